@@ -1,0 +1,10 @@
+//! # Backend Lab fundamentals
+//!
+//! Single-node backend topics, each module a lesson: it opens with why interviewers ask,
+//! how it works, common pitfalls, key takeaways, a break-it exercise and interview questions,
+//! and its tests prove what the lesson claims. Modules that need time or chance take them as
+//! inputs ([`sim::VirtualClock`], [`sim::stream_rng`]), so every test is deterministic and
+//! never sleeps; the lab's simulated nodes reuse the same modules with simulated time.
+
+pub mod ratelimit;
+pub mod sim;

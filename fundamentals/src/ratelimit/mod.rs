@@ -1,0 +1,1 @@
+//! Rate limiting (lessons arrive with the rate-limit modules).

@@ -1,0 +1,18 @@
+//! Protobuf messages and the gRPC service that carries them between lab nodes.
+//!
+//! The `.proto` sources live in `proto/proto/`; `build.rs` compiles them with `protox` and
+//! generates prost messages plus a tonic client and server for `lab.Node`.
+//! Node logic uses the message types as plain data; only the lab's drivers touch tonic.
+
+/// Messages shared by every scenario: the envelope and the `Node` service.
+pub mod lab {
+    tonic::include_proto!("lab");
+}
+
+/// Messages of the rate-limiter scenario.
+pub mod ratelimit {
+    tonic::include_proto!("ratelimit");
+}
+
+pub use lab::envelope::Body;
+pub use lab::{Ack, Envelope};
