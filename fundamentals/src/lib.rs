@@ -6,5 +6,8 @@
 //! inputs ([`sim::VirtualClock`], [`sim::stream_rng`]), so every test is deterministic and
 //! never sleeps; the lab's simulated nodes reuse the same modules with simulated time.
 
+pub mod algorithms;
+pub mod ds;
+pub mod problems;
 pub mod ratelimit;
 pub mod sim;
