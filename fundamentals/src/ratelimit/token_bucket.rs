@@ -30,8 +30,9 @@
 //! - Integer state makes every replica that sees the same calls reach the same decisions.
 //!
 //! ## Break it
-//! `fundamentals/breaks/token_bucket.patch` drops the `min(capacity)` in `refill`. After a long
-//! idle the bucket holds more than `capacity`, so
+//! `fundamentals/breaks/token_bucket.patch` drops the `min(capacity)` in `refill` (and the
+//! `debug_assert!` that would otherwise catch it first). After a long idle the bucket holds
+//! more than `capacity`, so
 //! `never_holds_more_than_capacity_after_a_long_idle` fails, and the property
 //! `admits_at_most_capacity_plus_rate_times_interval` finds an interval with too many admits.
 //!
