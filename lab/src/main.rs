@@ -1,1 +1,411 @@
-fn main() {}
+//! The `lab` command line: run, replay, sweep, list, check and benchmark scenarios.
+//!
+//! Exit codes are part of the interface: 0 every check passed, 1 a check failed (the output
+//! names the seed and the replay command), 2 bad input or usage (the message says what and where).
+
+use anyhow::anyhow;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use lab::checks::{seconds, Verdict};
+use lab::runner::{run_and_judge, run_recorded, RunFiles};
+use lab::scenario::{Scenario, Variant};
+use lab::trace::first_divergence;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  lab run rate-limiter                      run the default variant with the file's seed
+  lab run rate-limiter 42 --variant buggy   seed 42, the deliberately broken variant
+  lab replay rate-limiter 42 --variant buggy   the same run again, event for event
+  lab sweep rate-limiter 500                500 seeds on all cores, first failure's replay command
+  lab list                                  every scenario with its summary and variants
+  lab check my-scenario.toml                check a scenario file without running it";
+
+#[derive(Parser)]
+#[command(name = "lab", version, about = "Backend Lab: run distributed-systems scenarios on a deterministic simulated network", after_help = EXAMPLES)]
+struct Cli {
+    /// Where scenario names are looked up (default: ./scenarios, else the repository's).
+    #[arg(long, global = true, value_name = "DIR")]
+    scenarios_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one variant of a scenario with one seed; print the verdict, write the trace and log.
+    #[command(after_help = "Example: lab run rate-limiter 7 --variant central")]
+    Run {
+        /// A scenario name from the scenarios directory, or a path to a .toml file.
+        scenario: String,
+        /// The seed that decides every random choice (default: the file's run.seed).
+        seed: Option<u64>,
+        #[command(flatten)]
+        common: RunArgs,
+        /// Run the seed twice and report the first event where the two runs differ.
+        #[arg(long)]
+        check_determinism: bool,
+    },
+    /// Run a seed again, event for event, and compare with the trace it recorded before.
+    #[command(after_help = "Example: lab replay rate-limiter 7 --variant buggy")]
+    Replay {
+        scenario: String,
+        seed: u64,
+        #[command(flatten)]
+        common: RunArgs,
+    },
+    /// Run many seeds on all cores; summarise, and give the first failure's replay command.
+    #[command(after_help = "Example: lab sweep rate-limiter 500 --variant sync")]
+    Sweep {
+        scenario: String,
+        /// How many seeds to run.
+        count: u64,
+        /// First seed of the sweep.
+        #[arg(long, default_value_t = 1)]
+        start_seed: u64,
+        /// Variant to run (default: the file's default_variant).
+        #[arg(long)]
+        variant: Option<String>,
+        /// Parallel runs (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// List the scenarios with a one-line summary and their variants.
+    #[command(after_help = "Example: lab list")]
+    List,
+    /// Check a scenario file without running it.
+    #[command(after_help = "Example: lab check scenarios/rate-limiter.toml")]
+    Check { scenario: String },
+    /// Print a scenario's lesson.
+    #[command(after_help = "Example: lab lesson rate-limiter")]
+    Lesson { scenario: String },
+    /// Measure simulated seconds per wall second, and seeds per minute in a sweep (use --release).
+    #[command(after_help = "Example: lab bench rate-limiter --sweep-seeds 100")]
+    Bench {
+        /// Scenarios to measure (default: all).
+        scenarios: Vec<String>,
+        #[arg(long, default_value_t = 3)]
+        runs: u64,
+        #[arg(long, default_value_t = 40)]
+        sweep_seeds: u64,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Variant to run (default: the file's default_variant).
+    #[arg(long)]
+    variant: Option<String>,
+    /// Directory for traces and logs.
+    #[arg(long, default_value = "target/lab", value_name = "DIR")]
+    out: PathBuf,
+}
+
+/// An error that is the user's input, not a failed check: exit code 2.
+struct BadInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(&cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            match error.downcast_ref::<BadInputError>() {
+                Some(_) => eprintln!("error: {error}"),
+                None => eprintln!("error: {error:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[derive(Debug)]
+struct BadInputError(String);
+impl std::fmt::Display for BadInputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for BadInputError {}
+
+impl From<BadInput> for anyhow::Error {
+    fn from(b: BadInput) -> Self {
+        anyhow::Error::new(BadInputError(b.0))
+    }
+}
+
+/// Returns whether every check passed.
+fn execute(cli: &Cli) -> anyhow::Result<bool> {
+    let dir = scenarios_dir(cli.scenarios_dir.as_deref());
+    match &cli.command {
+        Command::Run { scenario, seed, common, check_determinism } => {
+            let (scenario, arg) = load(&dir, scenario)?;
+            let variant = pick_variant(&scenario, common.variant.as_deref())?;
+            let seed = seed.unwrap_or(scenario.default_seed);
+            let deterministic = !*check_determinism || check_determinism_of(&scenario, variant, seed)?;
+            Ok(run_and_report(&scenario, &arg, variant, seed, &common.out, false)? && deterministic)
+        }
+        Command::Replay { scenario, seed, common } => {
+            let (scenario, arg) = load(&dir, scenario)?;
+            let variant = pick_variant(&scenario, common.variant.as_deref())?;
+            run_and_report(&scenario, &arg, variant, *seed, &common.out, true)
+        }
+        Command::Sweep { scenario, count, start_seed, variant, jobs } => {
+            let (scenario, arg) = load(&dir, scenario)?;
+            let variant = pick_variant(&scenario, variant.as_deref())?;
+            if *count == 0 {
+                return Err(BadInput("a sweep needs at least one seed".into()).into());
+            }
+            Ok(sweep_and_report(&scenario, &arg, variant, *start_seed, *count, jobs.unwrap_or_else(lab::sweep::default_jobs)))
+        }
+        Command::List => list(&dir),
+        Command::Check { scenario } => {
+            let (scenario, _) = load(&dir, scenario)?;
+            println!(
+                "ok: {} — {} nodes, {} faults, {} checks, variants: {}",
+                scenario.name,
+                scenario.nodes.len(),
+                scenario.faults.len(),
+                scenario.checks.len(),
+                scenario.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ")
+            );
+            Ok(true)
+        }
+        Command::Lesson { scenario } => {
+            let (scenario, _) = load(&dir, scenario)?;
+            print_lesson(&scenario);
+            Ok(true)
+        }
+        Command::Bench { scenarios, runs, sweep_seeds } => bench(&dir, scenarios, *runs, *sweep_seeds),
+    }
+}
+
+/// `--scenarios-dir`, else `./scenarios`, else the repository's own (for `cargo run` elsewhere).
+fn scenarios_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_owned();
+    }
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+/// A scenario name or path → the checked scenario, plus how to name it in commands we print.
+fn load(dir: &Path, arg: &str) -> anyhow::Result<(Scenario, String)> {
+    let path = if arg.ends_with(".toml") || arg.contains('/') { PathBuf::from(arg) } else { dir.join(format!("{arg}.toml")) };
+    if !path.is_file() {
+        let known = scenario_files(dir).iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect::<Vec<_>>();
+        return Err(BadInput(format!("no scenario `{arg}` (looked for {}); known scenarios: {}", path.display(), if known.is_empty() { "none".into() } else { known.join(", ") })).into());
+    }
+    let scenario = Scenario::load(&path).map_err(|d| BadInput(d.to_string()))?;
+    Ok((scenario, arg.to_owned()))
+}
+
+fn pick_variant<'a>(scenario: &'a Scenario, name: Option<&str>) -> anyhow::Result<&'a Variant> {
+    let name = name.unwrap_or(&scenario.default_variant);
+    scenario.variant(name).ok_or_else(|| {
+        let names: Vec<&str> = scenario.variants.iter().map(|v| v.name.as_str()).collect();
+        BadInput(format!("scenario `{}` has no variant `{name}`; its variants are: {}", scenario.name, names.join(", "))).into()
+    })
+}
+
+fn scenario_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn replay_command(arg: &str, variant: &Variant, scenario: &Scenario, seed: u64) -> String {
+    let variant_flag = if variant.name == scenario.default_variant { String::new() } else { format!(" --variant {}", variant.name) };
+    format!("just replay {arg} {seed}{variant_flag}")
+}
+
+fn run_and_report(scenario: &Scenario, arg: &str, variant: &Variant, seed: u64, out: &Path, replay: bool) -> anyhow::Result<bool> {
+    let files = RunFiles::new(out, scenario, variant, seed);
+    let previous = if replay { std::fs::read_to_string(&files.trace).ok() } else { None };
+    let judged = run_recorded(scenario, variant, seed, &files)?.map_err(|e| anyhow!("{e}\nreplay: {}", replay_command(arg, variant, scenario, seed)))?;
+    println!("{} — variant `{}` — seed {seed}", scenario.name, variant.name);
+    println!("{}", variant.summary.trim());
+    println!("{} simulated, {} events\n", seconds(judged.run.simulated_ms * 1_000), judged.run.events.len());
+    print_verdicts(&judged.verdicts);
+    let passed = judged.passed();
+    println!();
+    print_outcome_line(&judged.verdicts, variant);
+    if replay {
+        match previous {
+            None => println!("replay:  no earlier trace of this seed at {} to compare with; recorded one now", files.trace.display()),
+            Some(previous) => {
+                let before: Vec<String> = previous.lines().map(str::to_owned).collect();
+                match first_divergence(&before, &judged.trace_lines()) {
+                    None => println!("replay:  identical to the earlier trace, event for event ({} events)", before.len()),
+                    Some(d) => println!(
+                        "replay:  DIFFERS from the earlier trace at event #{}\n  before: {}\n  now:    {}\n  (a changed build or scenario file changes the run; the same build and file must not)",
+                        d.index,
+                        d.first.as_deref().unwrap_or("(end of trace)"),
+                        d.second.as_deref().unwrap_or("(end of trace)")
+                    ),
+                }
+            }
+        }
+    } else if !passed {
+        println!("replay:  {}", replay_command(arg, variant, scenario, seed));
+    }
+    println!("trace:   {}", files.trace.display());
+    println!("log:     {}", files.log.display());
+    Ok(passed)
+}
+
+fn print_verdicts(verdicts: &[Verdict]) {
+    let width = verdicts.iter().map(|v| v.check.len()).max().unwrap_or(5).max(5);
+    println!("  {:<width$}  {:<8}  {:<6}  figure", "check", "phase", "result");
+    for v in verdicts {
+        let result = match (v.passed, v.expected_to_fail) {
+            (true, _) => "pass",
+            (false, true) => "FAIL*",
+            (false, false) => "FAIL",
+        };
+        println!("  {:<width$}  {:<8}  {:<6}  {}", v.check, v.phase, result, v.figure);
+    }
+}
+
+fn print_outcome_line(verdicts: &[Verdict], variant: &Variant) {
+    let failed: Vec<&str> = verdicts.iter().filter(|v| !v.passed).map(|v| v.check.as_str()).collect();
+    if failed.is_empty() {
+        println!("verdict: PASS — all {} checks passed", verdicts.len());
+    } else {
+        println!("verdict: FAIL — {} of {} checks failed: {}", failed.len(), verdicts.len(), failed.join(", "));
+    }
+    let missed: Vec<&str> = variant.expect_fail.iter().map(String::as_str).filter(|c| !failed.contains(c)).collect();
+    if !variant.expect_fail.is_empty() {
+        if missed.is_empty() {
+            println!("         (* expected: variant `{}` is built to fail {})", variant.name, variant.expect_fail.join(", "));
+        } else {
+            println!("         (variant `{}` is built to fail {}, but this seed did not show it)", variant.name, missed.join(", "));
+        }
+    }
+}
+
+fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> anyhow::Result<bool> {
+    let first = run_and_judge(scenario, variant, seed).map_err(|e| anyhow!(e))?.trace_lines();
+    let second = run_and_judge(scenario, variant, seed).map_err(|e| anyhow!(e))?.trace_lines();
+    match first_divergence(&first, &second) {
+        None => {
+            println!("determinism: seed {seed} ran twice, {} events, byte-identical traces\n", first.len());
+            Ok(true)
+        }
+        Some(d) => {
+            println!(
+                "determinism: FAILED — the two runs of seed {seed} differ first at event #{}\n  first run:  {}\n  second run: {}\n",
+                d.index,
+                d.first.as_deref().unwrap_or("(end of trace)"),
+                d.second.as_deref().unwrap_or("(end of trace)")
+            );
+            Ok(false)
+        }
+    }
+}
+
+fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u64, count: u64, jobs: usize) -> bool {
+    println!("sweep: {} — variant `{}` — seeds {start}..{} on {jobs} threads", scenario.name, variant.name, start + count - 1);
+    let bar = ProgressBar::new(count);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {msg} [{elapsed_precise}, eta {eta}]").expect("valid template"));
+    let mut failed = 0;
+    let outcomes = lab::sweep::sweep(scenario, variant, start..start + count, jobs, |o| {
+        failed += u64::from(!o.passed());
+        bar.set_message(format!("{failed} failed"));
+        bar.inc(1);
+    });
+    bar.finish();
+    let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
+    println!("\n{} passed, {} failed", outcomes.len() - failures.len(), failures.len());
+    let mut by_check: std::collections::BTreeMap<&str, u64> = Default::default();
+    for f in &failures {
+        for (check, _) in &f.failures {
+            *by_check.entry(check).or_default() += 1;
+        }
+        if f.error.is_some() {
+            *by_check.entry("(simulation panicked)").or_default() += 1;
+        }
+    }
+    for (check, n) in &by_check {
+        println!("  {check}: failed in {n} seeds");
+    }
+    let Some(first) = failures.first() else {
+        return true;
+    };
+    println!("\nfirst failure: seed {}", first.seed);
+    for (check, figure) in &first.failures {
+        println!("  {check}: {figure}");
+    }
+    if let Some(error) = &first.error {
+        println!("  {error}");
+    }
+    println!("replay:  {}", replay_command(arg, variant, scenario, first.seed));
+    false
+}
+
+fn list(dir: &Path) -> anyhow::Result<bool> {
+    let files = scenario_files(dir);
+    if files.is_empty() {
+        return Err(BadInput(format!("no scenario files in {}", dir.display())).into());
+    }
+    for path in files {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        match Scenario::load(&path) {
+            Ok(s) => {
+                let variants: Vec<String> = s.variants.iter().map(|v| if v.name == s.default_variant { format!("{}*", v.name) } else { v.name.clone() }).collect();
+                println!("{stem:<20} {}\n{:<20} variants: {} (* default)", s.summary.trim(), "", variants.join(", "));
+            }
+            Err(d) => println!("{stem:<20} (invalid: {})", d.to_string().lines().next().unwrap_or_default()),
+        }
+    }
+    Ok(true)
+}
+
+fn print_lesson(scenario: &Scenario) {
+    let l = &scenario.lesson;
+    println!("# {}\n\n{}\n", scenario.name, scenario.summary.trim());
+    for (title, text) in [
+        ("Why interviewers ask this", &l.why_interviewers_ask),
+        ("How it works", &l.how_it_works),
+        ("Common pitfalls", &l.pitfalls),
+        ("Key takeaways", &l.takeaways),
+        ("Break it", &l.break_it),
+        ("Interview questions", &l.interview_questions),
+    ] {
+        println!("## {title}\n\n{}\n", text.trim());
+    }
+    println!("## Variants\n");
+    for v in &scenario.variants {
+        println!("- {}: {}", v.name, v.summary.trim());
+    }
+}
+
+fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::Result<bool> {
+    if cfg!(debug_assertions) {
+        eprintln!("note: this is a debug build; figures are only meaningful with --release (just bench)");
+    }
+    let names: Vec<String> = if names.is_empty() {
+        scenario_files(dir).iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect()
+    } else {
+        names.to_vec()
+    };
+    let jobs = lab::sweep::default_jobs();
+    println!("{:<20} {:<10} {:>12} {:>16} {:>14} {:>18}", "scenario", "variant", "wall s/run", "sim s / wall s", "seeds/min", "500-seed sweep");
+    for name in names {
+        let (scenario, _) = load(dir, &name)?;
+        let variant = pick_variant(&scenario, None)?;
+        let f = lab::bench::bench(&scenario, variant, runs, sweep_seeds, jobs);
+        println!(
+            "{:<20} {:<10} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
+            f.scenario, f.variant, f.wall_s_per_run, f.simulated_s_per_wall_s, f.seeds_per_minute, f.projected_sweep_s(500)
+        );
+    }
+    println!("({runs} single runs each; sweep of {sweep_seeds} seeds on {jobs} threads)");
+    Ok(true)
+}

@@ -1,0 +1,220 @@
+//! The turmoil engine: builds a simulated network from a scenario, runs every node on it
+//! through the driver, applies the fault schedule at its times, and returns the event stream.
+//!
+//! One `u64` seed decides the run: turmoil's own RNG (message latencies), each node's random
+//! stream and the RPC fault dice are all derived from it, and the simulation's epoch is fixed,
+//! so the same seed and build give the same events, byte for byte.
+
+mod driver;
+mod net;
+mod rpc_faults;
+
+use crate::scenario::{Fault, FaultAction, NodeKind, Scenario, Variant};
+use crate::trace::{Event, Recorder, LAB_NODE};
+use driver::HostContext;
+use nodes::client::ApiClient;
+use nodes::gateway::{Gateway, GatewayConfig, Strategy};
+use nodes::limiter::Limiter;
+use nodes::{Node, Record};
+use rpc_faults::RpcFaults;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// The simulated wall-clock date every run starts at; fixed so that no run depends on the
+/// real clock (turmoil's default epoch is the real time).
+const EPOCH_SECS: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The run reached its simulated duration.
+    Completed,
+    /// The run recorded `max_events` events and was stopped: a runaway scenario.
+    EventBudgetExhausted,
+    /// A host's software returned an error.
+    HostFailed(String),
+}
+
+pub struct RunResult {
+    pub events: Vec<Event>,
+    pub end: RunEnd,
+    pub simulated_ms: u64,
+    pub steps: u64,
+}
+
+/// Runs `variant` of `scenario` with `seed`.
+pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
+    let recorder = Recorder::new(scenario.max_events as usize);
+    let faults = RpcFaults::new(seed);
+    let mut sim = turmoil::Builder::new()
+        .rng_seed(seed)
+        .epoch(UNIX_EPOCH + Duration::from_secs(EPOCH_SECS))
+        .tick_duration(Duration::from_millis(scenario.tick_ms))
+        // turmoil's own limit is a backstop: the loop below stops at the scenario's duration.
+        .simulation_duration(Duration::from_millis(scenario.duration_ms + 60_000))
+        .min_message_latency(Duration::from_millis(scenario.network.min_latency_ms))
+        .max_message_latency(Duration::from_millis(scenario.network.max_latency_ms))
+        .build();
+
+    for spec in &scenario.nodes {
+        let build = node_builder(scenario, variant, &spec.name, &spec.kind);
+        let ctx = Rc::new(HostContext {
+            name: spec.name.as_str().into(),
+            seed,
+            build,
+            recorder: recorder.clone(),
+            faults: faults.clone(),
+            starts: Cell::new(0),
+        });
+        sim.host(spec.name.as_str(), move || driver::run_host(Rc::clone(&ctx)));
+    }
+    for link in &scenario.network.links {
+        sim.set_link_latency(link.a.as_str(), link.b.as_str(), Duration::from_millis(link.latency_ms));
+    }
+
+    let schedule = schedule(&scenario.faults);
+    let lab: Arc<str> = LAB_NODE.into();
+    let mut next_op = 0;
+    let mut steps = 0;
+    let end = loop {
+        let now_ms = sim.elapsed().as_millis() as u64;
+        while let Some(op) = schedule.get(next_op).filter(|op| op.at_ms <= now_ms) {
+            let record = apply(&mut sim, scenario, op, &faults);
+            recorder.record(now_ms * 1_000, &lab, record);
+            next_op += 1;
+        }
+        if now_ms >= scenario.duration_ms {
+            break RunEnd::Completed;
+        }
+        if recorder.overflowed() {
+            break RunEnd::EventBudgetExhausted;
+        }
+        steps += 1;
+        if let Err(error) = sim.step() {
+            break RunEnd::HostFailed(error.to_string());
+        }
+    };
+    let simulated_ms = sim.elapsed().as_millis() as u64;
+    RunResult { events: recorder.take_events(), end, simulated_ms, steps }
+}
+
+/// How to build a node of this kind afresh — on first start and on every restart.
+fn node_builder(scenario: &Scenario, variant: &Variant, name: &str, kind: &NodeKind) -> Box<dyn Fn() -> Box<dyn Node>> {
+    match kind {
+        NodeKind::Client(config) => {
+            let config = config.clone();
+            Box::new(move || Box::new(ApiClient::new(config.clone())))
+        }
+        NodeKind::Gateway { limit_per_second, burst, gateway_count } => {
+            let mut strategy = variant.gateway_strategy.clone().expect("a checked scenario gives every variant a gateway strategy");
+            if let Strategy::Sync { peers, .. } = &mut strategy {
+                *peers = scenario.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Gateway { .. }) && n.name != name).map(|n| n.name.clone()).collect();
+            }
+            let config = GatewayConfig { limit_per_second: *limit_per_second, burst: *burst, gateway_count: *gateway_count, strategy };
+            Box::new(move || Box::new(Gateway::new(config.clone())))
+        }
+        NodeKind::Limiter(config) => {
+            let config = config.clone();
+            Box::new(move || Box::new(Limiter::new(config.clone())))
+        }
+    }
+}
+
+/// One change to the simulated world at a point in time: a fault starting or ending.
+struct ScheduledOp<'a> {
+    at_ms: u64,
+    index: usize,
+    fault: &'a Fault,
+    starts: bool,
+}
+
+/// Faults in time order; a fault's end follows its start, and ties keep file order.
+fn schedule(faults: &[Fault]) -> Vec<ScheduledOp<'_>> {
+    let mut ops: Vec<ScheduledOp<'_>> = faults
+        .iter()
+        .enumerate()
+        .flat_map(|(index, fault)| {
+            let start = ScheduledOp { at_ms: fault.at_ms, index, fault, starts: true };
+            let end = fault.for_ms.map(|d| ScheduledOp { at_ms: fault.at_ms + d, index, fault, starts: false });
+            std::iter::once(start).chain(end)
+        })
+        .collect();
+    ops.sort_by_key(|op| op.at_ms);
+    ops
+}
+
+fn pairs<'a>(from: &'a [String], to: &'a [String]) -> impl Iterator<Item = (&'a str, &'a str)> {
+    from.iter().flat_map(move |a| to.iter().map(move |b| (a.as_str(), b.as_str())))
+}
+
+/// Applies a fault's start or end to the simulation and says what happened, for the trace.
+fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, faults: &RpcFaults) -> Record {
+    let record = |what: &'static str| Record::warn("fault").with("fault", what).with("index", op.index as u64);
+    let join = |names: &[String]| names.join(",");
+    match (&op.fault.action, op.starts) {
+        (FaultAction::Partition { from, to, one_way: false }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.partition(a, b));
+            record("partition").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Partition { from, to, one_way: false }, false) => {
+            pairs(from, to).for_each(|(a, b)| sim.repair(a, b));
+            record("heal").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Partition { from, to, one_way: true }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.partition_oneway(a, b));
+            record("partition-one-way").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Partition { from, to, one_way: true }, false) => {
+            pairs(from, to).for_each(|(a, b)| sim.repair_oneway(a, b));
+            record("heal-one-way").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Hold { from, to }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.hold(a, b));
+            record("hold").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Hold { from, to }, false) => {
+            pairs(from, to).for_each(|(a, b)| sim.release(a, b));
+            record("release").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Latency { from, to, latency_ms }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.set_link_latency(a, b, Duration::from_millis(*latency_ms)));
+            record("latency").with("from", join(from)).with("to", join(to)).with("latency_ms", *latency_ms)
+        }
+        (FaultAction::Latency { from, to, .. }, false) => {
+            for (a, b) in pairs(from, to) {
+                restore_link_latency(sim, scenario, a, b);
+            }
+            record("latency-restored").with("from", join(from)).with("to", join(to))
+        }
+        (FaultAction::Crash { nodes }, true) => {
+            nodes.iter().for_each(|n| sim.crash(n.as_str()));
+            record("crash").with("nodes", join(nodes))
+        }
+        (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
+            nodes.iter().for_each(|n| sim.bounce(n.as_str()));
+            record("restart").with("nodes", join(nodes))
+        }
+        (FaultAction::Rpc(rule), true) => {
+            faults.activate(op.index, rule.clone());
+            record("rpc-faults-on").with("from", join(&rule.from)).with("to", join(&rule.to)).with("probability", rule.probability)
+        }
+        (FaultAction::Rpc(rule), false) => {
+            faults.deactivate(op.index);
+            record("rpc-faults-off").with("from", join(&rule.from)).with("to", join(&rule.to))
+        }
+    }
+}
+
+/// Puts a link back to its configured latency: its fixed `[[network.links]]` value if it has
+/// one, else the network-wide [min, max] range.
+fn restore_link_latency(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, a: &str, b: &str) {
+    let fixed = scenario.network.links.iter().find(|l| (l.a == a && l.b == b) || (l.a == b && l.b == a));
+    match fixed {
+        Some(link) => sim.set_link_latency(a, b, Duration::from_millis(link.latency_ms)),
+        None => {
+            sim.set_link_latency(a, b, Duration::from_millis(scenario.network.min_latency_ms));
+            sim.set_link_max_message_latency(a, b, Duration::from_millis(scenario.network.max_latency_ms));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! One run of one scenario variant with one seed: simulate, judge, and optionally write the
+//! trace and the log to disk.
+
+use crate::checks::{self, Verdict};
+use crate::engine::{self, RunResult};
+use crate::scenario::{Scenario, Variant};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+pub struct Judged {
+    pub run: RunResult,
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Judged {
+    pub fn passed(&self) -> bool {
+        checks::all_passed(&self.verdicts)
+    }
+
+    pub fn trace_lines(&self) -> Vec<String> {
+        self.run.events.iter().map(|e| e.to_json_line()).collect()
+    }
+}
+
+/// Simulates and judges. A panic inside the simulation — a node's assertion failing — is
+/// an invariant violation: it is returned as an error message rather than tearing down a
+/// whole sweep.
+pub fn run_and_judge(scenario: &Scenario, variant: &Variant, seed: u64) -> Result<Judged, String> {
+    let run = catch_unwind(AssertUnwindSafe(|| engine::run(scenario, variant, seed))).map_err(|panic| {
+        let message = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("(no message)");
+        format!("the simulation panicked: {message}")
+    })?;
+    let verdicts = checks::evaluate(&scenario.checks, variant, &run);
+    Ok(Judged { run, verdicts })
+}
+
+/// Where a run's files go: `<out>/<scenario>/<variant>/seed-<seed>.{trace.jsonl,log}`.
+pub struct RunFiles {
+    pub trace: PathBuf,
+    pub log: PathBuf,
+}
+
+impl RunFiles {
+    pub fn new(out_dir: &Path, scenario: &Scenario, variant: &Variant, seed: u64) -> Self {
+        let dir = out_dir.join(&scenario.name).join(&variant.name);
+        Self { trace: dir.join(format!("seed-{seed}.trace.jsonl")), log: dir.join(format!("seed-{seed}.log")) }
+    }
+}
+
+/// A run with its human log written as it happens and its JSON trace written at the end.
+pub fn run_recorded(scenario: &Scenario, variant: &Variant, seed: u64, files: &RunFiles) -> anyhow::Result<Result<Judged, String>> {
+    use anyhow::Context;
+    if let Some(dir) = files.trace.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+    }
+    let judged = {
+        let _log = crate::log::install(&files.log).with_context(|| format!("cannot write the log {}", files.log.display()))?;
+        run_and_judge(scenario, variant, seed)
+    };
+    if let Ok(judged) = &judged {
+        let mut text = judged.trace_lines().join("\n");
+        text.push('\n');
+        std::fs::write(&files.trace, text).with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
+    }
+    Ok(judged)
+}

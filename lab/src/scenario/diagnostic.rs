@@ -1,0 +1,120 @@
+//! Errors in scenario files, pointing at the file, line, column and field, and saying what
+//! was expected — rendered like a compiler diagnostic with the offending line underlined.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// The field the error is about, as a path ("faults[2].at_ms"); empty when unknown.
+    pub field: String,
+    pub message: String,
+    /// What a correct file has here.
+    pub expected: String,
+    /// The source line and the span's columns on it, for the underline.
+    snippet: Option<(String, Range<usize>)>,
+}
+
+impl Diagnostic {
+    /// An error at a byte span of `source`.
+    pub fn at(file: &Path, source: &str, span: Range<usize>, field: impl Into<String>, message: impl Into<String>, expected: impl Into<String>) -> Self {
+        let start = span.start.min(source.len());
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let line = source[..start].matches('\n').count() + 1;
+        let column = source[line_start..start].chars().count() + 1;
+        let text = source[line_start..line_end].to_owned();
+        let underline_start = column - 1;
+        let underline_len = source[start..span.end.clamp(start, line_end)].chars().count().max(1);
+        Self {
+            file: file.to_owned(),
+            line,
+            column,
+            field: field.into(),
+            message: message.into(),
+            expected: expected.into(),
+            snippet: Some((text, underline_start..underline_start + underline_len)),
+        }
+    }
+
+    /// An error about the file as a whole (it cannot be read, for example).
+    pub fn whole_file(file: &Path, message: impl Into<String>, expected: impl Into<String>) -> Self {
+        Self { file: file.to_owned(), line: 1, column: 1, field: String::new(), message: message.into(), expected: expected.into(), snippet: None }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file.display(), self.line, self.column)?;
+        if !self.field.is_empty() {
+            write!(f, "field `{}`: ", self.field)?;
+        }
+        writeln!(f, "{}", self.message)?;
+        if let Some((text, underline)) = &self.snippet {
+            let gutter = self.line.to_string().len();
+            writeln!(f, "{:gutter$} |", "")?;
+            writeln!(f, "{} | {}", self.line, text)?;
+            writeln!(f, "{:gutter$} | {}{}", "", " ".repeat(underline.start), "^".repeat(underline.len()))?;
+        }
+        if !self.expected.is_empty() {
+            write!(f, "expected: {}", self.expected)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// The dotted path of the key at byte `offset`, found from the source text: the nearest
+/// table header above it plus the key on its own line. toml's own errors carry a span but
+/// not the field's name, and a user fixing a file wants the name.
+pub fn field_path_at(source: &str, offset: usize) -> String {
+    let offset = offset.min(source.len());
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+    let line = &source[line_start..line_end];
+    let key = line.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_owned()).filter(|k| !k.starts_with('['));
+    let header = source[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+    let on_header = line.trim_start().starts_with('[');
+    match (on_header, header, key) {
+        (true, _, _) => line.trim().trim_matches(|c| c == '[' || c == ']').trim().to_owned(),
+        (false, Some(h), Some(k)) => format!("{h}.{k}"),
+        (false, None, Some(k)) => k,
+        (false, Some(h), None) => h,
+        (false, None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_at_line_and_column_and_underlines_the_span() {
+        let source = "name = \"x\"\n[run]\nduration_ms = -5\n";
+        let at = source.find("-5").unwrap();
+        let d = Diagnostic::at(Path::new("s.toml"), source, at..at + 2, "run.duration_ms", "must be positive", "a whole number of milliseconds > 0");
+        assert_eq!((d.line, d.column), (3, 15));
+        let text = d.to_string();
+        assert!(text.starts_with("s.toml:3:15: field `run.duration_ms`: must be positive\n"), "{text}");
+        assert!(text.contains("3 | duration_ms = -5\n  |               ^^\n"), "{text}");
+        assert!(text.ends_with("expected: a whole number of milliseconds > 0"), "{text}");
+    }
+
+    #[test]
+    fn field_path_joins_the_table_header_and_the_key() {
+        let source = "a = 1\n[[faults]]\nat_ms = 9\n";
+        assert_eq!(field_path_at(source, source.find('9').unwrap()), "faults.at_ms");
+        assert_eq!(field_path_at(source, 0), "a");
+        assert_eq!(field_path_at(source, source.find("[[").unwrap()), "faults");
+    }
+}

@@ -1,0 +1,211 @@
+//! The run's one event stream, and its two written views: a JSON Lines trace and a human log.
+//!
+//! Every event has a sequence number, a simulated time, the node it happened on (`lab` for
+//! the harness itself: faults, starts, crashes), a kind, and kind-specific fields in a fixed
+//! order. The JSON trace is the ground truth that replays are compared on; the human log is
+//! the same events through `tracing`, filtered by `RUST_LOG`. See `docs/trace-format.md`.
+
+use nodes::{Field, Level, Record};
+use serde_json::{Map, Value};
+use std::sync::{Arc, Mutex};
+
+/// The node name used for events the harness itself emits.
+pub const LAB_NODE: &str = "lab";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub seq: u64,
+    pub t_us: u64,
+    pub node: Arc<str>,
+    pub record: Record,
+}
+
+impl Event {
+    pub fn kind(&self) -> &str {
+        self.record.kind
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.record.field(name)
+    }
+
+    pub fn str_field(&self, name: &str) -> Option<&str> {
+        match self.field(name) {
+            Some(Field::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn bool_field(&self, name: &str) -> Option<bool> {
+        match self.field(name) {
+            Some(Field::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn u64_field(&self, name: &str) -> Option<u64> {
+        match self.field(name) {
+            Some(Field::U64(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// One JSON object: the four fixed columns first, then the record's fields in order.
+    pub fn to_json_line(&self) -> String {
+        let mut object = Map::new();
+        object.insert("seq".into(), self.seq.into());
+        object.insert("t_us".into(), self.t_us.into());
+        object.insert("node".into(), Value::String(self.node.to_string()));
+        object.insert("kind".into(), Value::String(self.record.kind.to_owned()));
+        for (name, value) in &self.record.fields {
+            object.insert((*name).to_owned(), field_json(value));
+        }
+        Value::Object(object).to_string()
+    }
+
+    /// The event as one human-readable line without the time (the log's timer adds it).
+    pub fn human_text(&self) -> String {
+        let mut text = self.record.kind.to_owned();
+        for (name, value) in &self.record.fields {
+            match value {
+                Field::Str(s) if s.contains(' ') => text.push_str(&format!(" {name}=\"{s}\"")),
+                other => text.push_str(&format!(" {name}={other}")),
+            }
+        }
+        text
+    }
+}
+
+fn field_json(value: &Field) -> Value {
+    match value {
+        Field::U64(v) => (*v).into(),
+        Field::I64(v) => (*v).into(),
+        Field::F64(v) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
+        Field::Bool(v) => (*v).into(),
+        Field::Str(v) => Value::String(v.clone()),
+    }
+}
+
+/// Collects the events of one run. Shared by every simulated host of that run (they all run
+/// on one thread, so the lock is never contended); bounded by `max_events`.
+#[derive(Clone)]
+pub struct Recorder {
+    inner: Arc<Mutex<RecorderState>>,
+}
+
+struct RecorderState {
+    events: Vec<Event>,
+    max_events: usize,
+    overflowed: bool,
+}
+
+impl Recorder {
+    pub fn new(max_events: usize) -> Self {
+        Self { inner: Arc::new(Mutex::new(RecorderState { events: Vec::new(), max_events, overflowed: false })) }
+    }
+
+    /// Appends an event and mirrors it to the human log (a no-op when no log is installed).
+    pub fn record(&self, t_us: u64, node: &Arc<str>, record: Record) {
+        let mut state = self.inner.lock().expect("recorder lock poisoned");
+        if state.events.len() >= state.max_events {
+            state.overflowed = true;
+            return;
+        }
+        let event = Event { seq: state.events.len() as u64, t_us, node: Arc::clone(node), record };
+        log_event(&event);
+        state.events.push(event);
+    }
+
+    pub fn overflowed(&self) -> bool {
+        self.inner.lock().expect("recorder lock poisoned").overflowed
+    }
+
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut self.inner.lock().expect("recorder lock poisoned").events)
+    }
+}
+
+thread_local! {
+    /// Time of the last recorded event, for log lines written outside any simulated host.
+    static LAST_RECORDED_US: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+pub fn last_recorded_us() -> u64 {
+    LAST_RECORDED_US.with(|t| t.get())
+}
+
+fn log_event(event: &Event) {
+    LAST_RECORDED_US.with(|t| t.set(event.t_us));
+    let text = format!("{:<10} {}", format!("{}:", event.node), event.human_text());
+    match event.record.level {
+        Level::Debug => tracing::debug!(target: "lab", "{text}"),
+        Level::Info => tracing::info!(target: "lab", "{text}"),
+        Level::Warn => tracing::warn!(target: "lab", "{text}"),
+    }
+}
+
+/// The first place two traces differ, for `--check-determinism` and replay comparisons.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// Index of the first differing line (0-based), equal to the shorter length if one trace
+    /// is a prefix of the other.
+    pub index: usize,
+    pub first: Option<String>,
+    pub second: Option<String>,
+}
+
+pub fn first_divergence(first: &[String], second: &[String]) -> Option<Divergence> {
+    let index = first.iter().zip(second).position(|(a, b)| a != b).unwrap_or(first.len().min(second.len()));
+    if index == first.len() && index == second.len() {
+        return None;
+    }
+    Some(Divergence { index, first: first.get(index).cloned(), second: second.get(index).cloned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> Event {
+        Event {
+            seq: 3,
+            t_us: 1_500,
+            node: "gw-1".into(),
+            record: Record::info("decision").with("key", "alpha").with("admitted", true).with("reason", "token bucket"),
+        }
+    }
+
+    #[test]
+    fn json_line_puts_fixed_columns_first_then_fields_in_record_order() {
+        assert_eq!(
+            event().to_json_line(),
+            r#"{"seq":3,"t_us":1500,"node":"gw-1","kind":"decision","key":"alpha","admitted":true,"reason":"token bucket"}"#
+        );
+    }
+
+    #[test]
+    fn human_text_quotes_values_with_spaces() {
+        assert_eq!(event().human_text(), r#"decision key=alpha admitted=true reason="token bucket""#);
+    }
+
+    #[test]
+    fn divergence_names_the_first_differing_line_or_the_end_of_the_shorter_trace() {
+        let a: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
+        let b: Vec<String> = ["x", "Y", "z"].map(String::from).to_vec();
+        assert_eq!(first_divergence(&a, &a), None);
+        assert_eq!(first_divergence(&a, &b).map(|d| d.index), Some(1));
+        let d = first_divergence(&a, &a[..2]).expect("a prefix differs at its end");
+        assert_eq!((d.index, d.first.as_deref(), d.second), (2, Some("z"), None));
+    }
+
+    #[test]
+    fn recorder_stops_at_its_budget_and_says_so() {
+        let recorder = Recorder::new(2);
+        let node: Arc<str> = "n".into();
+        for _ in 0..3 {
+            recorder.record(0, &node, Record::info("tick"));
+        }
+        assert!(recorder.overflowed());
+        assert_eq!(recorder.take_events().len(), 2);
+    }
+}
