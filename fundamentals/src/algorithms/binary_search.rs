@@ -52,9 +52,8 @@
 //! ## Break it
 //! `breaks/binary_search.patch` computes the midpoint of [`smallest_satisfying`] as
 //! `(lo + hi) / 2`. Every small test still passes; `answer_search_works_across_the_whole_u64_range`
-//! panics with "attempt to add with overflow" as soon as `lo + hi` exceeds `u64::MAX` (and
-//! `isqrt_is_exact_at_the_edges` fails with it). In release mode the sum would wrap and the
-//! search would quietly probe the wrong half. Also try by hand: change `hi = mid` to
+//! panics with "attempt to add with overflow" as soon as `lo + hi` exceeds `u64::MAX`. In a
+//! release build the sum would wrap and the search would quietly probe the wrong half. Also try by hand: change `hi = mid` to
 //! `hi = mid - 1` in [`partition_point`] and watch the property tests shrink to a two-element
 //! counterexample.
 //!
