@@ -8,5 +8,11 @@
 //! | module | technique |
 //! | --- | --- |
 //! | [`binary_search`] | classic search, first/last occurrence, rotated arrays, search on the answer |
+//! | [`two_pointers`] | opposite-end and reader/writer pointers: pair sum, dedup, palindrome, merge |
+//! | [`sliding_window`] | fixed and variable windows, monotonic deque for window maxima |
+//! | [`kadane`] | maximum subarray (with its indices), circular and maximum-product variants |
 
 pub mod binary_search;
+pub mod kadane;
+pub mod sliding_window;
+pub mod two_pointers;
