@@ -38,9 +38,11 @@
 //! - Kadane is greedy-looking DP: drop a prefix as soon as it is negative.
 //!
 //! ## Break it
-//! `breaks/kadane.patch` initialises the best answer to `0` over the empty range instead of the
-//! first element. Arrays with a positive subarray still pass; `all_negative_input_returns_the_largest_single_element`
-//! fails (it gets 0 for `[-3, -1, -2]`), and so does the property test against the brute force.
+//! `breaks/kadane.patch` initialises the best answer to `0` over the empty range instead of
+//! the first element — the "empty subarray allowed" variant. `all_negative_input_returns_the_largest_single_element`
+//! fails (it gets 0 for `[-3, -1, -2]`). So do the table tests for `[0, 0]` (the range comes
+//! back empty) and `[5, -3, 5]` (the first element alone is never compared with the best),
+//! and the brute-force property test shrinks to a one-element array.
 //!
 //! ## Interview questions
 //! - *Maximum subarray; then return its indices.* — Kadane with a `start` that moves to `i`

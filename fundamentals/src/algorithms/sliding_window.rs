@@ -41,8 +41,9 @@
 //! ## Break it
 //! `breaks/sliding_window.patch` deletes the line of [`window_maxima`] that drops the front
 //! index once it has slid out of the window. `window_maxima_forget_elements_that_left_the_window`
-//! fails (a large value keeps being reported after it left), and the brute-force property
-//! test shrinks to a three-element counterexample.
+//! fails: a large value keeps being reported after it left (`[9, 1, 1, 1]`, `k = 2` gives
+//! `[9, 9, 9]`), or the deque outgrows the window and its `debug_assert!` fires. The
+//! brute-force property test shrinks to a tiny counterexample.
 //!
 //! ## Interview questions
 //! - *Longest substring without repeating characters.* — Window with a "last seen index" per
