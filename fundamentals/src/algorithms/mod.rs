@@ -11,8 +11,10 @@
 //! | [`two_pointers`] | opposite-end and reader/writer pointers: pair sum, dedup, palindrome, merge |
 //! | [`sliding_window`] | fixed and variable windows, monotonic deque for window maxima |
 //! | [`kadane`] | maximum subarray (with its indices), circular and maximum-product variants |
+//! | [`sorting`] | insertion, merge, quick, heap, counting and radix sort; stability; benchmark vs std |
 
 pub mod binary_search;
 pub mod kadane;
 pub mod sliding_window;
 pub mod two_pointers;
+pub mod sorting;
