@@ -4,6 +4,7 @@
 //! a break-it exercise backed by `fundamentals/breaks/<module>.patch`, interview questions),
 //! states the time and space complexity of every function and why, and proves its claims with
 //! table-driven tests plus property tests against a brute-force model on small inputs.
+//! [`graph`] is not a lesson: it holds the adjacency-list types the graph lessons share.
 //!
 //! | module | technique |
 //! | --- | --- |
@@ -12,9 +13,18 @@
 //! | [`sliding_window`] | fixed and variable windows, monotonic deque for window maxima |
 //! | [`kadane`] | maximum subarray (with its indices), circular and maximum-product variants |
 //! | [`sorting`] | insertion, merge, quick, heap, counting and radix sort; stability; benchmark vs std |
+//! | [`bfs`] | fewest-hop distances and paths, grid shortest path |
+//! | [`dfs`] | recursive and iterative DFS in the same order, components, bipartite check |
+//! | [`topological_sort`] | Kahn and three-colour DFS, with the offending cycle reported |
+//! | [`dijkstra`] | shortest paths with non-negative weights, lazy deletion, the settled invariant |
 
+pub mod bfs;
 pub mod binary_search;
+pub mod dfs;
+pub mod dijkstra;
+pub mod graph;
 pub mod kadane;
 pub mod sliding_window;
-pub mod two_pointers;
 pub mod sorting;
+pub mod topological_sort;
+pub mod two_pointers;
