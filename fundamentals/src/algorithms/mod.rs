@@ -17,14 +17,20 @@
 //! | [`dfs`] | recursive and iterative DFS in the same order, components, bipartite check |
 //! | [`topological_sort`] | Kahn and three-colour DFS, with the offending cycle reported |
 //! | [`dijkstra`] | shortest paths with non-negative weights, lazy deletion, the settled invariant |
+//! | [`union_find`] | disjoint sets with union by size and path halving; Kruskal, redundant edge |
+//! | [`backtracking`] | subsets and permutations (with duplicate inputs), N-queens |
+//! | [`dynamic_programming`] | coin change, LIS, edit distance, 0/1 knapsack, house robber |
 
+pub mod backtracking;
 pub mod bfs;
 pub mod binary_search;
 pub mod dfs;
 pub mod dijkstra;
+pub mod dynamic_programming;
 pub mod graph;
 pub mod kadane;
 pub mod sliding_window;
 pub mod sorting;
 pub mod topological_sort;
 pub mod two_pointers;
+pub mod union_find;
