@@ -26,8 +26,8 @@
 //! ## Break it
 //! `breaks/lru_design.patch` makes [`LruCache::get`] return the value without marking the
 //! entry as recently used — an LRU that is really FIFO. `get_refreshes_recency_so_the_other_key_is_evicted`
-//! fails, and the property test against a recency-ordered `Vec` model shrinks to a
-//! put-put-get-put sequence.
+//! fails, and the property test against a recency-ordered `Vec` model shrinks to three
+//! operations on a cache of two: put, put, get of the first key — whose recency must change.
 
 use std::collections::HashMap;
 use std::hash::Hash;
