@@ -17,7 +17,10 @@ pub type WeightedAdjacency = Vec<Vec<(usize, u64)>>;
 pub fn directed(node_count: usize, edges: &[(usize, usize)]) -> Adjacency {
     let mut adjacency = vec![Vec::new(); node_count];
     for &(from, to) in edges {
-        assert!(from < node_count && to < node_count, "edge {from}->{to} outside 0..{node_count}");
+        assert!(
+            from < node_count && to < node_count,
+            "edge {from}->{to} outside 0..{node_count}"
+        );
         adjacency[from].push(to);
     }
     adjacency
@@ -37,7 +40,10 @@ pub fn undirected(node_count: usize, edges: &[(usize, usize)]) -> Adjacency {
 pub fn weighted_directed(node_count: usize, edges: &[(usize, usize, u64)]) -> WeightedAdjacency {
     let mut adjacency = vec![Vec::new(); node_count];
     for &(from, to, weight) in edges {
-        assert!(from < node_count && to < node_count, "edge {from}->{to} outside 0..{node_count}");
+        assert!(
+            from < node_count && to < node_count,
+            "edge {from}->{to} outside 0..{node_count}"
+        );
         adjacency[from].push((to, weight));
     }
     adjacency
@@ -53,8 +59,12 @@ pub(crate) mod testing {
 
     /// A node count in `1..=max_nodes` and up to `max_edges` directed edges among those nodes
     /// (self-loops and parallel edges included: algorithms must cope with both).
-    pub fn node_count_and_edges(max_nodes: usize, max_edges: usize) -> impl Strategy<Value = (usize, Vec<(usize, usize)>)> {
-        (1..=max_nodes).prop_flat_map(move |n| (Just(n), prop::collection::vec((0..n, 0..n), 0..=max_edges)))
+    pub fn node_count_and_edges(
+        max_nodes: usize,
+        max_edges: usize,
+    ) -> impl Strategy<Value = (usize, Vec<(usize, usize)>)> {
+        (1..=max_nodes)
+            .prop_flat_map(move |n| (Just(n), prop::collection::vec((0..n, 0..n), 0..=max_edges)))
     }
 
     /// Like [`node_count_and_edges`], with a weight in `0..max_weight` on each edge.
@@ -63,8 +73,12 @@ pub(crate) mod testing {
         max_edges: usize,
         max_weight: u64,
     ) -> impl Strategy<Value = (usize, Vec<(usize, usize, u64)>)> {
-        (1..=max_nodes)
-            .prop_flat_map(move |n| (Just(n), prop::collection::vec((0..n, 0..n, 0..max_weight), 0..=max_edges)))
+        (1..=max_nodes).prop_flat_map(move |n| {
+            (
+                Just(n),
+                prop::collection::vec((0..n, 0..n, 0..max_weight), 0..=max_edges),
+            )
+        })
     }
 
     /// `hops[a][b]`: the fewest edges on a path from `a` to `b` (`Some(0)` for `a == b`), by
@@ -98,6 +112,9 @@ pub(crate) mod testing {
     pub fn has_directed_cycle(adjacency: &[Vec<usize>]) -> bool {
         let hops = all_pairs_hops(adjacency);
         // A self-loop is a cycle; otherwise a cycle through u is an edge u->v plus a path v->u.
-        adjacency.iter().enumerate().any(|(u, heads)| heads.iter().any(|&v| hops[v][u].is_some()))
+        adjacency
+            .iter()
+            .enumerate()
+            .any(|(u, heads)| heads.iter().any(|&v| hops[v][u].is_some()))
     }
 }

@@ -150,14 +150,23 @@ mod tests {
         let cases: [(&[i64], i64); 3] = [(&[-3, -1, -2], -1), (&[-7], -7), (&[-5, -5], -5)];
         for (nums, expected) in cases {
             assert_eq!(max_subarray_sum(nums), Some(expected), "{nums:?}");
-            assert_eq!(max_circular_subarray_sum(nums), Some(expected), "circular {nums:?}");
+            assert_eq!(
+                max_circular_subarray_sum(nums),
+                Some(expected),
+                "circular {nums:?}"
+            );
         }
     }
 
     #[test]
     fn circular_sum_may_wrap_around_the_end() {
-        let cases: [(&[i64], Option<i64>); 5] =
-            [(&[5, -3, 5], Some(10)), (&[1, -2, 3, -2], Some(3)), (&[3, -1, 2, -1], Some(4)), (&[8], Some(8)), (&[], None)];
+        let cases: [(&[i64], Option<i64>); 5] = [
+            (&[5, -3, 5], Some(10)),
+            (&[1, -2, 3, -2], Some(3)),
+            (&[3, -1, 2, -1], Some(4)),
+            (&[8], Some(8)),
+            (&[], None),
+        ];
         for (nums, expected) in cases {
             assert_eq!(max_circular_subarray_sum(nums), expected, "{nums:?}");
         }
@@ -165,8 +174,14 @@ mod tests {
 
     #[test]
     fn max_product_tracks_the_most_negative_product_too() {
-        let cases: [(&[i64], Option<i64>); 6] =
-            [(&[2, 3, -2, 4], Some(6)), (&[-2, 0, -1], Some(0)), (&[-2, 3, -4], Some(24)), (&[-3], Some(-3)), (&[0, 2], Some(2)), (&[], None)];
+        let cases: [(&[i64], Option<i64>); 6] = [
+            (&[2, 3, -2, 4], Some(6)),
+            (&[-2, 0, -1], Some(0)),
+            (&[-2, 3, -4], Some(24)),
+            (&[-3], Some(-3)),
+            (&[0, 2], Some(2)),
+            (&[], None),
+        ];
         for (nums, expected) in cases {
             assert_eq!(max_product_subarray(nums), expected, "{nums:?}");
         }

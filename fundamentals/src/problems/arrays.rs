@@ -146,8 +146,14 @@ mod tests {
 
     #[test]
     fn max_profit_buys_at_the_running_minimum() {
-        let cases: [(&[u32], u32); 6] =
-            [(&[7, 1, 5, 3, 6, 4], 5), (&[7, 6, 4, 3, 1], 0), (&[], 0), (&[5], 0), (&[2, 4, 1, 7], 6), (&[3, 3, 3], 0)];
+        let cases: [(&[u32], u32); 6] = [
+            (&[7, 1, 5, 3, 6, 4], 5),
+            (&[7, 6, 4, 3, 1], 0),
+            (&[], 0),
+            (&[5], 0),
+            (&[2, 4, 1, 7], 6),
+            (&[3, 3, 3], 0),
+        ];
         for (prices, expected) in cases {
             assert_eq!(max_profit(prices), expected, "{prices:?}");
         }
@@ -201,7 +207,14 @@ mod tests {
 
     #[test]
     fn container_moves_the_shorter_line_inwards() {
-        let cases: [(&[u32], u64); 6] = [(&[1, 8, 6, 2, 5, 4, 8, 3, 7], 49), (&[1, 1], 1), (&[4, 3, 2, 1, 4], 16), (&[1, 2, 1], 2), (&[5], 0), (&[], 0)];
+        let cases: [(&[u32], u64); 6] = [
+            (&[1, 8, 6, 2, 5, 4, 8, 3, 7], 49),
+            (&[1, 1], 1),
+            (&[4, 3, 2, 1, 4], 16),
+            (&[1, 2, 1], 2),
+            (&[5], 0),
+            (&[], 0),
+        ];
         for (heights, expected) in cases {
             assert_eq!(max_area(heights), expected, "{heights:?}");
         }

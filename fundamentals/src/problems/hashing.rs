@@ -147,7 +147,10 @@ mod tests {
             ((&[5], 10), None),
             ((&[], 0), None),
             ((&[1, 2, 3], 7), None),
-            ((&[i32::MAX, i32::MAX], 2 * i64::from(i32::MAX)), Some((0, 1))),
+            (
+                (&[i32::MAX, i32::MAX], 2 * i64::from(i32::MAX)),
+                Some((0, 1)),
+            ),
         ];
         for ((nums, target), expected) in cases {
             assert_eq!(two_sum(nums, target), expected, "{nums:?} / {target}");
@@ -173,7 +176,10 @@ mod tests {
     #[test]
     fn group_anagrams_keeps_first_appearance_order() {
         let cases: [(&[&str], Vec<Vec<&str>>); 4] = [
-            (&["eat", "tea", "tan", "ate", "nat", "bat"], vec![vec!["eat", "tea", "ate"], vec!["tan", "nat"], vec!["bat"]]),
+            (
+                &["eat", "tea", "tan", "ate", "nat", "bat"],
+                vec![vec!["eat", "tea", "ate"], vec!["tan", "nat"], vec!["bat"]],
+            ),
             (&[""], vec![vec![""]]),
             (&[], vec![]),
             (&["ab", "ba", "ab"], vec![vec!["ab", "ba", "ab"]]),

@@ -40,12 +40,16 @@ impl Drop for ListNode {
 
 /// Builds a list holding `values` in order. `O(n)`.
 pub fn list_from(values: &[i32]) -> List {
-    values.iter().rev().fold(None, |next, &value| Some(Box::new(ListNode { value, next })))
+    values.iter().rev().fold(None, |next, &value| {
+        Some(Box::new(ListNode { value, next }))
+    })
 }
 
 /// The values of a list in order. `O(n)`.
 pub fn list_values(list: &List) -> Vec<i32> {
-    std::iter::successors(list.as_deref(), |node| node.next.as_deref()).map(|node| node.value).collect()
+    std::iter::successors(list.as_deref(), |node| node.next.as_deref())
+        .map(|node| node.value)
+        .collect()
 }
 
 /// **Reverse linked list.** Reverse the list and return the new head.
@@ -117,9 +121,19 @@ mod tests {
 
     #[test]
     fn reverse_list_relinks_every_node() {
-        let cases: [(&[i32], &[i32]); 5] = [(&[1, 2, 3, 4, 5], &[5, 4, 3, 2, 1]), (&[1, 2], &[2, 1]), (&[7], &[7]), (&[], &[]), (&[3, 3, -1], &[-1, 3, 3])];
+        let cases: [(&[i32], &[i32]); 5] = [
+            (&[1, 2, 3, 4, 5], &[5, 4, 3, 2, 1]),
+            (&[1, 2], &[2, 1]),
+            (&[7], &[7]),
+            (&[], &[]),
+            (&[3, 3, -1], &[-1, 3, 3]),
+        ];
         for (values, expected) in cases {
-            assert_eq!(list_values(&reverse_list(list_from(values))), expected, "{values:?}");
+            assert_eq!(
+                list_values(&reverse_list(list_from(values))),
+                expected,
+                "{values:?}"
+            );
         }
     }
 
@@ -134,7 +148,11 @@ mod tests {
             ((&[2, 2], &[2]), &[2, 2, 2]),
         ];
         for ((a, b), expected) in cases {
-            assert_eq!(list_values(&merge_two_lists(list_from(a), list_from(b))), expected, "{a:?} + {b:?}");
+            assert_eq!(
+                list_values(&merge_two_lists(list_from(a), list_from(b))),
+                expected,
+                "{a:?} + {b:?}"
+            );
         }
     }
 
@@ -149,7 +167,11 @@ mod tests {
             ((&[], 1), &[]),
         ];
         for ((values, n), expected) in cases {
-            assert_eq!(list_values(&remove_nth_from_end(list_from(values), n)), expected, "{values:?}, n={n}");
+            assert_eq!(
+                list_values(&remove_nth_from_end(list_from(values), n)),
+                expected,
+                "{values:?}, n={n}"
+            );
         }
     }
 

@@ -56,7 +56,13 @@ pub struct LruCache<K, V> {
 impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
     /// An empty cache holding at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
-        Self { capacity, slot_of: HashMap::with_capacity(capacity), slots: Vec::with_capacity(capacity), most_recent: None, least_recent: None }
+        Self {
+            capacity,
+            slot_of: HashMap::with_capacity(capacity),
+            slots: Vec::with_capacity(capacity),
+            most_recent: None,
+            least_recent: None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -87,14 +93,21 @@ impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
             return Some((key, value));
         }
         if self.slots.len() < self.capacity {
-            self.slots.push(Slot { key: key.clone(), value, newer: None, older: None });
+            self.slots.push(Slot {
+                key: key.clone(),
+                value,
+                newer: None,
+                older: None,
+            });
             let slot = self.slots.len() - 1;
             self.slot_of.insert(key, slot);
             self.push_most_recent(slot);
             return None;
         }
         // Full: reuse the least recently used entry's slot for the new entry.
-        let slot = self.least_recent.expect("a full cache with capacity > 0 has entries");
+        let slot = self
+            .least_recent
+            .expect("a full cache with capacity > 0 has entries");
         self.unlink(slot);
         let old_key = std::mem::replace(&mut self.slots[slot].key, key.clone());
         let old_value = std::mem::replace(&mut self.slots[slot].value, value);
@@ -139,7 +152,9 @@ impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
 
     /// Keys from most to least recently used. `O(n)`; for tests and debugging.
     pub fn keys_by_recency(&self) -> Vec<K> {
-        std::iter::successors(self.most_recent, |&slot| self.slots[slot].older).map(|slot| self.slots[slot].key.clone()).collect()
+        std::iter::successors(self.most_recent, |&slot| self.slots[slot].older)
+            .map(|slot| self.slots[slot].key.clone())
+            .collect()
     }
 }
 
@@ -172,7 +187,10 @@ mod tests {
     fn apply_to_model(capacity: usize, model: &mut Vec<(u8, u32)>, op: &Op) -> Outcome {
         match *op {
             Op::Get(key) => {
-                let found = model.iter().position(|&(k, _)| k == key).map(|i| model.remove(i));
+                let found = model
+                    .iter()
+                    .position(|&(k, _)| k == key)
+                    .map(|i| model.remove(i));
                 if let Some(entry) = found {
                     model.push(entry);
                 }
@@ -200,25 +218,52 @@ mod tests {
         use Outcome::*;
         // (capacity, script of (operation, expected outcome)), the classic example first.
         let cases: [(usize, Vec<(Op, Outcome)>); 4] = [
-            (2, vec![
-                (Put(1, 1), Evicted(None)),
-                (Put(2, 2), Evicted(None)),
-                (Get(1), Got(Some(1))),
-                (Put(3, 3), Evicted(Some((2, 2)))),
-                (Get(2), Got(None)),
-                (Put(4, 4), Evicted(Some((1, 1)))),
-                (Get(1), Got(None)),
-                (Get(3), Got(Some(3))),
-                (Get(4), Got(Some(4))),
-            ]),
-            (2, vec![(Put(1, 1), Evicted(None)), (Put(2, 2), Evicted(None)), (Put(1, 10), Evicted(None)), (Put(3, 3), Evicted(Some((2, 2)))), (Get(1), Got(Some(10)))]),
-            (1, vec![(Get(7), Got(None)), (Put(7, 1), Evicted(None)), (Put(8, 2), Evicted(Some((7, 1)))), (Get(8), Got(Some(2)))]),
-            (0, vec![(Put(1, 1), Evicted(Some((1, 1)))), (Get(1), Got(None))]),
+            (
+                2,
+                vec![
+                    (Put(1, 1), Evicted(None)),
+                    (Put(2, 2), Evicted(None)),
+                    (Get(1), Got(Some(1))),
+                    (Put(3, 3), Evicted(Some((2, 2)))),
+                    (Get(2), Got(None)),
+                    (Put(4, 4), Evicted(Some((1, 1)))),
+                    (Get(1), Got(None)),
+                    (Get(3), Got(Some(3))),
+                    (Get(4), Got(Some(4))),
+                ],
+            ),
+            (
+                2,
+                vec![
+                    (Put(1, 1), Evicted(None)),
+                    (Put(2, 2), Evicted(None)),
+                    (Put(1, 10), Evicted(None)),
+                    (Put(3, 3), Evicted(Some((2, 2)))),
+                    (Get(1), Got(Some(10))),
+                ],
+            ),
+            (
+                1,
+                vec![
+                    (Get(7), Got(None)),
+                    (Put(7, 1), Evicted(None)),
+                    (Put(8, 2), Evicted(Some((7, 1)))),
+                    (Get(8), Got(Some(2))),
+                ],
+            ),
+            (
+                0,
+                vec![(Put(1, 1), Evicted(Some((1, 1)))), (Get(1), Got(None))],
+            ),
         ];
         for (capacity, script) in cases {
             let mut cache = LruCache::new(capacity);
             for (step, (op, expected)) in script.iter().enumerate() {
-                assert_eq!(apply(&mut cache, op), *expected, "capacity {capacity}, step {step}: {op:?}");
+                assert_eq!(
+                    apply(&mut cache, op),
+                    *expected,
+                    "capacity {capacity}, step {step}: {op:?}"
+                );
             }
         }
     }
@@ -237,7 +282,10 @@ mod tests {
     }
 
     fn ops() -> impl Strategy<Value = Vec<Op>> {
-        let op = prop_oneof![(0u8..6, any::<u32>()).prop_map(|(k, v)| Op::Put(k, v)), (0u8..6).prop_map(Op::Get)];
+        let op = prop_oneof![
+            (0u8..6, any::<u32>()).prop_map(|(k, v)| Op::Put(k, v)),
+            (0u8..6).prop_map(Op::Get)
+        ];
         prop::collection::vec(op, 0..60)
     }
 

@@ -112,14 +112,24 @@ mod tests {
             ((&[-4, -2, 0, 3], -2), Some(1)), // not rotated at all
         ];
         for ((nums, target), expected) in cases {
-            assert_eq!(search_rotated(nums, target), expected, "{nums:?} / {target}");
+            assert_eq!(
+                search_rotated(nums, target),
+                expected,
+                "{nums:?} / {target}"
+            );
         }
     }
 
     #[test]
     fn find_min_rotated_follows_the_drop() {
-        let cases: [(&[i32], Option<i32>); 6] =
-            [(&[3, 4, 5, 1, 2], Some(1)), (&[4, 5, 6, 7, 0, 1, 2], Some(0)), (&[11, 13, 15, 17], Some(11)), (&[2, 1], Some(1)), (&[-7], Some(-7)), (&[], None)];
+        let cases: [(&[i32], Option<i32>); 6] = [
+            (&[3, 4, 5, 1, 2], Some(1)),
+            (&[4, 5, 6, 7, 0, 1, 2], Some(0)),
+            (&[11, 13, 15, 17], Some(11)),
+            (&[2, 1], Some(1)),
+            (&[-7], Some(-7)),
+            (&[], None),
+        ];
         for (nums, expected) in cases {
             assert_eq!(find_min_rotated(nums), expected, "{nums:?}");
         }
