@@ -107,6 +107,11 @@ struct BadInput(String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A panic inside a simulation is reported as that run's failure, with its replay
+    // command; the default hook's backtrace would bury that report.
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|info| eprintln!("panic: {info}")));
+    }
     match execute(&cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
@@ -338,6 +343,10 @@ fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u6
     let Some(first) = failures.first() else {
         return true;
     };
+    const SHOWN: usize = 20;
+    let seeds: Vec<String> = failures.iter().take(SHOWN).map(|f| f.seed.to_string()).collect();
+    let more = if failures.len() > SHOWN { format!(" and {} more", failures.len() - SHOWN) } else { String::new() };
+    println!("failing seeds: {}{more}", seeds.join(", "));
     println!("\nfirst failure: seed {}", first.seed);
     for (check, figure) in &first.failures {
         println!("  {check}: {figure}");

@@ -8,8 +8,11 @@
 //!   not, the gateway must fail open (admit: the limit leaks) or fail closed (reject: an outage).
 //! - `Sync`: count locally with a sliding-window log and share counts with peers every
 //!   `interval_ms`; admit while `own + Σ peers' last reports < L`. The error is bounded by what
-//!   peers admitted since their last report reached us; a peer silent for longer than
-//!   `stale_after_ms` is assumed to use its fair share `L/N`.
+//!   peers admitted since their last report reached us. A peer never heard from counts as its
+//!   fair share `L/N`; a peer silent for longer than `stale_after_ms` counts as its last report
+//!   ([`SilentPeer::LastReport`], betting that traffic is steady) or at least its fair share
+//!   ([`SilentPeer::FairShare`], safe even if the silent peer's traffic grows, at the price of
+//!   rejecting traffic while a peer is down).
 
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use fundamentals::ratelimit::{SlidingWindowLog, TokenBucket};
@@ -39,7 +42,14 @@ pub enum Strategy {
     Local,
     LocalUndivided,
     Central { limiter: String, timeout_ms: u64, on_unreachable: FailMode },
-    Sync { peers: Vec<String>, interval_ms: u64, stale_after_ms: u64 },
+    Sync { peers: Vec<String>, interval_ms: u64, stale_after_ms: u64, silent_peer: SilentPeer },
+}
+
+/// What a sync gateway assumes about a peer whose reports stopped arriving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SilentPeer {
+    LastReport,
+    FairShare,
 }
 
 /// The window over which the limit is counted; "per second" in the config means this.
@@ -126,17 +136,22 @@ impl Gateway {
     /// Own exact count plus what each peer last reported; a peer never heard from, or silent
     /// for too long, counts as using its fair share so a partition cannot double the budget.
     fn global_estimate(&mut self, key: &str, now_ms: u64) -> u64 {
-        let Strategy::Sync { peers, stale_after_ms, .. } = &self.config.strategy else {
+        let Strategy::Sync { peers, stale_after_ms, silent_peer, .. } = &self.config.strategy else {
             unreachable!("only the sync strategy estimates globally")
         };
         let fair_share = self.config.limit_per_second.div_ceil(self.config.gateway_count);
         let peers_total: u64 = peers
             .iter()
             .map(|peer| match self.peer_reports.get(peer) {
-                Some(report) if now_ms.saturating_sub(report.received_at_ms) <= *stale_after_ms => {
-                    report.counts.get(key).copied().unwrap_or(0)
+                None => fair_share,
+                Some(report) => {
+                    let reported = report.counts.get(key).copied().unwrap_or(0);
+                    let silent = now_ms.saturating_sub(report.received_at_ms) > *stale_after_ms;
+                    match (silent, silent_peer) {
+                        (true, SilentPeer::FairShare) => reported.max(fair_share),
+                        _ => reported,
+                    }
                 }
-                _ => fair_share,
             })
             .sum();
         let own = self.own_admissions.get_mut(key).map_or(0, |log| log.count(now_ms));
@@ -259,9 +274,25 @@ mod tests {
 
     #[test]
     fn sync_strategy_without_peer_reports_assumes_peers_use_their_fair_share() {
-        let strategy = Strategy::Sync { peers: vec!["gw-2".into(), "gw-3".into()], interval_ms: 25, stale_after_ms: 100 };
+        let strategy = Strategy::Sync { peers: vec!["gw-2".into(), "gw-3".into()], interval_ms: 25, stale_after_ms: 100, silent_peer: SilentPeer::LastReport };
         // Two silent peers are assumed to use 34 each, leaving 100 - 68 = 32 for this gateway.
         assert_eq!(admitted_of(&mut gateway(strategy), 1_000, 1), 32);
+    }
+
+    #[test]
+    fn sync_strategy_counts_a_silent_peer_as_its_last_report_or_its_fair_share() {
+        let report = |gw: &mut Gateway, at_ms: u64, count: u64| {
+            let mut rng = stream_rng(1, "gw");
+            let body = Body::CountReport(CountReport { counts: vec![KeyCount { api_key: "k".into(), admitted_in_window: count }] });
+            gw.on_input(&mut Ctx { now_ms: at_ms, rng: &mut rng }, Input::Request { id: 0, from: "gw-2".into(), body }, &mut Out::default());
+        };
+        for (silent_peer, expected) in [(SilentPeer::LastReport, 10), (SilentPeer::FairShare, 50)] {
+            let strategy = Strategy::Sync { peers: vec!["gw-2".into()], interval_ms: 25, stale_after_ms: 100, silent_peer };
+            let mut gw = Gateway::new(GatewayConfig { limit_per_second: 100, burst: 1, gateway_count: 2, strategy });
+            report(&mut gw, 0, 10);
+            assert_eq!(gw.global_estimate("k", 50), 10, "a fresh report counts as reported");
+            assert_eq!(gw.global_estimate("k", 500), expected, "{silent_peer:?} after the peer fell silent");
+        }
     }
 
     #[test]

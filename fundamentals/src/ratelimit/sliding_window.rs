@@ -37,7 +37,7 @@
 //!   in one Lua script); the counter to two `INCR`ed keys.
 //!
 //! ## Break it
-//! `fundamentals/breaks/sliding_window.patch` prunes with `<` instead of `<=`, so a timestamp
+//! `fundamentals/breaks/ratelimit_sliding_window.patch` prunes with `<` instead of `<=`, so a timestamp
 //! exactly `window_ms` old still counts. The limiter turns conservative:
 //! `admits_again_exactly_one_window_after_the_oldest_admission` fails, and the property
 //! `admits_exactly_when_the_brute_force_count_is_below_limit` finds a rejection the exact

@@ -42,7 +42,7 @@ pub fn now_us() -> u64 {
 
 enum DriverMsg {
     Request { from: String, body: Body, reply: oneshot::Sender<Body> },
-    CallResult { tag: u64, result: Result<Body, CallError> },
+    CallResult { to: String, tag: u64, result: Result<Body, CallError> },
 }
 
 /// The host's software: serve gRPC, run the node, until the host is crashed.
@@ -109,7 +109,16 @@ impl HostState {
                 self.pending_replies.insert(id, reply);
                 self.step(Input::Request { id, from, body });
             }
-            DriverMsg::CallResult { tag, result } => self.step(Input::CallResult { tag, result }),
+            DriverMsg::CallResult { to, tag, result } => {
+                // turmoil's TCP does not retransmit: a connection that lost segments in a
+                // partition stays stalled after the heal. Real clients notice with keepalives;
+                // here a timed-out or refused call retires the connection and the next call
+                // dials afresh.
+                if matches!(result, Err(CallError::Timeout | CallError::Unreachable)) {
+                    self.peers.remove(&to);
+                }
+                self.step(Input::CallResult { tag, result })
+            }
         }
     }
 
@@ -168,7 +177,7 @@ impl HostState {
                 Ok(Err(status)) => Err(call_error(&status)),
                 Ok(Ok(reply)) => reply.into_inner().body.ok_or_else(|| CallError::Failed("reply without a body".into())),
             };
-            let _ = inbox.send(DriverMsg::CallResult { tag, result });
+            let _ = inbox.send(DriverMsg::CallResult { to, tag, result });
         });
     }
 }

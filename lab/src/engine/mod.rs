@@ -26,6 +26,9 @@ use std::time::{Duration, UNIX_EPOCH};
 /// real clock (turmoil's default epoch is the real time).
 const EPOCH_SECS: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
+/// Per-socket buffer of simulated TCP, in segments.
+const TCP_CAPACITY_SEGMENTS: usize = 65_536;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunEnd {
     /// The run reached its simulated duration.
@@ -55,6 +58,9 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         .simulation_duration(Duration::from_millis(scenario.duration_ms + 60_000))
         .min_message_latency(Duration::from_millis(scenario.network.min_latency_ms))
         .max_message_latency(Duration::from_millis(scenario.network.max_latency_ms))
+        // A held link releases everything it queued at once; the default socket buffer (64
+        // segments) would overflow and turmoil panics rather than drop.
+        .tcp_capacity(TCP_CAPACITY_SEGMENTS)
         .build();
 
     for spec in &scenario.nodes {

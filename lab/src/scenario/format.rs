@@ -198,6 +198,14 @@ pub struct RawGatewayVariant {
     pub limiter_timeout_ms: Option<Spanned<u64>>,
     pub sync_interval_ms: Option<Spanned<u64>>,
     pub peer_stale_after_ms: Option<Spanned<u64>>,
+    pub silent_peer_counts_as: Option<Spanned<SilentPeerName>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SilentPeerName {
+    LastReport,
+    FairShare,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,7 +4,7 @@
 use super::diagnostic::{field_path_at, Diagnostic};
 use super::format::*;
 use super::*;
-use nodes::gateway::FailMode;
+use nodes::gateway::{FailMode, SilentPeer};
 use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 use std::ops::Range;
@@ -402,6 +402,7 @@ impl Checker<'_> {
         stray("limiter_timeout_ms", g.limiter_timeout_ms.as_ref().map(|s| s.span()), central)?;
         stray("sync_interval_ms", g.sync_interval_ms.as_ref().map(|s| s.span()), sync)?;
         stray("peer_stale_after_ms", g.peer_stale_after_ms.as_ref().map(|s| s.span()), sync)?;
+        stray("silent_peer_counts_as", g.silent_peer_counts_as.as_ref().map(|s| s.span()), sync)?;
         Ok(match strategy {
             StrategyName::Local => Strategy::Local,
             StrategyName::LocalUndivided => Strategy::LocalUndivided,
@@ -427,7 +428,11 @@ impl Checker<'_> {
                     Some(s) => self.at_most(s, &field("peer_stale_after_ms"), 600_000, "ms")?,
                     None => interval_ms * 4,
                 };
-                Strategy::Sync { peers: Vec::new(), interval_ms, stale_after_ms }
+                let silent_peer = match g.silent_peer_counts_as.as_ref().map(|s| *s.get_ref()) {
+                    None | Some(SilentPeerName::LastReport) => SilentPeer::LastReport,
+                    Some(SilentPeerName::FairShare) => SilentPeer::FairShare,
+                };
+                Strategy::Sync { peers: Vec::new(), interval_ms, stale_after_ms, silent_peer }
             }
         })
     }

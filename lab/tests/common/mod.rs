@@ -1,0 +1,95 @@
+//! Shared helpers for the lab's integration tests: a small valid scenario to mutate, and
+//! loading the repository's own scenario files.
+
+#![allow(dead_code)]
+
+use lab::scenario::Scenario;
+use std::path::{Path, PathBuf};
+
+/// A small, valid scenario: 2 gateways, a limiter, one client, 4 s. Tests derive broken or
+/// differently-shaped files from it by text replacement.
+pub const SMALL: &str = r#"
+name = "small"
+summary = "a small scenario for tests"
+default_variant = "sync"
+
+[run]
+duration_ms = 4_000
+seed = 7
+
+[nodes.client]
+name = "client"
+requests_per_second = 60
+api_keys = { k = 1 }
+targets = { gw-1 = 3, gw-2 = 1 }
+timeout_ms = 200
+
+[nodes.gateway]
+name = "gw"
+count = 2
+limit_per_second = 40
+burst = 2
+
+[nodes.limiter]
+name = "limiter"
+limit_per_second = 40
+
+[[faults]]
+kind = "partition"
+at_ms = 1_000
+for_ms = 1_000
+from = ["gw-1"]
+to = ["limiter"]
+
+[checks.limit-conformance]
+limit_per_second = 40
+tolerance_pct = 10
+
+[variants.sync]
+summary = "synced counts"
+gateway = { strategy = "sync", sync_interval_ms = 20 }
+
+[variants.undivided]
+summary = "each gateway takes the whole limit"
+expect_fail = ["limit-conformance"]
+gateway = { strategy = "local-undivided" }
+
+[variants.central]
+summary = "central limiter, fail closed"
+gateway = { strategy = "central", on_limiter_unreachable = "fail-closed" }
+
+[lesson]
+why_interviewers_ask = "w"
+how_it_works = "h"
+pitfalls = "p"
+takeaways = "t"
+break_it = "b"
+interview_questions = "q"
+"#;
+
+/// `SMALL` with `from` replaced by `to` (the replacement must apply).
+pub fn small_with(from: &str, to: &str) -> String {
+    assert!(SMALL.contains(from), "test bug: `{from}` is not in the small scenario");
+    SMALL.replacen(from, to, 1)
+}
+
+pub fn parse(text: &str) -> Result<Scenario, lab::scenario::Diagnostic> {
+    Scenario::parse(Path::new("test.toml"), text)
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn repo_scenario(name: &str) -> Scenario {
+    let path = repo_root().join("scenarios").join(format!("{name}.toml"));
+    Scenario::load(&path).unwrap_or_else(|d| panic!("{d}"))
+}
+
+/// A repository scenario with its run shortened, for tests that need many runs.
+pub fn repo_scenario_shortened(name: &str, duration_ms: u64) -> Scenario {
+    let mut scenario = repo_scenario(name);
+    scenario.duration_ms = duration_ms;
+    scenario.faults.retain(|f| f.at_ms + f.for_ms.unwrap_or(0) <= duration_ms);
+    scenario
+}

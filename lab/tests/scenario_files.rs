@@ -1,0 +1,83 @@
+//! Scenario files: the repository's own load, other shapes just run, and every kind of
+//! mistake gets an error naming the line, column and field — never a panic.
+
+mod common;
+
+use common::{parse, small_with, SMALL};
+use lab::scenario::{FaultAction, NodeKind};
+
+#[test]
+fn every_scenario_in_the_repository_loads() {
+    let dir = common::repo_root().join("scenarios");
+    let mut loaded = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            lab::scenario::Scenario::load(&path).unwrap_or_else(|d| panic!("{d}"));
+            loaded += 1;
+        }
+    }
+    assert!(loaded >= 1, "no scenario files found in {}", dir.display());
+}
+
+#[test]
+fn node_groups_expand_to_named_nodes_and_counts_come_from_the_file() {
+    let scenario = parse(&small_with("count = 2", "count = 5")).unwrap();
+    let gateways: Vec<&str> = scenario.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Gateway { .. })).map(|n| n.name.as_str()).collect();
+    assert_eq!(gateways, ["gw-1", "gw-2", "gw-3", "gw-4", "gw-5"]);
+    assert!(scenario.nodes.iter().any(|n| n.name == "limiter"), "a group of one keeps its plain name");
+    assert!(matches!(scenario.faults[0].action, FaultAction::Partition { one_way: false, .. }));
+}
+
+/// (what is wrong, replace this, with this, text on the line the error must point at,
+/// expected field, words in the message)
+const BROKEN: &[(&str, &str, &str, &str, &str, &str)] = &[
+    ("TOML syntax error", "seed = 7", "seed = = 7", "seed = = 7", "run.seed", "invalid"),
+    ("unknown field", "seed = 7", "seed = 7\nsede = 8", "sede = 8", "run.sede", "unknown field `sede`"),
+    ("wrong type", "timeout_ms = 200", "timeout_ms = \"fast\"", "\"fast\"", "nodes.client.timeout_ms", "invalid type: string"),
+    ("unknown node kind", "[nodes.limiter]", "[nodes.limitr]", "[nodes.limitr]", "nodes.limitr", "unknown field `limitr`"),
+    ("unknown strategy", "strategy = \"sync\"", "strategy = \"gossip\"", "gossip", "variants.sync.gateway", "unknown variant `gossip`"),
+    ("unknown default variant", "default_variant = \"sync\"", "default_variant = \"synk\"", "synk", "default_variant", "no variant is named `synk`"),
+    ("fault naming a missing node", "from = [\"gw-1\"]", "from = [\"gw-9\"]", "gw-9", "faults[0].from", "no node is named `gw-9`"),
+    ("fault past the end of the run", "at_ms = 1_000", "at_ms = 9_000", "at_ms = 9_000", "faults[0].at_ms", "the run ends at 4000 ms"),
+    ("fault ending past the run", "for_ms = 1_000", "for_ms = 5_000", "for_ms = 5_000", "faults[0].for_ms", "after the run ends"),
+    ("negative rate", "requests_per_second = 60", "requests_per_second = -60", "= -60", "nodes.client.requests_per_second", "-60 is not a usable request rate"),
+    ("zero rate", "requests_per_second = 60", "requests_per_second = 0", "requests_per_second = 0", "nodes.client.requests_per_second", "0 is not a usable request rate"),
+    ("zero limit", "limit_per_second = 40\nburst", "limit_per_second = 0\nburst", "limit_per_second = 0", "nodes.gateway.limit_per_second", "greater than 0"),
+    ("negative limit", "limit_per_second = 40\nburst", "limit_per_second = -40\nburst", "limit_per_second = -40", "nodes.gateway.limit_per_second", "invalid value"),
+    ("expect_fail naming a missing check", "expect_fail = [\"limit-conformance\"]", "expect_fail = [\"conformance\"]", "[\"conformance\"]", "variants.undivided.expect_fail", "no check is named `conformance`"),
+    ("field that does not apply to the fault", "to = [\"limiter\"]", "to = [\"limiter\"]\nlatency_ms = 5", "latency_ms = 5", "faults[0].latency_ms", "does not apply to a `partition` fault"),
+    ("client target that does not exist", "gw-2 = 1", "gw-7 = 1", "gw-7 = 1", "nodes.client.targets.gw-7", "no node is named `gw-7`"),
+    ("setting of another strategy", "strategy = \"local-undivided\"", "strategy = \"local-undivided\", sync_interval_ms = 5", "sync_interval_ms = 5", "variants.undivided.gateway.sync_interval_ms", "does not apply to strategy `local-undivided`"),
+];
+
+fn line_of(text: &str, marker: &str) -> usize {
+    let at = text.find(marker).unwrap_or_else(|| panic!("test bug: `{marker}` not in the mutated file"));
+    text[..at].matches('\n').count() + 1
+}
+
+#[test]
+fn broken_files_get_errors_naming_line_field_and_what_was_expected() {
+    for (what, from, to, marker, field, words) in BROKEN {
+        let text = small_with(from, to);
+        let line = &line_of(&text, marker);
+        let error = match parse(&text) {
+            Ok(_) => panic!("{what}: the broken file was accepted"),
+            Err(error) => error,
+        };
+        let text = error.to_string();
+        assert_eq!(error.line, *line, "{what}: wrong line in\n{text}");
+        assert_eq!(error.field, *field, "{what}: wrong field in\n{text}");
+        assert!(text.contains(words), "{what}: message lacks `{words}`:\n{text}");
+        assert!(text.starts_with(&format!("test.toml:{line}:")), "{what}: no file:line prefix:\n{text}");
+        assert!(text.contains("expected: "), "{what}: does not say what was expected:\n{text}");
+        assert!(error.column >= 1);
+    }
+}
+
+#[test]
+fn garbage_and_empty_input_are_errors_not_panics() {
+    for text in ["", "\u{0}\u{1}", "[[[", "name = 1", &SMALL[..SMALL.len() / 2]] {
+        assert!(parse(text).is_err(), "accepted {text:?}");
+    }
+}
