@@ -6,6 +6,7 @@
 
 use crate::scenario::{Scenario, Variant};
 use crate::sweep::{run_seed, sweep};
+use std::path::Path;
 use std::time::Instant;
 
 #[derive(Debug, Clone)]
@@ -28,7 +29,7 @@ impl BenchFigures {
     }
 }
 
-pub fn bench(scenario: &Scenario, variant: &Variant, single_runs: u64, sweep_seeds: u64, jobs: usize) -> BenchFigures {
+pub fn bench(lab_exe: &Path, scenario: &Scenario, variant: &Variant, single_runs: u64, sweep_seeds: u64, jobs: usize) -> BenchFigures {
     let started = Instant::now();
     let mut simulated_ms = 0;
     for seed in 1..=single_runs {
@@ -37,7 +38,7 @@ pub fn bench(scenario: &Scenario, variant: &Variant, single_runs: u64, sweep_see
     let single_wall_s = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    sweep(scenario, variant, 1_000..1_000 + sweep_seeds, jobs, |_| {});
+    sweep(lab_exe, scenario, variant, 1_000..1_000 + sweep_seeds, jobs, |_| {});
     let sweep_wall_s = started.elapsed().as_secs_f64();
 
     BenchFigures {

@@ -3,7 +3,7 @@
 //! Exit codes are part of the interface: 0 every check passed, 1 a check failed (the output
 //! names the seed and the replay command), 2 bad input or usage (the message says what and where).
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use lab::checks::{seconds, Verdict};
@@ -89,6 +89,17 @@ enum Command {
         runs: u64,
         #[arg(long, default_value_t = 40)]
         sweep_seeds: u64,
+    },
+    /// (internal) Run one seed as this process's only simulation; print its outcome as JSON.
+    #[command(name = "__run-seed", hide = true)]
+    RunSeed {
+        scenario: PathBuf,
+        seed: u64,
+        #[arg(long)]
+        variant: String,
+        /// Also write the JSON Lines trace here.
+        #[arg(long)]
+        trace: Option<PathBuf>,
     },
 }
 
@@ -183,6 +194,26 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             Ok(true)
         }
         Command::Bench { scenarios, runs, sweep_seeds } => bench(&dir, scenarios, *runs, *sweep_seeds),
+        Command::RunSeed { scenario, seed, variant, trace } => {
+            let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
+            let variant = pick_variant(&scenario, Some(variant))?;
+            let outcome = match run_and_judge(&scenario, variant, *seed) {
+                Ok(judged) => {
+                    if let Some(path) = trace {
+                        std::fs::write(path, judged.trace_lines().join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+                    }
+                    lab::sweep::SeedOutcome {
+                        seed: *seed,
+                        failures: judged.verdicts.iter().filter(|v| !v.passed).map(|v| (v.check.clone(), v.figure.clone())).collect(),
+                        error: None,
+                        simulated_ms: judged.run.simulated_ms,
+                    }
+                }
+                Err(error) => lab::sweep::SeedOutcome { seed: *seed, failures: Vec::new(), error: Some(error), simulated_ms: 0 },
+            };
+            println!("{}", serde_json::to_string(&outcome)?);
+            Ok(true)
+        }
     }
 }
 
@@ -295,12 +326,27 @@ fn print_outcome_line(verdicts: &[Verdict], variant: &Variant) {
     }
 }
 
+/// Runs the seed twice, each as the only simulation of a fresh process (as every replay
+/// does), and compares the two traces line by line.
 fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> anyhow::Result<bool> {
-    let first = run_and_judge(scenario, variant, seed).map_err(|e| anyhow!(e))?.trace_lines();
-    let second = run_and_judge(scenario, variant, seed).map_err(|e| anyhow!(e))?.trace_lines();
+    let exe = std::env::current_exe().context("cannot find the lab executable to re-run")?;
+    let dir = std::env::temp_dir().join(format!("lab-determinism-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut traces = Vec::new();
+    for copy in ["first", "second"] {
+        let path = dir.join(format!("{copy}.trace.jsonl"));
+        let outcome = lab::sweep::run_seed_isolated(&exe, scenario, variant, seed, Some(&path));
+        if let Some(error) = outcome.error {
+            return Err(anyhow!("the {copy} run failed: {error}"));
+        }
+        traces.push(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let first: Vec<String> = traces[0].lines().map(str::to_owned).collect();
+    let second: Vec<String> = traces[1].lines().map(str::to_owned).collect();
     match first_divergence(&first, &second) {
         None => {
-            println!("determinism: seed {seed} ran twice, {} events, byte-identical traces\n", first.len());
+            println!("determinism: seed {seed} ran twice in separate processes: {} events, byte-identical traces\n", first.len());
             Ok(true)
         }
         Some(d) => {
@@ -320,7 +366,14 @@ fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u6
     let bar = ProgressBar::new(count);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {msg} [{elapsed_precise}, eta {eta}]").expect("valid template"));
     let mut failed = 0;
-    let outcomes = lab::sweep::sweep(scenario, variant, start..start + count, jobs, |o| {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("error: cannot find the lab executable to run seeds with: {e}");
+            return false;
+        }
+    };
+    let outcomes = lab::sweep::sweep(&exe, scenario, variant, start..start + count, jobs, |o| {
         failed += u64::from(!o.passed());
         bar.set_message(format!("{failed} failed"));
         bar.inc(1);
@@ -409,7 +462,8 @@ fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::R
     for name in names {
         let (scenario, _) = load(dir, &name)?;
         let variant = pick_variant(&scenario, None)?;
-        let f = lab::bench::bench(&scenario, variant, runs, sweep_seeds, jobs);
+        let exe = std::env::current_exe().context("cannot find the lab executable")?;
+        let f = lab::bench::bench(&exe, &scenario, variant, runs, sweep_seeds, jobs);
         println!(
             "{:<20} {:<10} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
             f.scenario, f.variant, f.wall_s_per_run, f.simulated_s_per_wall_s, f.seeds_per_minute, f.projected_sweep_s(500)

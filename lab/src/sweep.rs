@@ -1,17 +1,23 @@
 //! Seed sweeps: the same scenario variant under many seeds, on all cores.
 //!
-//! Each seed is an independent simulation on its own OS thread (turmoil keeps its world in
-//! thread-local state, so runs never share anything). Results come back in completion order
-//! for the progress bar and are reported in seed order, so a sweep's summary is the same
-//! whatever the thread timing.
+//! **Each seed runs in its own `lab` process** (`lab __run-seed`). A simulation is reproducible
+//! only as the first one in its process: tokio files tasks into shards by a process-global
+//! task counter and drops them shard by shard when turmoil crashes a host, so the order in
+//! which a crashed host's sockets close — and hence which random latency each close draws —
+//! depends on what ran before in the same process. A fresh process per seed makes every
+//! sweep verdict exactly what `lab replay` of that seed shows. Results come back in completion
+//! order for the progress bar and are reported in seed order.
 
 use crate::runner::run_and_judge;
 use crate::scenario::{Scenario, Variant};
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::path::Path;
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SeedOutcome {
     pub seed: u64,
     /// Names of the checks that failed, with their figures.
@@ -39,8 +45,24 @@ pub fn run_seed(scenario: &Scenario, variant: &Variant, seed: u64) -> SeedOutcom
     }
 }
 
-/// Runs every seed in `seeds` on `jobs` threads; `progress` is called once per finished seed.
-pub fn sweep(scenario: &Scenario, variant: &Variant, seeds: Range<u64>, jobs: usize, mut progress: impl FnMut(&SeedOutcome)) -> Vec<SeedOutcome> {
+/// Runs one seed in a fresh `lab` process (`lab_exe __run-seed …`) and reads its outcome.
+pub fn run_seed_isolated(lab_exe: &Path, scenario: &Scenario, variant: &Variant, seed: u64, trace: Option<&Path>) -> SeedOutcome {
+    let mut command = Command::new(lab_exe);
+    command.arg("__run-seed").arg(&scenario.path).arg(seed.to_string()).args(["--variant", &variant.name]);
+    if let Some(trace) = trace {
+        command.arg("--trace").arg(trace);
+    }
+    let failed = |why: String| SeedOutcome { seed, failures: Vec::new(), error: Some(why), simulated_ms: 0 };
+    match command.output() {
+        Err(e) => failed(format!("cannot start {}: {e}", lab_exe.display())),
+        Ok(out) if !out.status.success() => failed(format!("the run's process failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim())),
+        Ok(out) => serde_json::from_slice(&out.stdout).unwrap_or_else(|e| failed(format!("unreadable outcome from the run's process: {e}"))),
+    }
+}
+
+/// Runs every seed in `seeds`, each in its own `lab` process, `jobs` at a time; `progress`
+/// is called once per finished seed.
+pub fn sweep(lab_exe: &Path, scenario: &Scenario, variant: &Variant, seeds: Range<u64>, jobs: usize, mut progress: impl FnMut(&SeedOutcome)) -> Vec<SeedOutcome> {
     let next = AtomicU64::new(seeds.start);
     let (done_tx, done_rx) = mpsc::channel();
     let mut outcomes = Vec::new();
@@ -54,7 +76,7 @@ pub fn sweep(scenario: &Scenario, variant: &Variant, seeds: Range<u64>, jobs: us
                 if seed >= end {
                     break;
                 }
-                if done_tx.send(run_seed(scenario, variant, seed)).is_err() {
+                if done_tx.send(run_seed_isolated(lab_exe, scenario, variant, seed, None)).is_err() {
                     break;
                 }
             });

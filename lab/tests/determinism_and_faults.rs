@@ -1,0 +1,218 @@
+//! One seed decides a run: the same seed gives a byte-identical trace, and every fault in the
+//! schedule changes what the nodes see — at the scheduled time and only then.
+
+mod common;
+
+use lab::runner::run_and_judge;
+use lab::scenario::Scenario;
+use lab::sweep::run_seed_isolated;
+use lab::trace::{first_divergence, Event};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The small scenario, central limiter, with every kind of fault in one 4 s run.
+fn all_faults() -> Scenario {
+    common::parse(&all_faults_text()).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn all_faults_text() -> String {
+    let faults = r#"
+[[faults]]
+kind = "partition"
+at_ms = 500
+for_ms = 500
+from = ["gw-1"]
+to = ["limiter"]
+
+[[faults]]
+kind = "partition-one-way"
+at_ms = 1_100
+for_ms = 300
+from = ["limiter"]
+to = ["gw-2"]
+
+[[faults]]
+kind = "hold"
+at_ms = 1_500
+for_ms = 300
+from = ["gw-2"]
+to = ["limiter"]
+
+[[faults]]
+kind = "crash"
+at_ms = 2_000
+for_ms = 300
+nodes = ["limiter"]
+
+[[faults]]
+kind = "latency"
+at_ms = 2_600
+for_ms = 300
+from = ["gw-1"]
+to = ["limiter"]
+latency_ms = 80
+
+[[faults]]
+kind = "rpc"
+at_ms = 3_000
+for_ms = 200
+to = ["limiter"]
+action = "drop-request"
+probability = 0.5
+
+[[faults]]
+kind = "rpc"
+at_ms = 3_200
+for_ms = 200
+to = ["limiter"]
+action = "drop-response"
+probability = 0.5
+
+[[faults]]
+kind = "rpc"
+at_ms = 3_400
+for_ms = 200
+to = ["limiter"]
+action = "duplicate"
+probability = 0.5
+
+[[faults]]
+kind = "rpc"
+at_ms = 3_600
+for_ms = 200
+to = ["limiter"]
+action = "delay"
+delay_ms = 60
+probability = 0.5
+"#;
+    common::small_with("[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n", faults)
+        .replace("default_variant = \"sync\"", "default_variant = \"central\"")
+}
+
+fn events(scenario: &Scenario, seed: u64) -> Vec<Event> {
+    run_and_judge(scenario, scenario.variant("central").unwrap(), seed).unwrap().run.events
+}
+
+/// The trace of one seed, run as the only simulation of a fresh `lab` process — the way
+/// `lab replay` runs it (see `lab::sweep` for why a run must have its process to itself).
+fn trace_in_own_process(scenario: &Scenario, variant: &str, seed: u64, dir: &Path) -> Vec<String> {
+    let path = dir.join(format!("{variant}-{seed}-{}.jsonl", COPIES.fetch_add(1, Ordering::Relaxed)));
+    let outcome = run_seed_isolated(Path::new(env!("CARGO_BIN_EXE_lab")), scenario, scenario.variant(variant).unwrap(), seed, Some(&path));
+    assert_eq!(outcome.error, None, "seed {seed}");
+    std::fs::read_to_string(&path).unwrap().lines().map(str::to_owned).collect()
+}
+
+static COPIES: AtomicU64 = AtomicU64::new(0);
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("lab-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn same_seed_gives_a_byte_identical_trace_for_20_seeds() {
+    let dir = scratch_dir("determinism");
+    let path = dir.join("all-faults.toml");
+    std::fs::write(&path, all_faults_text()).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    for seed in 1..=20 {
+        let first = trace_in_own_process(&scenario, "central", seed, &dir);
+        let second = trace_in_own_process(&scenario, "central", seed, &dir);
+        assert!(first.len() > 500, "seed {seed}: suspiciously short trace ({} events)", first.len());
+        if let Some(d) = first_divergence(&first, &second) {
+            panic!("seed {seed} diverged at event #{}:\n  {:?}\n  {:?}", d.index, d.first, d.second);
+        }
+    }
+}
+
+#[test]
+fn the_sync_variant_of_the_repository_scenario_replays_identically() {
+    let dir = scratch_dir("replay");
+    let scenario = common::repo_scenario("rate-limiter");
+    let first = trace_in_own_process(&scenario, "sync", 3, &dir);
+    assert_eq!(first_divergence(&first, &trace_in_own_process(&scenario, "sync", 3, &dir)), None);
+}
+
+#[test]
+fn different_seeds_give_different_runs() {
+    let scenario = all_faults();
+    let trace = |seed| run_and_judge(&scenario, scenario.variant("central").unwrap(), seed).unwrap().trace_lines();
+    assert_ne!(trace(1), trace(2));
+}
+
+/// Gateway decisions by `node` between `from_ms` and `to_ms`, as their reasons.
+fn reasons(events: &[Event], node: &str, from_ms: u64, to_ms: u64) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.kind() == "decision" && &*e.node == node && e.t_us >= from_ms * 1_000 && e.t_us < to_ms * 1_000)
+        .map(|e| e.str_field("reason").unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn all_reasons_contain(reasons: &[String], words: &str) -> bool {
+    !reasons.is_empty() && reasons.iter().all(|r| r.contains(words))
+}
+
+/// Decisions the limiter itself made, granted or not.
+fn all_answered_by_limiter(reasons: &[String]) -> bool {
+    !reasons.is_empty() && reasons.iter().all(|r| r == "limiter granted" || r == "limiter denied")
+}
+
+#[test]
+fn a_partition_cuts_only_the_named_link_and_heals_on_time() {
+    let events = events(&all_faults(), 5);
+    assert!(all_answered_by_limiter(&reasons(&events, "gw-1", 0, 500)), "before the partition");
+    assert!(all_reasons_contain(&reasons(&events, "gw-1", 560, 1_000), "fail closed"), "during the partition");
+    assert!(reasons(&events, "gw-1", 1_100, 1_500).iter().any(|r| r.contains("limiter granted")), "after the heal");
+    assert!(all_answered_by_limiter(&reasons(&events, "gw-2", 0, 1_100)), "gw-2 is not partitioned");
+}
+
+#[test]
+fn a_one_way_partition_lets_requests_in_but_loses_the_replies() {
+    let events = events(&all_faults(), 5);
+    let gw2 = reasons(&events, "gw-2", 1_160, 1_400);
+    assert!(all_reasons_contain(&gw2, "fail closed"), "gw-2 hears nothing back: {gw2:?}");
+    let grants_to_gw2 = events.iter().filter(|e| e.kind() == "grant" && e.str_field("gateway") == Some("gw-2") && (1_160_000..1_400_000).contains(&e.t_us)).count();
+    assert!(grants_to_gw2 > 0, "the limiter still receives gw-2's requests and acts on them");
+}
+
+#[test]
+fn a_hold_stalls_a_link_until_release_and_traffic_resumes_after() {
+    let events = events(&all_faults(), 5);
+    assert!(all_reasons_contain(&reasons(&events, "gw-2", 1_560, 1_800), "timeout: fail closed"), "held requests time out");
+    let grants_to_gw2 = |from_ms: u64, to_ms: u64| {
+        events.iter().filter(|e| e.kind() == "grant" && e.str_field("gateway") == Some("gw-2") && (from_ms * 1_000..to_ms * 1_000).contains(&e.t_us)).count()
+    };
+    assert_eq!(grants_to_gw2(1_510, 1_800), 0, "nothing from gw-2 reaches the limiter while the link is held");
+    assert!(grants_to_gw2(1_800, 2_000) > 0, "gw-2's requests reach the limiter again after the release");
+}
+
+#[test]
+fn a_crash_loses_the_node_and_the_restart_starts_a_fresh_incarnation() {
+    let events = events(&all_faults(), 5);
+    let limiter_starts: Vec<(u64, u64)> = events.iter().filter(|e| e.kind() == "start" && &*e.node == "limiter").map(|e| (e.t_us / 1_000, e.u64_field("incarnation").unwrap())).collect();
+    assert_eq!(limiter_starts, [(0, 1), (2_300, 2)]);
+    assert!(all_reasons_contain(&reasons(&events, "gw-1", 2_060, 2_300), "fail closed"), "nobody answers while the limiter is down");
+}
+
+#[test]
+fn extra_link_latency_beyond_the_timeout_turns_calls_into_timeouts() {
+    let events = events(&all_faults(), 5);
+    assert!(all_reasons_contain(&reasons(&events, "gw-1", 2_700, 2_900), "timeout"));
+    assert!(reasons(&events, "gw-2", 2_700, 2_900).iter().any(|r| r.contains("limiter granted")), "gw-2's link is not slowed");
+}
+
+#[test]
+fn every_rpc_fault_is_applied_and_recorded_in_its_window() {
+    let events = events(&all_faults(), 5);
+    for (fault, from_ms) in [("drop-request", 3_000), ("drop-response", 3_200), ("duplicate", 3_400), ("delay", 3_600)] {
+        let applied: Vec<&Event> = events.iter().filter(|e| e.kind() == "rpc-fault" && e.str_field("fault") == Some(fault)).collect();
+        assert!(!applied.is_empty(), "{fault} never applied");
+        assert!(applied.iter().all(|e| (from_ms * 1_000..(from_ms + 200) * 1_000).contains(&e.t_us)), "{fault} outside its window");
+    }
+    // A duplicated request is acted on twice: the limiter grants more than gateways asked for.
+    let asked = events.iter().filter(|e| e.kind() == "decision" && (3_400_000..3_600_000).contains(&e.t_us)).count();
+    let granted = events.iter().filter(|e| e.kind() == "grant" && (3_400_000..3_600_000).contains(&e.t_us)).count();
+    assert!(granted > asked, "duplicates: {granted} grants for {asked} decisions");
+}
