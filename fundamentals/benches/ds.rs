@@ -1,0 +1,2 @@
+//! Benchmarks for the data-structure lessons against their std / crates.io references.
+fn main() {}
