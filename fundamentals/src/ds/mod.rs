@@ -1,8 +1,11 @@
 //! Data structures, each module a lesson (placeholder overview; completed below as modules land).
 
+pub mod concurrent_lru;
 pub mod deque;
+pub mod doubly_linked_list;
 pub mod hashing;
 pub mod linked_list;
+pub mod lru_cache;
 pub mod queue;
 pub mod ring_buffer;
 pub mod stack;
