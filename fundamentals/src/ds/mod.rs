@@ -1,8 +1,11 @@
 //! Data structures, each module a lesson (placeholder overview; completed below as modules land).
 
+pub mod binary_heap;
 pub mod concurrent_lru;
 pub mod deque;
 pub mod doubly_linked_list;
+pub mod hash_map_chaining;
+pub mod hash_map_open_addressing;
 pub mod hashing;
 pub mod linked_list;
 pub mod lru_cache;
