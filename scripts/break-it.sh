@@ -142,6 +142,7 @@ break_it_check_patch() {
     if ! git -C "$repo" apply --check "$patch" 2>"$repo/../apply.err"; then
         echo "  verdict: the patch no longer applies:"
         sed 's/^/    /' "$repo/../apply.err"
+        grep -q '^diff --git ' "$patch" || echo "    (the file holds no diff after its header)"
         return 1
     fi
     git -C "$repo" apply "$patch"
