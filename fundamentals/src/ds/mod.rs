@@ -1,6 +1,8 @@
 //! Data structures, each module a lesson (placeholder overview; completed below as modules land).
 
 pub mod binary_heap;
+pub mod binary_tree;
+pub mod bst;
 pub mod concurrent_lru;
 pub mod deque;
 pub mod doubly_linked_list;
