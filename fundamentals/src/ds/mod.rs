@@ -2,6 +2,8 @@
 
 pub mod binary_heap;
 pub mod binary_tree;
+pub mod consistent_hash;
+pub mod bloom_filter;
 pub mod bst;
 pub mod concurrent_lru;
 pub mod deque;
@@ -14,3 +16,5 @@ pub mod lru_cache;
 pub mod queue;
 pub mod ring_buffer;
 pub mod stack;
+pub mod trie;
+pub mod ttl_cache;
