@@ -36,10 +36,10 @@
 //!
 //! ## Break it
 //! `breaks/trie.patch` changes `longest_common_prefix` to return `&str` pointing into the
-//! `String` it just built. `scripts/break-it.sh trie` shows **E0515** ("cannot return value
-//! referencing local variable `prefix`"): the `String` is freed when the function returns, so
-//! the reference would dangle. Return the owned `String` (or borrow from `self`, which lives
-//! long enough).
+//! `String` it just built. `scripts/break-it.sh trie` shows **E0515** ("cannot return
+//! reference to local variable `prefix`"): the `String` is freed when the function returns,
+//! so the reference would dangle. Return the owned `String` (or borrow from `self`, which
+//! lives long enough).
 //!
 //! ## Interview questions
 //! - *Design autocomplete.* — Trie from the query log; each node keeps its top-k completions
