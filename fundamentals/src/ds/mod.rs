@@ -15,6 +15,7 @@ pub mod linked_list;
 pub mod lru_cache;
 pub mod queue;
 pub mod ring_buffer;
+pub mod skip_list;
 pub mod stack;
 pub mod trie;
 pub mod ttl_cache;
