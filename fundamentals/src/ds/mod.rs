@@ -5,6 +5,7 @@ pub mod binary_tree;
 pub mod consistent_hash;
 pub mod bloom_filter;
 pub mod bst;
+pub mod btree;
 pub mod concurrent_lru;
 pub mod deque;
 pub mod doubly_linked_list;
