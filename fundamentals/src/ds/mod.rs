@@ -13,6 +13,7 @@ pub mod hash_map_chaining;
 pub mod hash_map_open_addressing;
 pub mod hashing;
 pub mod linked_list;
+pub mod lsm_tree;
 pub mod lru_cache;
 pub mod queue;
 pub mod ring_buffer;
