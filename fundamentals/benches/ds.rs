@@ -7,12 +7,14 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use fundamentals::ds::binary_heap::BinaryHeap as LessonHeap;
+use fundamentals::ds::btree::BTree;
 use fundamentals::ds::hash_map_chaining::ChainedHashMap;
 use fundamentals::ds::hash_map_open_addressing::OpenAddressingHashMap;
 use fundamentals::ds::lru_cache::LruCache;
+use fundamentals::ds::skip_list::SkipList;
 use fundamentals::sim::stream_rng;
 use rand::Rng;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 
@@ -118,5 +120,14 @@ fn hash_maps(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, lru, heap, hash_maps);
+fn ordered_maps(c: &mut Criterion) {
+    let keys = random_keys("bench-ordered", OPS, u64::MAX);
+    insert_then_lookup!(c, "ordered_map", &keys,
+        "skip_list" => SkipList::with_seed(7),
+        "btree" => <BTree<u64, u64>>::default(),
+        "std_btree_map" => BTreeMap::new(),
+    );
+}
+
+criterion_group!(benches, lru, heap, hash_maps, ordered_maps);
 criterion_main!(benches);

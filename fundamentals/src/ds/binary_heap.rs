@@ -22,10 +22,10 @@
 //! A min-heap is the same with the order reversed: wrap items in `std::cmp::Reverse`. For FIFO
 //! order among equal priorities (a heap is not stable), add a sequence number to the key.
 //!
-//! Measured on a 2-core machine (100k pushes of random `u64`, then 100k pops):
-//! **MEASURED_HEAP × std `BinaryHeap`**. std's `pop` sifts the hole all the way to the bottom
-//! choosing the larger child, then sifts up — fewer comparisons on average — and moves
-//! elements through a "hole" instead of swapping.
+//! Measured on a 2-core machine (`benches/ds.rs`, 100k pushes of random `u64`, then 100k
+//! pops): **1.7×** the time of std `BinaryHeap` (9.3 ms vs 5.4 ms). Both use Floyd's pop; std
+//! moves elements through a "hole" with `unsafe` pointer copies (one move per level, no bounds
+//! checks) where this safe version swaps (three moves per level) behind bounds checks.
 //!
 //! ## Common pitfalls
 //! - Sifting down towards the *smaller* child in a max-heap (see Break it): the smaller child
@@ -119,7 +119,10 @@ impl<T: Ord> BinaryHeap<T> {
     /// Panics unless every parent is ≥ both children. O(n); tests call it after each step.
     pub fn check_invariants(&self) {
         for child in 1..self.items.len() {
-            assert!(self.items[(child - 1) / 2] >= self.items[child], "heap order broken at index {child}");
+            assert!(
+                self.items[(child - 1) / 2] >= self.items[child],
+                "heap order broken at index {child}"
+            );
         }
     }
 
@@ -143,7 +146,10 @@ impl<T: Ord> BinaryHeap<T> {
             self.items.swap(index, child);
             index = child;
         }
-        debug_assert!(self.is_locally_ordered(index, end), "heap order broken below index {index}");
+        debug_assert!(
+            self.is_locally_ordered(index, end),
+            "heap order broken below index {index}"
+        );
     }
 
     /// `pop`'s sift (Floyd's trick, also used by std): the element just moved to the root came
@@ -157,7 +163,10 @@ impl<T: Ord> BinaryHeap<T> {
             index = child;
         }
         self.sift_up(index);
-        debug_assert!(self.is_locally_ordered(index, end), "heap order broken below index {index}");
+        debug_assert!(
+            self.is_locally_ordered(index, end),
+            "heap order broken below index {index}"
+        );
     }
 
     /// The larger of the children of `index` within `items[..end]`. It must be the larger one:
@@ -168,7 +177,11 @@ impl<T: Ord> BinaryHeap<T> {
             return None;
         }
         let right = left + 1;
-        Some(if right < end && self.items[right] > self.items[left] { right } else { left })
+        Some(if right < end && self.items[right] > self.items[left] {
+            right
+        } else {
+            left
+        })
     }
 
     fn is_locally_ordered(&self, index: usize, end: usize) -> bool {
@@ -217,13 +230,23 @@ mod tests {
     #[test]
     fn reverse_turns_it_into_a_min_heap_and_a_sequence_number_makes_ties_fifo() {
         let mut queue = BinaryHeap::default();
-        let jobs = [(2, "backup"), (1, "page on-call"), (2, "reindex"), (1, "retry payment")];
+        let jobs = [
+            (2, "backup"),
+            (1, "page on-call"),
+            (2, "reindex"),
+            (1, "retry payment"),
+        ];
         for (seq, (priority, name)) in jobs.into_iter().enumerate() {
             // Lower number = more urgent; among equals, the earlier job first.
             queue.push(Reverse((priority, seq, name)));
         }
-        let order: Vec<_> = std::iter::from_fn(|| queue.pop()).map(|Reverse((_, _, name))| name).collect();
-        assert_eq!(order, ["page on-call", "retry payment", "backup", "reindex"]);
+        let order: Vec<_> = std::iter::from_fn(|| queue.pop())
+            .map(|Reverse((_, _, name))| name)
+            .collect();
+        assert_eq!(
+            order,
+            ["page on-call", "retry payment", "backup", "reindex"]
+        );
     }
 
     #[test]

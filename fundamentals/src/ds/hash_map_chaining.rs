@@ -24,9 +24,11 @@
 //! - **Remove:** unlink the entry from its chain, `swap_remove` it from `entries`, then repoint
 //!   the one link that referred to the moved (formerly last) entry.
 //!
-//! Measured on a 2-core machine (100k inserts then 100k lookups of `u64` keys):
-//! **MEASURED_CHAINING × std `HashMap`**. std uses SwissTable (open addressing probing 16
-//! control bytes at once with SIMD); chaining costs an extra indirection per lookup.
+//! Measured on a 2-core machine (`benches/ds.rs`, 100k random `u64` keys): inserts **1.8×**
+//! and lookups **1.3×** the time of std `HashMap` (6.3 ms vs 3.4 ms; 2.7 ms vs 2.1 ms). std
+//! is SwissTable — open addressing that probes 16 one-byte hash tags per SIMD instruction, in
+//! a table with no per-entry link — while chaining jumps from the bucket array into the entry
+//! array (a second cache miss) and stores a 16-byte link per entry.
 //!
 //! ## Common pitfalls
 //! - Growing the bucket array without re-placing the entries (see Break it): keys seem to vanish.
@@ -125,7 +127,10 @@ impl<K, V, S> ChainedHashMap<K, V, S> {
 
     /// Length of the longest chain: O(1) on average, O(n) when every key collides.
     pub fn longest_chain(&self) -> usize {
-        (0..self.buckets.len()).map(|bucket| self.chain(bucket).count()).max().unwrap_or(0)
+        (0..self.buckets.len())
+            .map(|bucket| self.chain(bucket).count())
+            .max()
+            .unwrap_or(0)
     }
 
     fn bucket_of(&self, hash: u64) -> usize {
@@ -150,9 +155,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> ChainedHashMap<K, V, S> {
         }
         let bucket = self.bucket_of(hash);
         let index = self.entries.len();
-        self.entries.push(Entry { hash, key, value, next: self.buckets[bucket] });
+        self.entries.push(Entry {
+            hash,
+            key,
+            value,
+            next: self.buckets[bucket],
+        });
         self.buckets[bucket] = Some(index);
-        debug_assert!(self.entries.len() <= self.buckets.len(), "load factor above 1");
+        debug_assert!(
+            self.entries.len() <= self.buckets.len(),
+            "load factor above 1"
+        );
         None
     }
 
@@ -205,13 +218,26 @@ impl<K: Hash + Eq, V, S: BuildHasher> ChainedHashMap<K, V, S> {
         let mut seen = vec![false; self.entries.len()];
         for bucket in 0..self.buckets.len() {
             for index in self.chain(bucket) {
-                assert!(!seen[index], "entry {index} reachable twice (a cycle or shared tail)");
+                assert!(
+                    !seen[index],
+                    "entry {index} reachable twice (a cycle or shared tail)"
+                );
                 seen[index] = true;
-                assert_eq!(self.bucket_of(self.entries[index].hash), bucket, "entry in the wrong bucket");
+                assert_eq!(
+                    self.bucket_of(self.entries[index].hash),
+                    bucket,
+                    "entry in the wrong bucket"
+                );
             }
         }
-        assert!(seen.iter().all(|&reached| reached), "an entry is in no chain");
-        assert!(self.entries.len() <= self.buckets.len(), "load factor above 1");
+        assert!(
+            seen.iter().all(|&reached| reached),
+            "an entry is in no chain"
+        );
+        assert!(
+            self.entries.len() <= self.buckets.len(),
+            "load factor above 1"
+        );
     }
 
     fn find<Q>(&self, hash: u64, key: &Q) -> Option<usize>
@@ -220,8 +246,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ChainedHashMap<K, V, S> {
         Q: Eq + ?Sized,
     {
         // Comparing the stored hash first skips most key comparisons (which may be slow).
-        self.chain(self.bucket_of(hash))
-            .find(|&index| self.entries[index].hash == hash && self.entries[index].key.borrow() == key)
+        self.chain(self.bucket_of(hash)).find(|&index| {
+            self.entries[index].hash == hash && self.entries[index].key.borrow() == key
+        })
     }
 
     /// Removes entry `index` from its chain (the entry itself stays in `entries`).
@@ -317,7 +344,11 @@ mod tests {
             map.insert(key, ());
         }
         // Load factor ≤ 1 with a uniform hash: the longest of ~16k chains is a handful long.
-        assert!(map.longest_chain() <= 8, "longest chain {}", map.longest_chain());
+        assert!(
+            map.longest_chain() <= 8,
+            "longest chain {}",
+            map.longest_chain()
+        );
     }
 
     #[test]
@@ -328,7 +359,9 @@ mod tests {
         }
         assert_eq!(map.longest_chain(), 50, "every lookup is now a linear scan");
         assert_eq!(map.remove(&25), Some(25));
-        assert!((0..50).filter(|&k| k != 25).all(|k| map.get(&k) == Some(&k)));
+        assert!((0..50)
+            .filter(|&k| k != 25)
+            .all(|k| map.get(&k) == Some(&k)));
         map.check_invariants();
     }
 
@@ -340,7 +373,10 @@ mod tests {
         }
         assert_eq!(map.remove("a"), Some(1));
         // "c" moved into slot 0; it must still be found through its chain.
-        assert_eq!(map.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["c", "b"]);
+        assert_eq!(
+            map.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["c", "b"]
+        );
         assert_eq!(map.get("c"), Some(&1));
         map.check_invariants();
     }
@@ -361,7 +397,10 @@ mod tests {
         ]
     }
 
-    fn run_against_model<S: BuildHasher>(mut map: ChainedHashMap<u16, u32, S>, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    fn run_against_model<S: BuildHasher>(
+        mut map: ChainedHashMap<u16, u32, S>,
+        ops: Vec<Op>,
+    ) -> Result<(), TestCaseError> {
         let mut model = BTreeMap::new();
         for op in ops {
             match op {
@@ -372,7 +411,10 @@ mod tests {
             map.check_invariants();
             let mut contents: Vec<(u16, u32)> = map.iter().map(|(k, v)| (*k, *v)).collect();
             contents.sort_unstable();
-            prop_assert_eq!(contents, model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>());
+            prop_assert_eq!(
+                contents,
+                model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
+            );
         }
         Ok(())
     }

@@ -28,10 +28,11 @@
 //! lands relative to the resize points matters. Indices come from Fibonacci hashing of the
 //! stored hash, as in `hash_map_chaining`.
 //!
-//! Measured on a 2-core machine (100k inserts then 100k lookups of `u64` keys):
-//! **MEASURED_OPEN × std `HashMap`**. SwissTable keeps one control byte per slot (7 bits of
-//! hash) and compares 16 of them per SIMD instruction, so it touches the big slots only on a
-//! likely match; this version compares full 64-bit hashes slot by slot.
+//! Measured on a 2-core machine (`benches/ds.rs`, 100k random `u64` keys): inserts **1.65×**
+//! and lookups **1.3×** the time of std `HashMap` (5.7 ms vs 3.4 ms; 2.8 ms vs 2.1 ms).
+//! SwissTable keeps one control byte per slot (7 bits of hash) and compares 16 of them per
+//! SIMD instruction, so it touches the big slots only on a likely match; this version compares
+//! full 64-bit hashes slot by slot, and `Option<Slot>` spends 8 bytes per slot on the tag.
 //!
 //! ## Common pitfalls
 //! - Deleting by emptying the slot (lost keys) — or tombstones that are never cleaned up
@@ -75,7 +76,10 @@ const FIBONACCI: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Grow before `len / slots` exceeds `MAX_LOAD_NUMERATOR / MAX_LOAD_DENOMINATOR`.
 const MAX_LOAD_NUMERATOR: usize = 7;
 const MAX_LOAD_DENOMINATOR: usize = 8;
-const _: () = assert!(MAX_LOAD_NUMERATOR < MAX_LOAD_DENOMINATOR, "the table must keep an empty slot");
+const _: () = assert!(
+    MAX_LOAD_NUMERATOR < MAX_LOAD_DENOMINATOR,
+    "the table must keep an empty slot"
+);
 
 /// A hash map storing entries directly in a slot array, resolving collisions by linear probing.
 #[derive(Debug, Clone)]
@@ -101,7 +105,12 @@ impl<K, V> Default for OpenAddressingHashMap<K, V> {
 
 impl<K, V, S> OpenAddressingHashMap<K, V, S> {
     pub fn with_hasher(hasher: S) -> Self {
-        Self { slots: empty_slots(1 << MIN_SLOT_BITS), slot_bits: MIN_SLOT_BITS, len: 0, hasher }
+        Self {
+            slots: empty_slots(1 << MIN_SLOT_BITS),
+            slot_bits: MIN_SLOT_BITS,
+            len: 0,
+            hasher,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -118,13 +127,20 @@ impl<K, V, S> OpenAddressingHashMap<K, V, S> {
 
     /// Entries in slot order: deterministic for a given hasher and operation history.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
-        self.slots.iter().flatten().map(|slot| (&slot.key, &slot.value))
+        self.slots
+            .iter()
+            .flatten()
+            .map(|slot| (&slot.key, &slot.value))
     }
 
     /// The longest distance any entry sits from its home slot (its probe length − 1).
     pub fn max_probe_distance(&self) -> usize {
         (0..self.slots.len())
-            .filter_map(|i| self.slots[i].as_ref().map(|slot| self.distance_from_home(slot.hash, i)))
+            .filter_map(|i| {
+                self.slots[i]
+                    .as_ref()
+                    .map(|slot| self.distance_from_home(slot.hash, i))
+            })
             .max()
             .unwrap_or(0)
     }
@@ -211,7 +227,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenAddressingHashMap<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let Probe::Found(index) = self.probe(self.hasher.hash_one(key), key) else { return None };
+        let Probe::Found(index) = self.probe(self.hasher.hash_one(key), key) else {
+            return None;
+        };
         let removed = self.slots[index].take().expect("probe found a full slot");
         self.len -= 1;
         self.shift_back_after(index);
@@ -222,12 +240,17 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenAddressingHashMap<K, V, S> {
     pub fn check_invariants(&self) {
         let mut count = 0;
         for index in 0..self.slots.len() {
-            let Some(slot) = &self.slots[index] else { continue };
+            let Some(slot) = &self.slots[index] else {
+                continue;
+            };
             count += 1;
             let home = self.home(slot.hash);
             for step in 0..self.distance_from_home(slot.hash, index) {
                 let between = (home + step) & self.mask();
-                assert!(self.slots[between].is_some(), "empty slot {between} hides the entry at {index}");
+                assert!(
+                    self.slots[between].is_some(),
+                    "empty slot {between} hides the entry at {index}"
+                );
             }
         }
         assert_eq!(count, self.len);
@@ -244,7 +267,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenAddressingHashMap<K, V, S> {
         for _ in 0..self.slots.len() {
             match &self.slots[index] {
                 None => return Probe::Vacant(index),
-                Some(slot) if slot.hash == hash && slot.key.borrow() == key => return Probe::Found(index),
+                Some(slot) if slot.hash == hash && slot.key.borrow() == key => {
+                    return Probe::Found(index)
+                }
                 Some(_) => index = (index + 1) & self.mask(),
             }
         }
@@ -333,9 +358,17 @@ mod tests {
         assert_eq!(map.max_probe_distance(), 3);
         assert_eq!(map.remove(&1), Some(1));
         for key in [0, 2, 3] {
-            assert_eq!(map.get(&key), Some(&key), "key {key} hidden behind the hole");
+            assert_eq!(
+                map.get(&key),
+                Some(&key),
+                "key {key} hidden behind the hole"
+            );
         }
-        assert_eq!(map.max_probe_distance(), 2, "entries shifted back into the hole");
+        assert_eq!(
+            map.max_probe_distance(),
+            2,
+            "entries shifted back into the hole"
+        );
         map.check_invariants();
     }
 
@@ -348,7 +381,11 @@ mod tests {
         assert!(map.len() * MAX_LOAD_DENOMINATOR <= map.capacity() * MAX_LOAD_NUMERATOR);
         assert!((0..10_000_u64).all(|k| map.get(&k) == Some(&k)));
         // With a well-mixed index, probe runs stay short even at load 0.6.
-        assert!(map.max_probe_distance() < 64, "max probe distance {}", map.max_probe_distance());
+        assert!(
+            map.max_probe_distance() < 64,
+            "max probe distance {}",
+            map.max_probe_distance()
+        );
         map.check_invariants();
     }
 
@@ -368,7 +405,10 @@ mod tests {
         ]
     }
 
-    fn run_against_model<S: BuildHasher>(mut map: OpenAddressingHashMap<u16, u32, S>, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    fn run_against_model<S: BuildHasher>(
+        mut map: OpenAddressingHashMap<u16, u32, S>,
+        ops: Vec<Op>,
+    ) -> Result<(), TestCaseError> {
         let mut model = BTreeMap::new();
         for op in ops {
             match op {
@@ -379,7 +419,10 @@ mod tests {
             map.check_invariants();
             let mut contents: Vec<(u16, u32)> = map.iter().map(|(k, v)| (*k, *v)).collect();
             contents.sort_unstable();
-            prop_assert_eq!(contents, model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>());
+            prop_assert_eq!(
+                contents,
+                model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
+            );
         }
         Ok(())
     }

@@ -47,7 +47,9 @@ pub struct Fnv1aHasher {
 
 impl Default for Fnv1aHasher {
     fn default() -> Self {
-        Self { state: FNV_OFFSET_BASIS }
+        Self {
+            state: FNV_OFFSET_BASIS,
+        }
     }
 }
 
@@ -100,6 +102,10 @@ mod tests {
         // Sequential keys must not share top bits, or buckets indexed by top bits would collide.
         let top_bytes: std::collections::BTreeSet<u64> =
             (0..256_u64).map(|k| stable_hash(&k) >> 56).collect();
-        assert!(top_bytes.len() > 150, "only {} distinct top bytes", top_bytes.len());
+        assert!(
+            top_bytes.len() > 150,
+            "only {} distinct top bytes",
+            top_bytes.len()
+        );
     }
 }

@@ -22,8 +22,11 @@
 //! crate avoids the clone with raw pointers into the node. The map uses the fixed FNV hasher;
 //! nothing ever iterates it — iteration order comes from the list, so it is deterministic.
 //!
-//! Measured on a 2-core machine (criterion, 100k mixed get/put on 20k keys, capacity 10k):
-//! see `benches/ds.rs`; the figure is recorded here: **≈ MEASURED_LRU × the `lru` crate**.
+//! Measured on a 2-core machine (`benches/ds.rs`: 100k get-or-put operations on 20k keys,
+//! capacity 10k, ~50% hits): **1.4× the time of the `lru` crate** (4.0 ms vs 2.9 ms). The gap
+//! is the arena's indirection and generation checks, the key clone on insert, and FNV-1a
+//! (8 dependent multiplies per `u64`) where `lru`'s hashbrown uses a faster non-cryptographic
+//! hash; `lru` also links nodes with raw pointers, skipping bounds checks.
 //!
 //! ## Common pitfalls
 //! - Not counting `get` as a use (see Break it) — the cache degrades to FIFO.
@@ -76,7 +79,10 @@ pub struct LruCache<K, V> {
 impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
     /// A cache holding at most `capacity` entries; `capacity` must be at least 1.
     pub fn with_capacity(capacity: usize) -> Self {
-        assert!(capacity > 0, "an LRU cache with capacity 0 cannot hold anything");
+        assert!(
+            capacity > 0,
+            "an LRU cache with capacity 0 cannot hold anything"
+        );
         Self {
             capacity,
             index: HashMap::with_capacity_and_hasher(capacity, FnvBuildHasher),
@@ -115,11 +121,18 @@ impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
     pub fn put(&mut self, key: K, value: V) -> Option<(K, V)> {
         if let Some(&id) = self.index.get(&key) {
             self.recency.move_to_front(id);
-            let entry = self.recency.get_mut(id).expect("the index held a stale handle");
+            let entry = self
+                .recency
+                .get_mut(id)
+                .expect("the index held a stale handle");
             entry.1 = value;
             return None;
         }
-        let evicted = if self.len() == self.capacity { self.evict_least_recent() } else { None };
+        let evicted = if self.len() == self.capacity {
+            self.evict_least_recent()
+        } else {
+            None
+        };
         let id = self.recency.push_front((key.clone(), value));
         self.index.insert(key, id);
         debug_assert_eq!(self.index.len(), self.recency.len());
@@ -233,7 +246,8 @@ mod tests {
                 self.entries.insert(0, (key, value));
                 return None;
             }
-            let evicted = (self.entries.len() == self.capacity).then(|| self.entries.pop().unwrap());
+            let evicted =
+                (self.entries.len() == self.capacity).then(|| self.entries.pop().unwrap());
             self.entries.insert(0, (key, value));
             evicted
         }

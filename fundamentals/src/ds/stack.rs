@@ -152,7 +152,10 @@ mod tests {
             stack.push(x);
         }
         assert_eq!(stack.peek(), Some(&3));
-        assert_eq!([stack.pop(), stack.pop(), stack.pop(), stack.pop()], [Some(3), Some(2), Some(1), None]);
+        assert_eq!(
+            [stack.pop(), stack.pop(), stack.pop(), stack.pop()],
+            [Some(3), Some(2), Some(1), None]
+        );
         assert!(stack.is_empty());
     }
 
@@ -174,7 +177,15 @@ mod tests {
 
     #[test]
     fn brackets_match_only_when_properly_nested() {
-        let cases = [("", true), ("()[]{}", true), ("([{}])", true), ("(]", false), ("([)]", false), ("((", false), ("))", false)];
+        let cases = [
+            ("", true),
+            ("()[]{}", true),
+            ("([{}])", true),
+            ("(]", false),
+            ("([)]", false),
+            ("((", false),
+            ("))", false),
+        ];
         for (text, expected) in cases {
             assert_eq!(brackets_are_balanced(text), expected, "{text:?}");
         }
