@@ -14,8 +14,8 @@
 //!   keeps the value. (Production caches store `Arc<V>` so the clone is a refcount bump.)
 //! - The price of sharding: recency is per shard, so eviction is *approximately* LRU — a shard
 //!   can evict while another shard still has room (a test shows it). With many shards and a
-//!   decent hash the approximation is good, which is why memcached, Caffeine and most
-//!   in-process caches accept it.
+//!   decent hash the approximation is good, which is why segmented caches (Guava's
+//!   `LocalCache`, one LRU queue per segment) accept it.
 //!
 //! Rust enforces the locking: the shards must be `Sync` to be shared across threads, and only a
 //! lock makes `LruCache` (which needs `&mut` for `get`) shareable.

@@ -43,11 +43,13 @@
 //!   with the list (see `lru_cache`).
 //!
 //! ## Break it
-//! `breaks/doubly_linked_list.patch` rewrites `unlink` to keep `let node = &mut self.slots[..]`
-//! alive while it fixes the neighbours through `self.entry_mut(..)`. `scripts/break-it.sh
-//! doubly_linked_list` shows **E0499** ("cannot borrow `*self` as mutable more than once at a
-//! time"). Copying the two indices out of the node first — what the real code does — ends the
-//! first borrow before the second begins.
+//! `breaks/doubly_linked_list.patch` rewrites `unlink` to keep `let node =
+//! self.entry_mut(index)` alive while it fixes the neighbours through `self.entry_mut(p)`.
+//! `scripts/break-it.sh doubly_linked_list` shows **E0499** ("cannot borrow `*self` as mutable
+//! more than once at a time"): both borrows go through the whole arena, and the compiler does
+//! not know `p != index`. (If they were equal, the C version of this code would corrupt the
+//! node it is reading.) Copying the two indices out of the node first — what the real code
+//! does — ends the first borrow before the second begins.
 //!
 //! ## Interview questions
 //! - *Why does an LRU need a doubly (not singly) linked list?* — Removing a node from the
