@@ -24,8 +24,9 @@
 //! - **Remove:** unlink the entry from its chain, `swap_remove` it from `entries`, then repoint
 //!   the one link that referred to the moved (formerly last) entry.
 //!
-//! Measured on a 2-core machine (`benches/ds.rs`, 100k random `u64` keys): inserts **1.8×**
-//! and lookups **1.3×** the time of std `HashMap` (6.3 ms vs 3.4 ms; 2.7 ms vs 2.1 ms). std
+//! Measured on a 2-core machine (`benches/ds.rs`, 100k random `u64` keys, two runs): inserts
+//! **1.0–1.8×** (3.4–6.3 ms vs 3.4 ms: allocation-heavy, so noisy on a shared machine) and
+//! lookups **1.2–1.3×** (2.4–2.7 ms vs 2.0–2.1 ms) the time of std `HashMap`. std
 //! is SwissTable — open addressing that probes 16 one-byte hash tags per SIMD instruction, in
 //! a table with no per-entry link — while chaining jumps from the bucket array into the entry
 //! array (a second cache miss) and stores a 16-byte link per entry.

@@ -28,8 +28,9 @@
 //! lands relative to the resize points matters. Indices come from Fibonacci hashing of the
 //! stored hash, as in `hash_map_chaining`.
 //!
-//! Measured on a 2-core machine (`benches/ds.rs`, 100k random `u64` keys): inserts **1.65×**
-//! and lookups **1.3×** the time of std `HashMap` (5.7 ms vs 3.4 ms; 2.8 ms vs 2.1 ms).
+//! Measured on a 2-core machine (`benches/ds.rs`, 100k random `u64` keys, two runs): inserts
+//! **1.6×** and lookups **1.3–1.4×** the time of std `HashMap` (5.5–5.7 ms vs 3.4 ms; 2.8 ms
+//! vs 2.0–2.1 ms).
 //! SwissTable keeps one control byte per slot (7 bits of hash) and compares 16 of them per
 //! SIMD instruction, so it touches the big slots only on a likely match; this version compares
 //! full 64-bit hashes slot by slot, and `Option<Slot>` spends 8 bytes per slot on the tag.

@@ -23,10 +23,10 @@
 //! nothing ever iterates it — iteration order comes from the list, so it is deterministic.
 //!
 //! Measured on a 2-core machine (`benches/ds.rs`: 100k get-or-put operations on 20k keys,
-//! capacity 10k, ~50% hits): **1.4× the time of the `lru` crate** (4.0 ms vs 2.9 ms). The gap
-//! is the arena's indirection and generation checks, the key clone on insert, and FNV-1a
-//! (8 dependent multiplies per `u64`) where `lru`'s hashbrown uses a faster non-cryptographic
-//! hash; `lru` also links nodes with raw pointers, skipping bounds checks.
+//! capacity 10k, ~50% hits, two runs): **1.3–1.4× the time of the `lru` crate** (3.9–4.0 ms
+//! vs 2.9 ms). The gap is the arena's indirection and generation checks, the key clone on
+//! insert, and FNV-1a (8 dependent multiplies per `u64`) where `lru`'s hashbrown uses a faster
+//! non-cryptographic hash; `lru` also links nodes with raw pointers, skipping bounds checks.
 //!
 //! ## Common pitfalls
 //! - Not counting `get` as a use (see Break it) — the cache degrades to FIFO.
@@ -59,7 +59,7 @@
 //!   admit by frequency and evict by recency.
 //! - *What's CLOCK?* — Pages in a circle with a reference bit; a hand sweeps, clearing bits and
 //!   evicting the first unreferenced page. Approximates LRU with one bit per page and no list
-//!   reordering on hits — what OS page caches use.
+//!   reordering on hits; OS page caches use variants of it.
 
 use super::doubly_linked_list::{DoublyLinkedList, NodeId};
 use super::hashing::FnvBuildHasher;
