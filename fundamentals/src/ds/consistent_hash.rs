@@ -158,6 +158,7 @@ impl HashRing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const KEYS: u64 = 100_000;
 
@@ -285,6 +286,58 @@ mod tests {
         assert!(!ring.remove_node("a"));
         assert_eq!(ring.node_for("k"), None);
         ring.check_invariants();
+    }
+
+    /// Brute force: the owner is the member with the smallest point at or after the key's
+    /// hash, or else the smallest point overall — recomputed from scratch every time.
+    fn brute_force_owner(
+        members: &BTreeSet<String>,
+        virtual_nodes: u32,
+        key: u64,
+    ) -> Option<String> {
+        let hash = stable_hash(&key);
+        let points = members.iter().flat_map(|node| {
+            (0..virtual_nodes)
+                .map(move |replica| (stable_hash(&(node.as_str(), replica)), node.clone()))
+        });
+        let all: BTreeMap<u64, String> = points.collect();
+        all.range(hash..)
+            .next()
+            .or_else(|| all.iter().next())
+            .map(|(_, node)| node.clone())
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(u8),
+        Remove(u8),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![(0_u8..8).prop_map(Op::Add), (0_u8..8).prop_map(Op::Remove)]
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_a_brute_force_ring_after_any_membership_changes(
+            ops in prop::collection::vec(op(), 0..20),
+            keys in prop::collection::vec(any::<u64>(), 1..20),
+        ) {
+            const VIRTUAL_NODES: u32 = 8;
+            let mut ring = HashRing::new(VIRTUAL_NODES);
+            let mut members = BTreeSet::new();
+            for op in ops {
+                match op {
+                    Op::Add(n) => prop_assert_eq!(ring.add_node(&format!("n{n}")), members.insert(format!("n{n}"))),
+                    Op::Remove(n) => prop_assert_eq!(ring.remove_node(&format!("n{n}")), members.remove(&format!("n{n}"))),
+                }
+                ring.check_invariants();
+                for &key in &keys {
+                    let expected = brute_force_owner(&members, VIRTUAL_NODES, key);
+                    prop_assert_eq!(ring.node_for(&key).map(str::to_string), expected);
+                }
+            }
+        }
     }
 
     #[test]
