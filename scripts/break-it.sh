@@ -10,7 +10,7 @@
 #
 # The working tree is never modified: the scratch copy holds the tracked files (`git ls-files`,
 # as they are in the working tree) and lives under ${TMPDIR:-/tmp}. Compiled dependencies are
-# shared through one cache, ${BREAK_IT_TARGET_DIR:-<repo>/target/break-it}.
+# shared through one cache, $BREAK_IT_TARGET_DIR (default below).
 #
 # scripts/check-breaks.sh sources this file to run every patch through the same functions.
 
@@ -18,7 +18,9 @@ set -euo pipefail
 
 BREAK_IT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BREAK_IT_BREAKS_DIR="$BREAK_IT_REPO/fundamentals/breaks"
-BREAK_IT_TARGET_DIR="${BREAK_IT_TARGET_DIR:-$BREAK_IT_REPO/target/break-it}"
+# Shared build cache for every scratch run. Default: <repo>/target/break-it, or
+# $CARGO_TARGET_DIR/break-it when the caller already keeps its builds elsewhere.
+BREAK_IT_TARGET_DIR="${BREAK_IT_TARGET_DIR:-${CARGO_TARGET_DIR:-$BREAK_IT_REPO/target}/break-it}"
 # A broken patch can make a test loop forever; bound every run (seconds, compile included).
 BREAK_IT_TIMEOUT_S="${BREAK_IT_TIMEOUT_S:-900}"
 
