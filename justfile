@@ -23,17 +23,30 @@ sweep name count *args:
 list:
     {{lab}} list
 
-# Print a scenario's lesson.
-lesson name:
-    {{lab}} lesson {{name}}
+# Print a lesson: a scenario (rate-limiter) or a fundamentals module (lru_cache, ds::btree).
+lesson topic:
+    {{lab}} lesson {{topic}}
+
+# List every lesson with a one-line summary.
+topics:
+    {{lab}} topics
+
+# Apply a lesson's break-it patch to a scratch copy, run its tests, show what fails.
+break topic:
+    scripts/break-it.sh {{topic}}
 
 # Check a scenario file without running it.
 check file:
     {{lab}} check {{file}}
 
-# Run every test (the command CI runs).
+# Run every test (the command CI runs), then prove every break-it patch still applies and is caught.
 test:
     cargo test --workspace
+    scripts/check-breaks.sh
+
+# Benchmarks of the fundamentals lessons against std and well-known crates (criterion, release).
+bench-fundamentals:
+    cargo bench -p fundamentals
 
 # Simulator speed per scenario: simulated seconds per wall second, seeds per minute.
 bench *args:

@@ -12,6 +12,7 @@
 pub mod bench;
 pub mod checks;
 pub mod engine;
+pub mod lessons;
 pub mod log;
 pub mod runner;
 pub mod scenario;

@@ -77,9 +77,12 @@ enum Command {
     /// Check a scenario file without running it.
     #[command(after_help = "Example: lab check scenarios/rate-limiter.toml")]
     Check { scenario: String },
-    /// Print a scenario's lesson.
-    #[command(after_help = "Example: lab lesson rate-limiter")]
-    Lesson { scenario: String },
+    /// Print a lesson: a scenario's, or a fundamentals module's (full path or last segment).
+    #[command(after_help = "Examples:\n  lab lesson rate-limiter\n  lab lesson lru_cache\n  lab lesson ratelimit::token_bucket")]
+    Lesson { topic: String },
+    /// List every lesson: fundamentals modules and scenarios, one line each.
+    #[command(after_help = "Example: lab topics")]
+    Topics,
     /// Measure simulated seconds per wall second, and seeds per minute in a sweep (use --release).
     #[command(after_help = "Example: lab bench rate-limiter --sweep-seeds 100")]
     Bench {
@@ -117,6 +120,7 @@ struct RunArgs {
 struct BadInput(String);
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     // A panic inside a simulation is reported as that run's failure, with its replay
     // command; the default hook's backtrace would bury that report.
@@ -148,6 +152,17 @@ impl std::error::Error for BadInputError {}
 impl From<BadInput> for anyhow::Error {
     fn from(b: BadInput) -> Self {
         anyhow::Error::new(BadInputError(b.0))
+    }
+}
+
+/// `lab topics | head` should end quietly when `head` closes the pipe, as other command-line
+/// tools do; Rust ignores SIGPIPE by default and `println!` would panic instead.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; resetting a
+    // signal's disposition to its default has no other precondition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -188,9 +203,16 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             );
             Ok(true)
         }
-        Command::Lesson { scenario } => {
-            let (scenario, _) = load(&dir, scenario)?;
-            print_lesson(&scenario);
+        Command::Lesson { topic } => lesson(&dir, topic),
+        Command::Topics => {
+            for l in lab::lessons::module_lessons(&fundamentals_src()) {
+                println!("{:<40} {} — {}", l.topic, l.title, l.summary);
+            }
+            for path in scenario_files(&dir) {
+                if let Ok(s) = Scenario::load(&path) {
+                    println!("{:<40} scenario — {}", format!("scenario: {}", s.name), s.summary.trim());
+                }
+            }
             Ok(true)
         }
         Command::Bench { scenarios, runs, sweep_seeds } => bench(&dir, scenarios, *runs, *sweep_seeds),
@@ -427,6 +449,33 @@ fn list(dir: &Path) -> anyhow::Result<bool> {
         }
     }
     Ok(true)
+}
+
+fn fundamentals_src() -> PathBuf {
+    let local = PathBuf::from("fundamentals/src");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fundamentals/src")
+}
+
+/// A scenario's lesson if `topic` names a scenario, else a fundamentals module's.
+fn lesson(dir: &Path, topic: &str) -> anyhow::Result<bool> {
+    if dir.join(format!("{topic}.toml")).is_file() || topic.ends_with(".toml") {
+        let (scenario, _) = load(dir, topic)?;
+        print_lesson(&scenario);
+        return Ok(true);
+    }
+    let lessons = lab::lessons::module_lessons(&fundamentals_src());
+    match lab::lessons::find(&lessons, topic) {
+        Ok(lesson) => {
+            let source = std::fs::read_to_string(&lesson.file).with_context(|| format!("cannot read {}", lesson.file.display()))?;
+            println!("{}\n\n(source: {})", lab::lessons::module_doc(&source), lesson.file.display());
+            Ok(true)
+        }
+        Err(ambiguous) if !ambiguous.is_empty() => Err(BadInput(format!("`{topic}` could be: {}", ambiguous.join(", "))).into()),
+        Err(_) => Err(BadInput(format!("no lesson or scenario `{topic}`; `just topics` lists them all")).into()),
+    }
 }
 
 fn print_lesson(scenario: &Scenario) {
