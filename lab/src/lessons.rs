@@ -42,11 +42,12 @@ fn lesson_of(root: &Path, file: &Path) -> Option<ModuleLesson> {
     let text = std::fs::read_to_string(file).ok()?;
     let doc = module_doc(&text);
     let title = doc.lines().next()?.strip_prefix("# ")?.trim().to_owned();
+    // The first paragraph of prose, skipping section headings.
     let summary = doc
         .lines()
         .skip(1)
         .map(str::trim)
-        .skip_while(|l| l.is_empty())
+        .skip_while(|l| l.is_empty() || l.starts_with('#'))
         .take_while(|l| !l.is_empty() && !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join(" ");
