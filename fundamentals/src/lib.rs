@@ -10,4 +10,5 @@ pub mod algorithms;
 pub mod ds;
 pub mod problems;
 pub mod ratelimit;
+pub mod resilience;
 pub mod sim;
