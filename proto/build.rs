@@ -2,7 +2,7 @@
 //! prost messages and tonic service code from the resulting descriptor set.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["proto/lab.proto", "proto/ratelimit.proto"];
+    let files = ["proto/lab.proto", "proto/ratelimit.proto", "proto/payments.proto", "proto/breaker.proto"];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }

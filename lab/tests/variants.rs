@@ -6,18 +6,35 @@ mod common;
 
 use lab::runner::run_and_judge;
 
+const SCENARIOS: [&str; 3] = ["rate-limiter", "idempotent-retries", "circuit-breaker"];
+
+fn lab_exe() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_lab"))
+}
+
 #[test]
-fn every_variant_fails_exactly_its_expected_checks_on_the_default_seed() {
-    let scenario = common::repo_scenario("rate-limiter");
-    let mut broken = 0;
-    for variant in &scenario.variants {
-        let judged = run_and_judge(&scenario, variant, scenario.default_seed).unwrap();
-        let failed: Vec<&str> = judged.verdicts.iter().filter(|v| !v.passed).map(|v| v.check.as_str()).collect();
-        let figures: Vec<&str> = judged.verdicts.iter().map(|v| v.figure.as_str()).collect();
-        assert_eq!(failed, variant.expect_fail, "variant {}: {figures:#?}", variant.name);
-        broken += usize::from(!variant.is_correct());
+fn every_variant_of_every_scenario_fails_exactly_its_expected_checks_on_the_default_seed() {
+    for name in SCENARIOS {
+        let scenario = common::repo_scenario(name);
+        let mut broken = 0;
+        for variant in &scenario.variants {
+            // In its own process, exactly as `just scenario` runs it.
+            let outcome = lab::sweep::run_seed_isolated(lab_exe(), &scenario, variant, scenario.default_seed, None);
+            assert_eq!(outcome.error, None, "{name}/{}", variant.name);
+            let failed: Vec<&str> = outcome.failures.iter().map(|(check, _)| check.as_str()).collect();
+            assert_eq!(failed, variant.expect_fail, "{name}/{}: {:#?}", variant.name, outcome.failures);
+            broken += usize::from(!variant.is_correct());
+        }
+        assert!(broken >= 1, "{name} needs a broken variant to prove its checks can fail");
     }
-    assert!(broken >= 1, "a scenario needs a broken variant to prove its checks can fail");
+}
+
+#[test]
+fn the_double_charge_figure_names_the_first_payment_charged_twice() {
+    let scenario = common::repo_scenario("idempotent-retries");
+    let outcome = lab::sweep::run_seed_isolated(lab_exe(), &scenario, scenario.variant("no-key").unwrap(), scenario.default_seed, None);
+    let (_, figure) = outcome.failures.iter().find(|(check, _)| check == "exactly-once").expect("no-key double-charges");
+    assert!(figure.contains("charged more than once (first: payer-"), "{figure}");
 }
 
 #[test]
@@ -32,13 +49,15 @@ fn the_buggy_variant_is_caught_by_the_conformance_check_with_a_telling_figure() 
 
 #[test]
 fn correct_variants_pass_a_sweep_of_seeds() {
-    // The full 500-seed sweep runs in release with `just sweep rate-limiter 500` (README);
-    // the test suite keeps a smaller one so that it stays fast in debug builds.
-    let scenario = common::repo_scenario("rate-limiter");
-    for variant in scenario.variants.iter().filter(|v| v.is_correct()) {
-        let outcomes = lab::sweep::sweep(std::path::Path::new(env!("CARGO_BIN_EXE_lab")), &scenario, variant, 100..108, 2, |_| {});
-        let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).map(|o| (o.seed, o.failures.clone(), o.error.clone())).collect();
-        assert!(failed.is_empty(), "variant {}: {failed:#?}", variant.name);
+    // The full 500-seed sweeps run in release with `just sweep <name> 500` (README); the test
+    // suite keeps a smaller one so that it stays fast in debug builds.
+    for name in SCENARIOS {
+        let scenario = common::repo_scenario(name);
+        for variant in scenario.variants.iter().filter(|v| v.is_correct()) {
+            let outcomes = lab::sweep::sweep(lab_exe(), &scenario, variant, 100..104, 2, |_| {});
+            let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).map(|o| (o.seed, o.failures.clone(), o.error.clone())).collect();
+            assert!(failed.is_empty(), "{name}/{}: {failed:#?}", variant.name);
+        }
     }
 }
 

@@ -37,10 +37,7 @@ impl ApiClient {
     }
 
     fn schedule_next_arrival(&self, ctx: &mut Ctx<'_>, out: &mut Out) {
-        // Exponential inter-arrival gaps give Poisson arrivals; `1 - u` keeps ln away from 0.
-        let u: f64 = ctx.rng.random();
-        let gap_ms = -(1.0 - u).ln() * 1000.0 / self.config.requests_per_second;
-        out.set_timer(ARRIVAL_TIMER, gap_ms.round() as u64);
+        out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second));
     }
 
     fn send_request(&mut self, ctx: &mut Ctx<'_>, out: &mut Out) {
@@ -93,6 +90,13 @@ impl Node for ApiClient {
             Input::Timer { .. } | Input::Request { .. } => {}
         }
     }
+}
+
+/// The wait until the next arrival of a Poisson process with `per_second` arrivals on average:
+/// exponential gaps, `1 - u` keeping the logarithm away from 0.
+pub fn poisson_gap_ms(ctx: &mut Ctx<'_>, per_second: f64) -> u64 {
+    let u: f64 = ctx.rng.random();
+    (-(1.0 - u).ln() * 1000.0 / per_second).round() as u64
 }
 
 /// Picks a name with probability proportional to its weight. Weights are in file order, so

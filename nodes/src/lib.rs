@@ -11,9 +11,15 @@
 //! **Architecture invariant:** this crate knows nothing about tokio, tonic, turmoil or faults.
 //! A dropped response and a slow peer both look like a call that ended in [`CallError`].
 
+pub mod caller;
 pub mod client;
+pub mod dependency;
+pub mod front;
 pub mod gateway;
+pub mod ledger;
 pub mod limiter;
+pub mod payer;
+pub mod payment_service;
 pub mod record;
 
 pub use proto::Body;

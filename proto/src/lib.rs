@@ -14,5 +14,15 @@ pub mod ratelimit {
     tonic::include_proto!("ratelimit");
 }
 
+/// Messages of the idempotent-retries scenario.
+pub mod payments {
+    tonic::include_proto!("payments");
+}
+
+/// Messages of the circuit-breaker scenario.
+pub mod breaker {
+    tonic::include_proto!("breaker");
+}
+
 pub use lab::envelope::Body;
 pub use lab::{Ack, Envelope};

@@ -5,6 +5,8 @@
 //! says pass or fail with the number that decided it. Each check is proven able to fail by a
 //! scenario variant that breaks it (see `tests/`).
 
+mod breaker;
+mod payments;
 mod ratelimit;
 
 use crate::engine::{RunEnd, RunResult};
@@ -37,6 +39,12 @@ pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec
         let (passed, figure) = match spec {
             CheckSpec::LimitConformance { limit_per_second, tolerance_pct } => ratelimit::conformance(&run.events, *limit_per_second, *tolerance_pct),
             CheckSpec::LimitUtilization { limit_per_second, min_pct } => ratelimit::utilization(&run.events, *limit_per_second, *min_pct, run.simulated_ms),
+            CheckSpec::ExactlyOnce => payments::exactly_once(&run.events),
+            CheckSpec::Deadlines { slack_ms } => payments::deadlines(&run.events, *slack_ms, run.simulated_ms),
+            CheckSpec::RetryAmplification { max_attempts_per_payment } => payments::retry_amplification(&run.events, *max_attempts_per_payment),
+            CheckSpec::EndpointAvailability { endpoint, from_ms, to_ms, min_pct } => breaker::availability(&run.events, endpoint, *from_ms, *to_ms, *min_pct),
+            CheckSpec::BreakerConformance { half_open_probes } => breaker::conformance(&run.events, *half_open_probes),
+            CheckSpec::Recovery { endpoint, recovered_at_ms, within_ms, min_pct } => breaker::recovery(&run.events, endpoint, *recovered_at_ms, *within_ms, *min_pct, run.simulated_ms),
         };
         let expected_to_fail = variant.expect_fail.iter().any(|c| c == spec.name());
         verdicts.push(Verdict { check: spec.name().into(), phase: spec.phase(), passed, figure, expected_to_fail });

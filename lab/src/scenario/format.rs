@@ -63,11 +63,97 @@ pub struct RawLink {
 /// Node groups by kind. Adding a node kind adds a field here, so an unknown kind is an
 /// "unknown field" error that lists the kinds there are.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawNodes {
     pub client: Option<RawClients>,
     pub gateway: Option<RawGateways>,
     pub limiter: Option<RawLimiters>,
+    pub payer: Option<RawPayers>,
+    pub payment_service: Option<RawPaymentServices>,
+    pub ledger: Option<RawLedgers>,
+    pub caller: Option<RawCallers>,
+    pub front: Option<RawFronts>,
+    pub dependency: Option<RawDependencies>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JitterName {
+    None,
+    Full,
+    Equal,
+    Decorrelated,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayers {
+    pub name: Spanned<String>,
+    #[serde(default = "one")]
+    pub count: Spanned<u64>,
+    pub payments_per_second: Spanned<Number>,
+    pub service: Spanned<String>,
+    pub amount_cents: Spanned<u64>,
+    pub deadline_ms: Spanned<u64>,
+    pub attempt_timeout_ms: Spanned<u64>,
+    pub max_attempts: Spanned<u64>,
+    pub backoff_base_ms: Spanned<u64>,
+    pub backoff_cap_ms: Spanned<u64>,
+    pub jitter: JitterName,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPaymentServices {
+    pub name: Spanned<String>,
+    #[serde(default = "one")]
+    pub count: Spanned<u64>,
+    pub ledger: Spanned<String>,
+    pub ledger_timeout_ms: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLedgers {
+    pub name: Spanned<String>,
+    #[serde(default = "one")]
+    pub count: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCallers {
+    pub name: Spanned<String>,
+    #[serde(default = "one")]
+    pub count: Spanned<u64>,
+    pub requests_per_second: Spanned<Number>,
+    pub endpoints: Spanned<BTreeMap<String, Spanned<u32>>>,
+    pub target: Spanned<String>,
+    pub timeout_ms: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFronts {
+    pub name: Spanned<String>,
+    #[serde(default = "one")]
+    pub count: Spanned<u64>,
+    pub dependency: Spanned<String>,
+    pub max_in_flight: Spanned<u64>,
+    pub dependency_timeout_ms: Spanned<u64>,
+    pub healthy_work_ms: Spanned<u64>,
+    pub failure_threshold: Spanned<u64>,
+    pub open_for_ms: Spanned<u64>,
+    pub half_open_probes: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDependencies {
+    pub name: Spanned<String>,
+    #[serde(default = "one")]
+    pub count: Spanned<u64>,
+    pub service_time_ms: Spanned<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +234,48 @@ pub struct RawFault {
 pub struct RawChecks {
     pub limit_conformance: Option<RawConformance>,
     pub limit_utilization: Option<RawUtilization>,
+    pub exactly_once: Option<RawNoSettings>,
+    pub deadlines: Option<RawDeadlines>,
+    pub retry_amplification: Option<RawAmplification>,
+    pub healthy_availability: Option<RawAvailability>,
+    pub breaker_conformance: Option<RawNoSettings>,
+    pub recovery: Option<RawRecovery>,
+}
+
+/// A check that has nothing to configure: written as an empty table, `[checks.exactly-once]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNoSettings {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeadlines {
+    #[serde(default)]
+    pub slack_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmplification {
+    pub max_attempts_per_payment: Spanned<Number>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAvailability {
+    pub endpoint: String,
+    pub from_ms: Spanned<u64>,
+    pub to_ms: Spanned<u64>,
+    pub min_pct: Spanned<Number>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecovery {
+    pub endpoint: String,
+    pub recovered_at_ms: Spanned<u64>,
+    pub within_ms: Spanned<u64>,
+    pub min_pct: Spanned<Number>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +300,38 @@ pub struct RawVariant {
     #[serde(default)]
     pub expect_fail: Vec<Spanned<String>>,
     pub gateway: Option<Spanned<RawGatewayVariant>>,
+    pub payments: Option<Spanned<RawPaymentsVariant>>,
+    pub front: Option<Spanned<RawFrontVariant>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdempotencyName {
+    None,
+    InLedger,
+    InMemory,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPaymentsVariant {
+    /// Where idempotency keys live: nowhere, in the ledger with the charge, in the service's memory.
+    pub idempotency: IdempotencyName,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BreakerName {
+    None,
+    Standard,
+    AllThroughInHalfOpen,
+    StuckHalfOpen,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrontVariant {
+    pub breaker: BreakerName,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -12,9 +12,14 @@ mod validate;
 pub use diagnostic::Diagnostic;
 pub use format::RpcAction;
 
+use nodes::caller::CallerConfig;
 use nodes::client::ClientConfig;
+use nodes::dependency::DependencyConfig;
+use nodes::front::FrontConfig;
 use nodes::gateway::Strategy;
 use nodes::limiter::LimiterConfig;
+use nodes::payer::PayerConfig;
+use nodes::payment_service::{Idempotency, PaymentServiceConfig};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -61,6 +66,15 @@ pub enum NodeKind {
     /// A gateway's settings; its strategy comes from the variant being run.
     Gateway { limit_per_second: u64, burst: u64, gateway_count: u64 },
     Limiter(LimiterConfig),
+    /// A payer; whether it sends idempotency keys comes from the variant.
+    Payer(PayerConfig),
+    /// A payment service; where it keeps idempotency keys comes from the variant.
+    PaymentService(PaymentServiceConfig),
+    Ledger,
+    Caller(CallerConfig),
+    /// A front service; its breaker mode comes from the variant, its breaker settings from here.
+    Front(FrontConfig),
+    Dependency(DependencyConfig),
 }
 
 impl NodeKind {
@@ -69,6 +83,12 @@ impl NodeKind {
             NodeKind::Client(_) => "client",
             NodeKind::Gateway { .. } => "gateway",
             NodeKind::Limiter(_) => "limiter",
+            NodeKind::Payer(_) => "payer",
+            NodeKind::PaymentService(_) => "payment-service",
+            NodeKind::Ledger => "ledger",
+            NodeKind::Caller(_) => "caller",
+            NodeKind::Front(_) => "front",
+            NodeKind::Dependency(_) => "dependency",
         }
     }
 }
@@ -116,6 +136,21 @@ pub enum CheckSpec {
     /// Liveness: in every second where a key's offered load reaches the limit, at least
     /// `min_pct` of the limit is admitted.
     LimitUtilization { limit_per_second: u64, min_pct: f64 },
+    /// Safety: no payment is applied by the ledger more than once, and none the payer was told
+    /// is charged is missing from the ledger.
+    ExactlyOnce,
+    /// Liveness: every payment ends (charged or a definite failure) by its deadline.
+    Deadlines { slack_ms: u64 },
+    /// Load: attempts per payment, on average, stay within the bound.
+    RetryAmplification { max_attempts_per_payment: f64 },
+    /// Availability: an endpoint's success rate for calls started in [from_ms, to_ms).
+    EndpointAvailability { endpoint: String, from_ms: u64, to_ms: u64, min_pct: f64 },
+    /// Safety: the breaker's transitions follow its state machine and half-open stays within
+    /// its probe budget; nothing goes to the dependency while open.
+    BreakerConformance { half_open_probes: u64 },
+    /// Liveness: after the dependency recovers, the endpoint's success rate is back above
+    /// `min_pct` within `within_ms`.
+    Recovery { endpoint: String, recovered_at_ms: u64, within_ms: u64, min_pct: f64 },
 }
 
 impl CheckSpec {
@@ -123,13 +158,20 @@ impl CheckSpec {
         match self {
             CheckSpec::LimitConformance { .. } => "limit-conformance",
             CheckSpec::LimitUtilization { .. } => "limit-utilization",
+            CheckSpec::ExactlyOnce => "exactly-once",
+            CheckSpec::Deadlines { .. } => "deadlines",
+            CheckSpec::RetryAmplification { .. } => "retry-amplification",
+            CheckSpec::EndpointAvailability { .. } => "healthy-availability",
+            CheckSpec::BreakerConformance { .. } => "breaker-conformance",
+            CheckSpec::Recovery { .. } => "recovery",
         }
     }
 
     pub fn phase(&self) -> &'static str {
         match self {
-            CheckSpec::LimitConformance { .. } => "safety",
-            CheckSpec::LimitUtilization { .. } => "liveness",
+            CheckSpec::LimitConformance { .. } | CheckSpec::ExactlyOnce | CheckSpec::BreakerConformance { .. } => "safety",
+            CheckSpec::RetryAmplification { .. } => "load",
+            CheckSpec::LimitUtilization { .. } | CheckSpec::Deadlines { .. } | CheckSpec::EndpointAvailability { .. } | CheckSpec::Recovery { .. } => "liveness",
         }
     }
 }
@@ -140,6 +182,8 @@ pub struct Variant {
     pub summary: String,
     pub expect_fail: Vec<String>,
     pub gateway_strategy: Option<Strategy>,
+    pub idempotency: Option<Idempotency>,
+    pub breaker: Option<format::BreakerName>,
 }
 
 impl Variant {

@@ -4,6 +4,8 @@
 use super::diagnostic::{field_path_at, Diagnostic};
 use super::format::*;
 use super::*;
+use fundamentals::resilience::{Backoff, BreakerConfig, Jitter, RetryPolicy};
+use nodes::front::BreakerMode;
 use nodes::gateway::{FailMode, SilentPeer};
 use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
@@ -18,7 +20,7 @@ const DEFAULT_LIMITER_TIMEOUT_MS: u64 = 50;
 
 pub(super) fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
     let raw: RawScenario = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
-    Checker { path, source, names: Vec::new() }.scenario(raw)
+    Checker { path, source, names: Vec::new(), half_open_probes: None }.scenario(raw)
 }
 
 fn toml_error(path: &Path, source: &str, error: &toml::de::Error) -> Diagnostic {
@@ -39,6 +41,8 @@ struct Checker<'a> {
     source: &'a str,
     /// Every node name, in declaration order, with its kind.
     names: Vec<(String, &'static str)>,
+    /// The front service's probe budget, which the breaker-conformance check holds it to.
+    half_open_probes: Option<u64>,
 }
 
 type Checked<T> = Result<T, Diagnostic>;
@@ -109,8 +113,13 @@ impl Checker<'_> {
         let nodes = self.nodes(&raw.nodes)?;
         let network = self.network(&raw.network)?;
         let faults = raw.faults.iter().enumerate().map(|(i, f)| self.fault(i, f, duration_ms)).collect::<Checked<Vec<_>>>()?;
+        self.half_open_probes = nodes.iter().find_map(|n| match &n.kind {
+            NodeKind::Front(FrontConfig { breaker: BreakerMode::Standard(c), .. }) => Some(u64::from(c.half_open_probes)),
+            _ => None,
+        });
         let checks = self.checks(&raw.checks)?;
-        let variants = self.variants(&raw.variants, &checks, raw.nodes.gateway.is_some())?;
+        let kinds: BTreeSet<&str> = nodes.iter().map(|n| n.kind.name()).collect();
+        let variants = self.variants(&raw.variants, &checks, &kinds)?;
         if !variants.iter().any(|v| &v.name == raw.default_variant.get_ref()) {
             let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
             return Err(self.error(raw.default_variant.span(), "default_variant", format!("no variant is named `{}`", raw.default_variant.get_ref()), format!("one of: {}", names.join(", "))));
@@ -153,43 +162,130 @@ impl Checker<'_> {
     }
 
     fn nodes(&mut self, raw: &RawNodes) -> Checked<Vec<NodeSpec>> {
-        // Names first, so that a client may target a gateway declared after it.
-        let gateways = match &raw.gateway {
-            Some(g) => Some((self.group_names(&g.name, &g.count, "gateway")?, g)),
-            None => None,
-        };
-        let limiters = match &raw.limiter {
-            Some(l) => Some((self.group_names(&l.name, &l.count, "limiter")?, l)),
-            None => None,
-        };
-        let clients = match &raw.client {
-            Some(c) => Some((self.group_names(&c.name, &c.count, "client")?, c)),
-            None => None,
-        };
+        // Every group's names first, so that any node may refer to one declared after it.
+        let mut groups: Vec<(Vec<String>, &'static str)> = Vec::new();
+        macro_rules! names {
+            ($group:expr, $kind:literal) => {
+                if let Some(g) = &$group {
+                    groups.push((self.group_names(&g.name, &g.count, $kind)?, $kind));
+                }
+            };
+        }
+        names!(raw.client, "client");
+        names!(raw.gateway, "gateway");
+        names!(raw.limiter, "limiter");
+        names!(raw.payer, "payer");
+        names!(raw.payment_service, "payment-service");
+        names!(raw.ledger, "ledger");
+        names!(raw.caller, "caller");
+        names!(raw.front, "front");
+        names!(raw.dependency, "dependency");
         if self.names.is_empty() {
             return Err(self.error(0..0, "nodes", "the scenario has no nodes", "at least one [nodes.<kind>] table"));
         }
         let mut specs = Vec::new();
-        if let Some((names, raw)) = clients {
-            let config = self.client_config(raw)?;
-            specs.extend(names.into_iter().map(|name| NodeSpec { name, kind: NodeKind::Client(config.clone()) }));
-        }
-        if let Some((names, raw)) = gateways {
-            let g = raw;
-            let limit_per_second = self.positive(&g.limit_per_second, "nodes.gateway.limit_per_second")?;
-            let burst = self.positive(&g.burst, "nodes.gateway.burst")?;
-            let gateway_count = names.len() as u64;
-            specs.extend(names.into_iter().map(|name| NodeSpec { name, kind: NodeKind::Gateway { limit_per_second, burst, gateway_count } }));
-        }
-        if let Some((names, raw)) = limiters {
-            let l = raw;
-            if names.len() != 1 {
-                return Err(self.error(l.count.span(), "nodes.limiter.count", "the central limiter is a single node", "count = 1"));
+        for (names, kind) in groups {
+            let count = names.len() as u64;
+            for name in names {
+                let kind = self.node_kind(raw, kind, &name, count)?;
+                specs.push(NodeSpec { name, kind });
             }
-            let limit_per_second = self.positive(&l.limit_per_second, "nodes.limiter.limit_per_second")?;
-            specs.extend(names.into_iter().map(|name| NodeSpec { name, kind: NodeKind::Limiter(LimiterConfig { limit_per_second }) }));
         }
         Ok(specs)
+    }
+
+    /// The checked configuration of one node of `kind` (named `name`, one of `count`).
+    fn node_kind(&self, raw: &RawNodes, kind: &str, name: &str, count: u64) -> Checked<NodeKind> {
+        Ok(match kind {
+            "client" => NodeKind::Client(self.client_config(present(raw.client.as_ref()))?),
+            "gateway" => {
+                let g: &RawGateways = present(raw.gateway.as_ref());
+                NodeKind::Gateway {
+                    limit_per_second: self.positive(&g.limit_per_second, "nodes.gateway.limit_per_second")?,
+                    burst: self.positive(&g.burst, "nodes.gateway.burst")?,
+                    gateway_count: count,
+                }
+            }
+            "limiter" => {
+                let l: &RawLimiters = present(raw.limiter.as_ref());
+                if count != 1 {
+                    return Err(self.error(l.count.span(), "nodes.limiter.count", "the central limiter is a single node", "count = 1"));
+                }
+                NodeKind::Limiter(LimiterConfig { limit_per_second: self.positive(&l.limit_per_second, "nodes.limiter.limit_per_second")? })
+            }
+            "payer" => NodeKind::Payer(self.payer_config(present(raw.payer.as_ref()), name)?),
+            "payment-service" => {
+                let p: &RawPaymentServices = present(raw.payment_service.as_ref());
+                NodeKind::PaymentService(PaymentServiceConfig {
+                    ledger: self.node(&p.ledger, "nodes.payment-service.ledger")?,
+                    ledger_timeout_ms: self.at_most(&p.ledger_timeout_ms, "nodes.payment-service.ledger_timeout_ms", 60_000, "ms")?,
+                    idempotency: Idempotency::None,
+                })
+            }
+            "ledger" => NodeKind::Ledger,
+            "caller" => {
+                let c: &RawCallers = present(raw.caller.as_ref());
+                NodeKind::Caller(CallerConfig {
+                    requests_per_second: self.rate(&c.requests_per_second, "nodes.caller.requests_per_second")?,
+                    endpoints: self.weights(&c.endpoints, "nodes.caller.endpoints", false)?,
+                    target: self.node(&c.target, "nodes.caller.target")?,
+                    timeout_ms: self.at_most(&c.timeout_ms, "nodes.caller.timeout_ms", 600_000, "ms")?,
+                })
+            }
+            "front" => {
+                let f: &RawFronts = present(raw.front.as_ref());
+                let field = |n: &str| format!("nodes.front.{n}");
+                NodeKind::Front(FrontConfig {
+                    dependency: self.node(&f.dependency, &field("dependency"))?,
+                    max_in_flight: self.at_most(&f.max_in_flight, &field("max_in_flight"), 100_000, "requests")? as u32,
+                    dependency_timeout_ms: self.at_most(&f.dependency_timeout_ms, &field("dependency_timeout_ms"), 600_000, "ms")?,
+                    healthy_work_ms: *f.healthy_work_ms.get_ref(),
+                    breaker: BreakerMode::Standard(BreakerConfig {
+                        failure_threshold: self.at_most(&f.failure_threshold, &field("failure_threshold"), 10_000, "failures")? as u32,
+                        open_for_ms: self.at_most(&f.open_for_ms, &field("open_for_ms"), 600_000, "ms")?,
+                        half_open_probes: self.at_most(&f.half_open_probes, &field("half_open_probes"), 10_000, "probes")? as u32,
+                    }),
+                })
+            }
+            "dependency" => {
+                let d: &RawDependencies = present(raw.dependency.as_ref());
+                NodeKind::Dependency(DependencyConfig { service_time_ms: *d.service_time_ms.get_ref() })
+            }
+            other => unreachable!("node kind {other} is registered above"),
+        })
+    }
+
+    fn rate(&self, value: &Spanned<Number>, field: &str) -> Checked<f64> {
+        let rate = value.get_ref().0;
+        if !(rate.is_finite() && rate > 0.0 && rate <= 100_000.0) {
+            return Err(self.error(value.span(), field, format!("{rate} is not a usable request rate"), "a number of requests per second > 0 and at most 100000"));
+        }
+        Ok(rate)
+    }
+
+    fn payer_config(&self, p: &RawPayers, name: &str) -> Checked<PayerConfig> {
+        let field = |n: &str| format!("nodes.payer.{n}");
+        let base_ms = self.positive(&p.backoff_base_ms, &field("backoff_base_ms"))?;
+        let cap_ms = self.at_most(&p.backoff_cap_ms, &field("backoff_cap_ms"), 600_000, "ms")?;
+        if cap_ms < base_ms {
+            return Err(self.error(p.backoff_cap_ms.span(), &field("backoff_cap_ms"), format!("the cap ({cap_ms} ms) is below the base ({base_ms} ms)"), "backoff_cap_ms >= backoff_base_ms"));
+        }
+        let jitter = match p.jitter {
+            JitterName::None => Jitter::None,
+            JitterName::Full => Jitter::Full,
+            JitterName::Equal => Jitter::Equal,
+            JitterName::Decorrelated => Jitter::Decorrelated,
+        };
+        Ok(PayerConfig {
+            name: name.to_owned(),
+            payments_per_second: self.rate(&p.payments_per_second, &field("payments_per_second"))?,
+            service: self.node(&p.service, &field("service"))?,
+            amount_cents: self.positive(&p.amount_cents, &field("amount_cents"))?,
+            deadline_ms: self.at_most(&p.deadline_ms, &field("deadline_ms"), 600_000, "ms")?,
+            attempt_timeout_ms: self.at_most(&p.attempt_timeout_ms, &field("attempt_timeout_ms"), 600_000, "ms")?,
+            retry: RetryPolicy { max_attempts: self.at_most(&p.max_attempts, &field("max_attempts"), 100, "attempts")? as u32, backoff: Backoff { base_ms, cap_ms, jitter } },
+            send_idempotency_key: false,
+        })
     }
 
     fn weights(&self, table: &Spanned<BTreeMap<String, Spanned<u32>>>, field: &str, must_be_nodes: bool) -> Checked<Vec<(String, u32)>> {
@@ -207,12 +303,8 @@ impl Checker<'_> {
     }
 
     fn client_config(&self, raw: &RawClients) -> Checked<ClientConfig> {
-        let rate = raw.requests_per_second.get_ref().0;
-        if !(rate.is_finite() && rate > 0.0 && rate <= 100_000.0) {
-            return Err(self.error(raw.requests_per_second.span(), "nodes.client.requests_per_second", format!("{rate} is not a usable request rate"), "a number of requests per second > 0 and at most 100000"));
-        }
         Ok(ClientConfig {
-            requests_per_second: rate,
+            requests_per_second: self.rate(&raw.requests_per_second, "nodes.client.requests_per_second")?,
             api_keys: self.weights(&raw.api_keys, "nodes.client.api_keys", false)?,
             gateways: self.weights(&raw.targets, "nodes.client.targets", true)?,
             timeout_ms: self.positive(&raw.timeout_ms, "nodes.client.timeout_ms")?,
@@ -352,13 +444,51 @@ impl Checker<'_> {
             }
             checks.push(CheckSpec::LimitUtilization { limit_per_second: self.positive(&c.limit_per_second, "checks.limit-utilization.limit_per_second")?, min_pct });
         }
+        if r.exactly_once.is_some() {
+            checks.push(CheckSpec::ExactlyOnce);
+        }
+        if let Some(d) = &r.deadlines {
+            checks.push(CheckSpec::Deadlines { slack_ms: d.slack_ms });
+        }
+        if let Some(a) = &r.retry_amplification {
+            let max = a.max_attempts_per_payment.get_ref().0;
+            if !(max >= 1.0 && max.is_finite()) {
+                return Err(self.error(a.max_attempts_per_payment.span(), "checks.retry-amplification.max_attempts_per_payment", format!("{max} attempts per payment cannot be met"), "a number >= 1"));
+            }
+            checks.push(CheckSpec::RetryAmplification { max_attempts_per_payment: max });
+        }
+        if let Some(a) = &r.healthy_availability {
+            let (from_ms, to_ms) = (*a.from_ms.get_ref(), *a.to_ms.get_ref());
+            if to_ms <= from_ms {
+                return Err(self.error(a.to_ms.span(), "checks.healthy-availability.to_ms", "the window ends before it starts", format!("a time after from_ms ({from_ms})")));
+            }
+            let min_pct = self.percentage(&a.min_pct, "checks.healthy-availability.min_pct")?;
+            checks.push(CheckSpec::EndpointAvailability { endpoint: a.endpoint.clone(), from_ms, to_ms, min_pct });
+        }
+        if r.breaker_conformance.is_some() {
+            let probes = self.half_open_probes.unwrap_or(0);
+            checks.push(CheckSpec::BreakerConformance { half_open_probes: probes });
+        }
+        if let Some(c) = &r.recovery {
+            let min_pct = self.percentage(&c.min_pct, "checks.recovery.min_pct")?;
+            checks.push(CheckSpec::Recovery { endpoint: c.endpoint.clone(), recovered_at_ms: *c.recovered_at_ms.get_ref(), within_ms: *c.within_ms.get_ref(), min_pct });
+        }
         if checks.is_empty() {
             return Err(self.error(self.header_span("checks"), "checks", "the scenario checks nothing", "at least one check, e.g. [checks.limit-conformance]"));
         }
         Ok(checks)
     }
 
-    fn variants(&self, raw: &BTreeMap<String, RawVariant>, checks: &[CheckSpec], has_gateways: bool) -> Checked<Vec<Variant>> {
+    fn percentage(&self, value: &Spanned<Number>, field: &str) -> Checked<f64> {
+        let pct = value.get_ref().0;
+        if !(pct > 0.0 && pct <= 100.0) {
+            return Err(self.error(value.span(), field, format!("{pct} is not a usable percentage"), "a percentage above 0 and at most 100"));
+        }
+        Ok(pct)
+    }
+
+    fn variants(&self, raw: &BTreeMap<String, RawVariant>, checks: &[CheckSpec], kinds: &BTreeSet<&str>) -> Checked<Vec<Variant>> {
+        let has_gateways = kinds.contains("gateway");
         if raw.is_empty() {
             return Err(self.error(self.header_span("variants"), "variants", "the scenario has no variants", "at least one [variants.<name>] table"));
         }
@@ -381,7 +511,23 @@ impl Checker<'_> {
                     (None, true) => return Err(self.error(v.summary.span(), &field("gateway"), format!("variant `{name}` does not say how gateways enforce the limit"), "gateway = { strategy = \"local\" | \"local-undivided\" | \"central\" | \"sync\", … }")),
                     (None, false) => None,
                 };
-                Ok(Variant { name: name.clone(), summary, expect_fail, gateway_strategy })
+                let idempotency = match (&v.payments, kinds.contains("payment-service")) {
+                    (Some(p), true) => Some(match p.get_ref().idempotency {
+                        IdempotencyName::None => Idempotency::None,
+                        IdempotencyName::InLedger => Idempotency::InLedger,
+                        IdempotencyName::InMemory => Idempotency::InMemory,
+                    }),
+                    (Some(p), false) => return Err(self.error(p.span(), &field("payments"), "the scenario has no payment service", "no `payments` settings, or a [nodes.payment-service] table")),
+                    (None, true) => return Err(self.error(v.summary.span(), &field("payments"), format!("variant `{name}` does not say where idempotency keys live"), "payments = { idempotency = \"none\" | \"in-ledger\" | \"in-memory\" }")),
+                    (None, false) => None,
+                };
+                let breaker = match (&v.front, kinds.contains("front")) {
+                    (Some(f), true) => Some(f.get_ref().breaker),
+                    (Some(f), false) => return Err(self.error(f.span(), &field("front"), "the scenario has no front service", "no `front` settings, or a [nodes.front] table")),
+                    (None, true) => return Err(self.error(v.summary.span(), &field("front"), format!("variant `{name}` does not say which breaker the front service uses"), "front = { breaker = \"none\" | \"standard\" | \"all-through-in-half-open\" | \"stuck-half-open\" }")),
+                    (None, false) => None,
+                };
+                Ok(Variant { name: name.clone(), summary, expect_fail, gateway_strategy, idempotency, breaker })
             })
             .collect()
     }
@@ -447,6 +593,11 @@ impl Checker<'_> {
             interview_questions: self.non_empty(&raw.interview_questions, "lesson.interview_questions")?,
         })
     }
+}
+
+/// A node group that `nodes` registered names for, so its table exists.
+fn present<T>(group: Option<&T>) -> &T {
+    group.expect("a group with names has its table")
 }
 
 fn strategy_name(s: StrategyName) -> &'static str {

@@ -1,0 +1,76 @@
+//! The circuit-breaker scenario's workload: callers that hit the front service's two
+//! endpoints — `healthy` (served locally) and `dependent` (needs the downstream dependency) —
+//! with Poisson arrivals, and record what each call came to.
+//!
+//! Records: `call` when a request leaves, `call-result` (`ok`, `detail`, `latency_ms`) when it
+//! ends. Availability and recovery checks read `call-result`.
+
+use crate::client::{pick_weighted, poisson_gap_ms};
+use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
+use proto::breaker::{FrontReply, FrontRequest};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallerConfig {
+    pub requests_per_second: f64,
+    /// Endpoint names and their weights.
+    pub endpoints: Vec<(String, u32)>,
+    pub target: String,
+    pub timeout_ms: u64,
+}
+
+pub struct Caller {
+    config: CallerConfig,
+    next_id: u64,
+    /// Calls in flight: id → (sent at, endpoint).
+    in_flight: BTreeMap<u64, (u64, String)>,
+}
+
+const ARRIVAL_TIMER: u64 = 0;
+
+impl Caller {
+    pub fn new(config: CallerConfig) -> Self {
+        assert!(config.requests_per_second > 0.0 && !config.endpoints.is_empty());
+        Self { config, next_id: 0, in_flight: BTreeMap::new() }
+    }
+
+    fn send(&mut self, ctx: &mut Ctx<'_>, out: &mut Out) {
+        let endpoint = pick_weighted(ctx, &self.config.endpoints).to_owned();
+        self.next_id += 1;
+        let id = self.next_id;
+        out.call(&self.config.target, id, Body::FrontRequest(FrontRequest { request_id: id, endpoint: endpoint.clone() }), self.config.timeout_ms);
+        out.record(Record::debug("call").with("id", id).with("endpoint", endpoint.as_str()));
+        self.in_flight.insert(id, (ctx.now_ms, endpoint));
+    }
+
+    fn finish(&mut self, ctx: &Ctx<'_>, id: u64, result: Result<Body, CallError>, out: &mut Out) {
+        let Some((sent_at_ms, endpoint)) = self.in_flight.remove(&id) else { return };
+        let (ok, detail) = match result {
+            Ok(Body::FrontReply(FrontReply { ok, detail, .. })) => (ok, detail),
+            Ok(other) => (false, format!("unexpected reply {other:?}")),
+            Err(error) => (false, error.to_string()),
+        };
+        out.record(
+            Record::debug("call-result")
+                .with("id", id)
+                .with("endpoint", endpoint)
+                .with("ok", ok)
+                .with("detail", detail)
+                .with("latency_ms", ctx.now_ms - sent_at_ms),
+        );
+    }
+}
+
+impl Node for Caller {
+    fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
+        match input {
+            Input::Start => out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second)),
+            Input::Timer { .. } => {
+                self.send(ctx, out);
+                out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second));
+            }
+            Input::CallResult { tag, result } => self.finish(ctx, tag, result, out),
+            Input::Request { .. } => {}
+        }
+    }
+}
