@@ -81,3 +81,35 @@ fn garbage_and_empty_input_are_errors_not_panics() {
         assert!(parse(text).is_err(), "accepted {text:?}");
     }
 }
+
+/// (scenario, what is wrong, replace this, with this, expected field, words in the message)
+const BROKEN_RESILIENCE: &[(&str, &str, &str, &str, &str, &str)] = &[
+    ("idempotent-retries", "backoff cap below its base", "backoff_cap_ms = 800", "backoff_cap_ms = 20", "nodes.payer.backoff_cap_ms", "below the base"),
+    ("idempotent-retries", "unknown jitter", "jitter = \"full\"", "jitter = \"random\"", "nodes.payer.jitter", "unknown variant `random`"),
+    ("idempotent-retries", "payer calling a missing service", "service = \"payments\"", "service = \"payment\"", "nodes.payer.service", "no node is named `payment`"),
+    ("idempotent-retries", "unknown key placement", "idempotency = \"in-ledger\"", "idempotency = \"in-redis\"", "variants.idempotency-key.payments.idempotency", "unknown variant `in-redis`"),
+    ("idempotent-retries", "zero payment rate", "payments_per_second = 10", "payments_per_second = 0", "nodes.payer.payments_per_second", "not a usable request rate"),
+    ("idempotent-retries", "amplification bound below one", "max_attempts_per_payment = 1.5", "max_attempts_per_payment = 0.5", "checks.retry-amplification.max_attempts_per_payment", "cannot be met"),
+    ("circuit-breaker", "unknown breaker", "breaker = \"standard\"", "breaker = \"fancy\"", "variants.breaker.front.breaker", "unknown variant `fancy`"),
+    ("circuit-breaker", "availability window backwards", "to_ms = 35_000", "to_ms = 5_000", "checks.healthy-availability.to_ms", "ends before it starts"),
+    ("circuit-breaker", "zero pool", "max_in_flight = 32", "max_in_flight = 0", "nodes.front.max_in_flight", "greater than 0"),
+    ("circuit-breaker", "percentage above 100", "min_pct = 95", "min_pct = 195", "checks.healthy-availability.min_pct", "not a usable percentage"),
+];
+
+#[test]
+fn broken_payment_and_breaker_files_get_the_same_precise_errors() {
+    for (scenario, what, from, to, field, words) in BROKEN_RESILIENCE {
+        let path = common::repo_root().join("scenarios").join(format!("{scenario}.toml"));
+        let original = std::fs::read_to_string(&path).unwrap();
+        assert!(original.contains(from), "test bug: `{from}` is not in {scenario}.toml");
+        let text = original.replacen(from, to, 1);
+        let error = match parse(&text) {
+            Ok(_) => panic!("{what}: the broken file was accepted"),
+            Err(error) => error,
+        };
+        let rendered = error.to_string();
+        assert_eq!(error.line, line_of(&text, to.lines().next().unwrap()), "{what}: wrong line in\n{rendered}");
+        assert_eq!(error.field, *field, "{what}: wrong field in\n{rendered}");
+        assert!(rendered.contains(words), "{what}: message lacks `{words}`:\n{rendered}");
+    }
+}

@@ -159,7 +159,7 @@ impl Gateway {
     }
 
     fn send_reports(&mut self, ctx: &mut Ctx<'_>, out: &mut Out) {
-        let Strategy::Sync { peers, interval_ms, .. } = &self.config.strategy else { return };
+        let Strategy::Sync { peers, interval_ms, stale_after_ms, .. } = &self.config.strategy else { return };
         let counts: Vec<KeyCount> = self
             .own_admissions
             .iter_mut()
@@ -168,7 +168,9 @@ impl Gateway {
             .collect();
         for peer in peers {
             let body = Body::CountReport(CountReport { counts: counts.clone() });
-            out.call(peer, REPORT_TAG_BASE + self.next_tag, body, *interval_ms);
+            // A report may take longer than one interval to arrive (a slow link); giving up on
+            // it after one interval would silence this gateway exactly when peers need it.
+            out.call(peer, REPORT_TAG_BASE + self.next_tag, body, *stale_after_ms);
             self.next_tag += 1;
         }
         out.set_timer(SYNC_TIMER, *interval_ms);
