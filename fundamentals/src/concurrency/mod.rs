@@ -25,7 +25,11 @@
 //! concurrency::atomics` (in a target directory of its own).
 
 pub mod atomics_and_ordering;
+pub mod cancellation;
+pub mod channels;
 pub mod deadlock;
+pub mod graceful_shutdown;
 pub mod mutex_rwlock_poisoning;
 pub mod send_sync;
 pub mod threads_and_scope;
+pub mod worker_pool;
