@@ -41,8 +41,8 @@
 //! ## Break it
 //! `breaks/async_tiny_executor.patch` fires the *latest* timer first (`pop_last` instead of
 //! `pop_first`). `scripts/break-it.sh async_tiny_executor`:
-//! `sleeping_tasks_wake_in_deadline_order_and_time_jumps` fails — the task that slept 30 ms
-//! runs before the one that slept 10 ms, and the clock runs backwards.
+//! `sleeping_tasks_wake_in_deadline_order_and_time_jumps` fails — the clock jumps straight
+//! to the 30 ms timer, and the tasks that asked for 10 ms and 20 ms wake 20 and 10 ms late.
 //!
 //! ## Interview questions
 //! - *What does an executor do?* — Stores tasks, polls those whose wakers fired, parks when
