@@ -8,6 +8,9 @@
 //! the bad schedule. Async tests run on tokio's paused clock (`start_paused = true`): a
 //! 30-second timeout takes microseconds and fires at exactly the same virtual instant on
 //! every run.
+//! The `tokio::time::Instant::now()` calls in these modules read that paused, virtual clock
+//! (it only moves when every task is idle, jumping to the next timer); nothing here reads
+//! `std::time::Instant` or `SystemTime`.
 //!
 //! | module | what it teaches | Go counterpart |
 //! | --- | --- | --- |

@@ -15,7 +15,12 @@
 //!   it), copies the elements and frees the old one: amortised O(1), but each growth is a
 //!   `memcpy` and invalidates every pointer into the buffer. [`count_reallocations`] measures
 //!   it; `Vec::with_capacity(n)` makes `n` pushes allocate once.
-//!   Measured (`benches/lang.rs`, 100k `u64` pushes, release): BENCH_VEC_GROWTH
+//!   Measured (`benches/lang.rs`, release, two runs on a shared 2-core machine): 1 000
+//!   vectors of 100 `u64`s — **≈ 336 µs** growing from empty vs **≈ 90 µs** with
+//!   `with_capacity(100)` (≈ 3.7×: six reallocations per small vector dominate). One vector
+//!   of 100k pushes: **62–67 µs** vs **68–90 µs** — at that size `realloc` often grows in
+//!   place and the push loop dominates, so preallocation matters most for many small
+//!   collections and when pointers into the buffer must stay valid.
 //! - **`String`** is a `Vec<u8>` that is always valid UTF-8; **`&str`** is a borrowed slice of
 //!   one. `len()` is **bytes**; `chars()` yields Unicode scalar values (1–4 bytes each).
 //!   Slicing `&s[a..b]` must fall on char boundaries or it panics; `s.get(a..b)` returns
@@ -27,7 +32,7 @@
 //!   `shrink_to_fit` after a big delete.
 //! - **String building.** `push_str` into one `String` (ideally `with_capacity`) beats
 //!   repeated `a + &b` or `format!` in a loop. Measured (1 000 short pieces, release):
-//!   BENCH_STRING_BUILD. The `format!` loop re-copies everything built so far on each step
+//!   `push_str` with capacity **≈ 4.0 µs**, `format!` per piece **≈ 136 µs** (≈ 34×). The `format!` loop re-copies everything built so far on each step
 //!   (quadratic, like Go's `s += piece`) — see [`join_with_push_str`] and [`join_with_format`].
 //!
 //! ## Common pitfalls

@@ -19,7 +19,10 @@
 //! - **`Any`**: runtime type identity for `'static` types, `downcast_ref::<T>()`. The escape
 //!   hatch for heterogeneous maps (extensions, plugin state); Go's type switch.
 //!
-//! Measured (`benches/lang.rs`, 10 000 shapes, area sum, release): BENCH_DISPATCH
+//! Measured (`benches/lang.rs`, area sum of 10 000 circles, release): generic **≈ 6.4 µs**,
+//! enum **≈ 6.2 µs**, `Box<dyn Shape>` **≈ 45.6 µs** (≈ 7×). The boxed version chases a
+//! pointer per element to scattered heap allocations and can't inline or vectorise the call;
+//! the generic and enum versions walk one contiguous array.
 //!
 //! ## Common pitfalls
 //! - Reaching for `Box<dyn Trait>` by Go habit: an allocation per value and no inlining.
