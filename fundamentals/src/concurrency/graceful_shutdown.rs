@@ -17,6 +17,7 @@
 //!    measured from the shutdown signal.
 //! 4. **Give up**: handlers still running at the deadline are aborted (dropping their reply
 //!    channel, so their clients see a failure) and counted in the [`ShutdownReport`].
+//!
 //! In production the shutdown token is cancelled from a SIGTERM handler, the load balancer
 //! first stops routing to the instance (readiness probe fails), and `grace` is a bit less
 //! than the orchestrator's kill timeout (Kubernetes: `terminationGracePeriodSeconds`, 30 s).

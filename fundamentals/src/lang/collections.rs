@@ -141,7 +141,7 @@ pub fn join_with_format(pieces: &[&str], separator: &str) -> String {
     let mut out = String::new();
     for (i, piece) in pieces.iter().enumerate() {
         out = if i == 0 {
-            format!("{piece}")
+            piece.to_string()
         } else {
             format!("{out}{separator}{piece}")
         };
@@ -197,7 +197,7 @@ mod tests {
         let word = "naïve café";
         assert_eq!(word.len(), 12);
         assert_eq!(word.chars().count(), 10);
-        assert_eq!(word.bytes().nth(2), Some(0xC3), "first byte of 'ï'");
+        assert_eq!(word.as_bytes()[2], 0xC3, "first byte of 'ï'");
         assert_eq!(word.chars().nth(2), Some('ï'));
     }
 
