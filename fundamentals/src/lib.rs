@@ -7,7 +7,11 @@
 //! never sleeps; the lab's simulated nodes reuse the same modules with simulated time.
 
 pub mod algorithms;
+pub mod async_runtime;
+pub mod concurrency;
 pub mod ds;
+pub mod lang;
+pub mod memory;
 pub mod problems;
 pub mod ratelimit;
 pub mod resilience;

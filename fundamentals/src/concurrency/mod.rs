@@ -1,0 +1,38 @@
+//! Concurrency: threads, shared state, message passing and async tasks — with tests that
+//! pass on every run.
+//!
+//! Determinism rules for this area: a test asserts only outcomes that hold for **every**
+//! interleaving (totals, conservation, "no deadlock in any schedule"), never an order that a
+//! scheduler happens to produce. Interleaving-dependent bugs are shown by exploring all
+//! schedules ([`deadlock::explore`], loom in [`atomics_and_ordering`]) or by a hook that forces
+//! the bad schedule. Async tests run on tokio's paused clock (`start_paused = true`): a
+//! 30-second timeout takes microseconds and fires at exactly the same virtual instant on
+//! every run.
+//! The `tokio::time::Instant::now()` calls in these modules read that paused, virtual clock
+//! (it only moves when every task is idle, jumping to the next timer); nothing here reads
+//! `std::time::Instant` or `SystemTime`.
+//!
+//! | module | what it teaches | Go counterpart |
+//! | --- | --- | --- |
+//! | [`threads_and_scope`] | `spawn` vs `scope`, disjoint `&mut`, panics at `join` | goroutines, `WaitGroup` |
+//! | [`send_sync`] | why data races do not compile | the race detector |
+//! | [`mutex_rwlock_poisoning`] | critical sections as transactions, `RwLock`, poisoning | `sync.Mutex`, `RWMutex` |
+//! | [`deadlock`] | lock ordering, wait-for graph, exhaustive interleavings | `fatal error: all goroutines are asleep` |
+//! | [`atomics_and_ordering`] | `Relaxed`/`Acquire`/`Release`/`SeqCst`, loom | `sync/atomic` |
+//! | [`channels`] | std, crossbeam, tokio channels; closing; pipelines; backpressure; `select!` | `chan`, `select` |
+//! | [`worker_pool`] | `Semaphore`, `JoinSet`, bounded concurrency | worker pools, `errgroup` |
+//! | [`cancellation`] | `CancellationToken`, timeouts, deadlines, leak detection | `context.Context` |
+//! | [`graceful_shutdown`] | stop accepting, drain in-flight work, bounded grace period | `http.Server.Shutdown` |
+//!
+//! The loom model tests: `RUSTFLAGS="--cfg loom" cargo test -p fundamentals --lib
+//! concurrency::atomics` (in a target directory of its own).
+
+pub mod atomics_and_ordering;
+pub mod cancellation;
+pub mod channels;
+pub mod deadlock;
+pub mod graceful_shutdown;
+pub mod mutex_rwlock_poisoning;
+pub mod send_sync;
+pub mod threads_and_scope;
+pub mod worker_pool;
