@@ -49,14 +49,16 @@ break_it_header() {
     ' "$1"
 }
 
-# Fresh copy of the tracked files into the scratch dir. tar keeps modification times, so files
-# the patch does not touch look unchanged to cargo and are not rebuilt.
+# Fresh copy of the tracked files into the scratch dir. Files are extracted with the current
+# time (`tar -m`), never their original one: a file older than the scratch build would look
+# unchanged to cargo, and a stale build would report a real break as unnoticed. Only the
+# `fundamentals` crate is rebuilt for it; compiled dependencies stay cached.
 break_it_prepare_scratch() {
     local scratch="$1"
     rm -rf "$scratch/repo"
     mkdir -p "$scratch/repo"
     (cd "$BREAK_IT_REPO" && git ls-files -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) |
-        tar -xf - -C "$scratch/repo"
+        tar -m -xf - -C "$scratch/repo"
     # Its own git root, so `git apply` resolves paths here and never in an enclosing repo.
     git -C "$scratch/repo" init -q
 }
