@@ -36,7 +36,7 @@ const BROKEN: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("unknown field", "seed = 7", "seed = 7\nsede = 8", "sede = 8", "run.sede", "unknown field `sede`"),
     ("wrong type", "timeout_ms = 200", "timeout_ms = \"fast\"", "\"fast\"", "nodes.client.timeout_ms", "invalid type: string"),
     ("unknown node kind", "[nodes.limiter]", "[nodes.limitr]", "[nodes.limitr]", "nodes.limitr", "unknown field `limitr`"),
-    ("unknown strategy", "strategy = \"sync\"", "strategy = \"gossip\"", "gossip", "variants.sync.gateway", "unknown variant `gossip`"),
+    ("unknown strategy", "strategy = \"sync\"", "strategy = \"gossip\"", "gossip", "variants.sync.gateway.strategy", "unknown variant `gossip`"),
     ("unknown default variant", "default_variant = \"sync\"", "default_variant = \"synk\"", "synk", "default_variant", "no variant is named `synk`"),
     ("fault naming a missing node", "from = [\"gw-1\"]", "from = [\"gw-9\"]", "gw-9", "faults[0].from", "no node is named `gw-9`"),
     ("fault past the end of the run", "at_ms = 1_000", "at_ms = 9_000", "at_ms = 9_000", "faults[0].at_ms", "the run ends at 4000 ms"),

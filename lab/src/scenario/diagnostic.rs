@@ -78,6 +78,18 @@ pub fn field_path_at(source: &str, offset: usize) -> String {
     let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
     let line = &source[line_start..line_end];
     let key = line.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_owned()).filter(|k| !k.starts_with('['));
+    // Inside an inline table (`gateway = { strategy = "x" }`) the field is the inner key the
+    // offset sits after: the last `name =` between the last `{` or `,` and the offset.
+    let before = &source[line_start..offset];
+    let inner = before.rfind('{').and_then(|brace| {
+        let segment = &before[brace + 1..];
+        let segment = segment.rsplit(',').next().unwrap_or(segment);
+        segment.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_owned())
+    });
+    let key = match (key, inner) {
+        (Some(outer), Some(inner)) if !inner.is_empty() => Some(format!("{outer}.{inner}")),
+        (key, _) => key,
+    };
     let header = source[..line_start]
         .lines()
         .rev()
@@ -116,5 +128,12 @@ mod tests {
         assert_eq!(field_path_at(source, source.find('9').unwrap()), "faults.at_ms");
         assert_eq!(field_path_at(source, 0), "a");
         assert_eq!(field_path_at(source, source.find("[[").unwrap()), "faults");
+    }
+
+    #[test]
+    fn field_path_reaches_into_inline_tables() {
+        let source = "[variants.a]\ngateway = { strategy = \"x\", sync_interval_ms = -1 }\n";
+        assert_eq!(field_path_at(source, source.find("\"x\"").unwrap()), "variants.a.gateway.strategy");
+        assert_eq!(field_path_at(source, source.find("-1").unwrap()), "variants.a.gateway.sync_interval_ms");
     }
 }
