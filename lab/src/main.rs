@@ -507,14 +507,14 @@ fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::R
         names.to_vec()
     };
     let jobs = lab::sweep::default_jobs();
-    println!("{:<20} {:<10} {:>12} {:>16} {:>14} {:>18}", "scenario", "variant", "wall s/run", "sim s / wall s", "seeds/min", "500-seed sweep");
+    println!("{:<20} {:<16} {:>12} {:>16} {:>14} {:>18}", "scenario", "variant", "wall s/run", "sim s / wall s", "seeds/min", "500-seed sweep");
     for name in names {
         let (scenario, _) = load(dir, &name)?;
         let variant = pick_variant(&scenario, None)?;
         let exe = std::env::current_exe().context("cannot find the lab executable")?;
         let f = lab::bench::bench(&exe, &scenario, variant, runs, sweep_seeds, jobs);
         println!(
-            "{:<20} {:<10} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
+            "{:<20} {:<16} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
             f.scenario, f.variant, f.wall_s_per_run, f.simulated_s_per_wall_s, f.seeds_per_minute, f.projected_sweep_s(500)
         );
     }
