@@ -50,7 +50,6 @@ pub struct RunResult {
     pub events: Vec<Event>,
     pub end: RunEnd,
     pub simulated_ms: u64,
-    pub steps: u64,
 }
 
 /// Runs `variant` of `scenario` with `seed`.
@@ -89,7 +88,6 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     let schedule = schedule(&scenario.faults);
     let lab: Arc<str> = LAB_NODE.into();
     let mut next_op = 0;
-    let mut steps = 0;
     let end = loop {
         let now_ms = sim.elapsed().as_millis() as u64;
         while let Some(op) = schedule.get(next_op).filter(|op| op.at_ms <= now_ms) {
@@ -103,13 +101,12 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         if recorder.overflowed() {
             break RunEnd::EventBudgetExhausted;
         }
-        steps += 1;
         if let Err(error) = sim.step() {
             break RunEnd::HostFailed(error.to_string());
         }
     };
     let simulated_ms = sim.elapsed().as_millis() as u64;
-    RunResult { events: recorder.take_events(), end, simulated_ms, steps }
+    RunResult { events: recorder.take_events(), end, simulated_ms }
 }
 
 /// How to build a node of this kind afresh — on first start and on every restart. The

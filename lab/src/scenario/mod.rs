@@ -220,7 +220,4 @@ impl Scenario {
         self.variants.iter().find(|v| v.name == name)
     }
 
-    pub fn node_names(&self) -> impl Iterator<Item = &str> {
-        self.nodes.iter().map(|n| n.name.as_str())
-    }
 }
