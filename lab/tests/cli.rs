@@ -1,0 +1,90 @@
+//! The `lab` command as a user meets it: exit codes (0 pass, 1 a check failed, 2 bad input),
+//! the replay command printed on failure, replays that match, and `--check-determinism`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `lab` with `args`; runs and replays write their files under `out_dir`.
+fn lab(args: &[&str], out_dir: &Path) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
+    command.args(args).arg("--scenarios-dir").arg(common::repo_root().join("scenarios"));
+    if matches!(args.first(), Some(&"run" | &"replay")) {
+        command.arg("--out").arg(out_dir);
+    }
+    command.output().expect("the lab binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lab-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_broken_variant_exits_1_and_prints_its_replay_command_and_files() {
+    let out = scratch("broken");
+    let run = lab(&["run", "circuit-breaker", "--variant", "no-breaker"], &out);
+    let text = stdout(&run);
+    assert_eq!(run.status.code(), Some(1), "{text}");
+    assert!(text.contains("healthy-availability  liveness  FAIL*"), "{text}");
+    assert!(text.contains("replay:  just replay circuit-breaker 1 --variant no-breaker"), "{text}");
+    let trace = out.join("circuit-breaker/no-breaker/seed-1.trace.jsonl");
+    assert!(text.contains(&trace.display().to_string()), "the trace path is printed:\n{text}");
+    let log = std::fs::read_to_string(out.join("circuit-breaker/no-breaker/seed-1.log")).unwrap();
+    assert!(log.lines().any(|l| l.contains("INFO") && l.contains("front")), "the human log names nodes:\n{}", &log[..log.len().min(500)]);
+    assert!(std::fs::metadata(&trace).unwrap().len() > 0);
+}
+
+#[test]
+fn a_correct_variant_exits_0_and_its_replay_is_identical() {
+    let out = scratch("replay");
+    let first = lab(&["run", "idempotent-retries", "3"], &out);
+    assert_eq!(first.status.code(), Some(0), "{}", stdout(&first));
+    let replay = lab(&["replay", "idempotent-retries", "3"], &out);
+    let text = stdout(&replay);
+    assert_eq!(replay.status.code(), Some(0), "{text}");
+    assert!(text.contains("replay:  identical to the earlier trace, event for event"), "{text}");
+}
+
+#[test]
+fn check_determinism_reports_identical_runs() {
+    let out = scratch("determinism");
+    let run = lab(&["run", "circuit-breaker", "2", "--check-determinism"], &out);
+    let text = stdout(&run);
+    assert!(text.contains("ran twice in separate processes"), "{text}");
+    assert!(text.contains("byte-identical traces"), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_saying_what_is_wrong() {
+    let out = scratch("bad");
+    for (args, words) in [
+        (vec!["run", "no-such-scenario"], "no scenario `no-such-scenario`"),
+        (vec!["run", "rate-limiter", "--variant", "nope"], "has no variant `nope`"),
+        (vec!["sweep", "rate-limiter", "0"], "at least one seed"),
+        (vec!["lesson", "no_such_topic"], "no lesson or scenario `no_such_topic`"),
+        (vec!["run", "rate-limiter", "not-a-seed"], "invalid value"),
+    ] {
+        let output = lab(&args, &out);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(words), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_malformed_file_exits_2_with_file_line_and_field() {
+    let out = scratch("malformed");
+    let path = out.join("broken.toml");
+    std::fs::write(&path, common::small_with("at_ms = 1_000", "at_ms = 9_000")).unwrap();
+    let output = lab(&["check", path.to_str().unwrap()], &out);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.toml:29:9: field `faults[0].at_ms`"), "{stderr}");
+}
