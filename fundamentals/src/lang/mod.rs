@@ -11,6 +11,7 @@
 //! | [`ownership_and_borrowing`] | moves, `Copy`/`Clone`, shared XOR mutable | GC + aliasing slices |
 //! | [`collections`] | arrays/`Vec`/slices, growth, UTF-8 strings, `HashMap` vs `BTreeMap` | `[]T`, `string`, `map` |
 //! | [`traits`] | generics vs `dyn`, enum dispatch, `Any` | interfaces, type switches |
+//! | [`structs_enums_matching`] | structs, newtypes, enums with data, exhaustive `match`, state machines | structs, `Status string`, `switch` |
 //! | [`option_not_nil`] | `Option`, niche optimisation, `?` on absence | `nil` |
 //! | [`errors`] | error enums, `?`, `source()` chains, context | `error`, `%w`, `errors.As` |
 //! | [`raii_and_drop`] | `Drop`, guards, drop order, panics, `catch_unwind` | `defer`, `recover` |
@@ -26,4 +27,5 @@ pub mod generics;
 pub mod option_not_nil;
 pub mod ownership_and_borrowing;
 pub mod raii_and_drop;
+pub mod structs_enums_matching;
 pub mod traits;
