@@ -16,10 +16,12 @@
 //! | [`errors`] | error enums, `?`, `source()` chains, context | `error`, `%w`, `errors.As` |
 //! | [`raii_and_drop`] | `Drop`, guards, drop order, panics, `catch_unwind` | `defer`, `recover` |
 //! | [`generics`] | bounds, associated types, monomorphization, const generics | type parameters |
+//! | [`benchmarking`] | `black_box`, criterion, robust statistics, profiling | `testing.B`, `b.N` |
 //! | [`builder_and_typestate`] | builders, `Default`, typestate | functional options |
 //!
 //! Benchmarks of the costs these lessons quote: `fundamentals/benches/lang.rs`.
 
+pub mod benchmarking;
 pub mod builder_and_typestate;
 pub mod collections;
 pub mod errors;
