@@ -354,20 +354,7 @@ mod tests {
         drop(tree);
     }
 
-    #[derive(Debug, Clone)]
-    enum Op {
-        Insert(u8, u16),
-        Remove(u8),
-        Get(u8),
-    }
-
-    fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            3 => (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::Insert(k, v)),
-            2 => any::<u8>().prop_map(Op::Remove),
-            1 => any::<u8>().prop_map(Op::Get),
-        ]
-    }
+    use crate::ds::ordered_map_ops::{op, Op};
 
     proptest! {
         #[test]

@@ -504,20 +504,7 @@ mod tests {
         assert_eq!(tree.remove(&"missing"), None);
     }
 
-    #[derive(Debug, Clone)]
-    enum Op {
-        Insert(u8, u16),
-        Remove(u8),
-        Get(u8),
-    }
-
-    fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            3 => (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::Insert(k, v)),
-            2 => any::<u8>().prop_map(Op::Remove),
-            1 => any::<u8>().prop_map(Op::Get),
-        ]
-    }
+    use crate::ds::ordered_map_ops::{op, Op};
 
     fn run_against_model<const T: usize>(ops: Vec<Op>) -> Result<(), TestCaseError> {
         let mut tree: BTree<u8, u16, T> = BTree::default();
