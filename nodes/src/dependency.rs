@@ -42,3 +42,25 @@ impl Node for Dependency {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Action;
+    use fundamentals::sim::stream_rng;
+    use proto::breaker::WorkRequest;
+
+    #[test]
+    fn answers_each_request_after_its_service_time_and_only_then() {
+        let mut dependency = Dependency::new(DependencyConfig { service_time_ms: 10 });
+        let mut rng = stream_rng(1, "dependency");
+        let mut out = Out::default();
+        let body = Body::WorkRequest(WorkRequest { request_id: 7 });
+        dependency.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::Request { id: 3, from: "front".into(), body }, &mut out);
+        let Action::SetTimer { tag, after_ms: 10 } = out.take()[0] else { panic!("the work takes its service time") };
+        dependency.on_input(&mut Ctx { now_ms: 10, rng: &mut rng }, Input::Timer { tag }, &mut out);
+        assert_eq!(out.take(), [Action::Reply { id: 3, body: Body::WorkReply(WorkReply { request_id: 7 }) }]);
+        dependency.on_input(&mut Ctx { now_ms: 11, rng: &mut rng }, Input::Timer { tag }, &mut out);
+        assert!(out.take().is_empty(), "a request is answered once");
+    }
+}
