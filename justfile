@@ -51,3 +51,7 @@ bench-fundamentals:
 # Simulator speed per scenario: simulated seconds per wall second, seeds per minute.
 bench *args:
     {{lab}} bench {{args}}
+
+# Rewrite the golden trace hashes after a change that is meant to change traces (say why in the commit).
+bless:
+    BLESS=1 cargo test -p lab --test variants every_variant_fails_exactly

@@ -1,32 +1,122 @@
-//! Each variant of each repository scenario does what its file says: a correct variant passes
-//! every check, a broken one fails exactly the checks it is built to fail — on the default
-//! seed, which is the run a new user sees first.
+//! Every variant of every scenario file in `scenarios/` does what its file says — a correct
+//! variant passes every check, a broken one fails exactly the checks it is built to fail — on
+//! the default seed, the run a new user sees first. The same runs guard the trace format: the
+//! SHA-256 of each trace (seeds 1 and 2) must match `tests/golden/trace-hashes.txt`.
+//!
+//! A new scenario file is covered without editing this test. When a trace is meant to change,
+//! `just bless` rewrites the golden file; the commit says why.
 
 mod common;
 
 use lab::runner::run_and_judge;
+use lab::scenario::Scenario;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-const SCENARIOS: [&str; 3] = ["rate-limiter", "idempotent-retries", "circuit-breaker"];
+fn lab_exe() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_lab"))
+}
 
-fn lab_exe() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_lab"))
+/// The seeds whose trace hashes are pinned, for every variant of every scenario.
+const GOLDEN_SEEDS: [u64; 2] = [1, 2];
+
+fn golden_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/trace-hashes.txt")
+}
+
+/// Every scenario file in the repository's `scenarios/`, by file stem, in name order.
+fn repository_scenarios() -> Vec<(String, Scenario)> {
+    let dir = common::repo_root().join("scenarios");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no scenario files in {}", dir.display());
+    paths.into_iter().map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), Scenario::load(&p).unwrap_or_else(|d| panic!("{d}")))).collect()
+}
+
+/// `scenario variant seed` → hex SHA-256 of the trace, as the golden file lists them.
+fn read_golden() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(golden_file()).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (key, hash) = l.rsplit_once(' ').unwrap_or_else(|| panic!("malformed golden line: {l}"));
+            (key.to_owned(), hash.to_owned())
+        })
+        .collect()
+}
+
+fn write_golden(hashes: &BTreeMap<String, String>) {
+    let mut text = String::from("# SHA-256 of the JSON Lines trace of every variant of every scenario, seeds 1 and 2.\n# Rewritten only by `just bless`, when a change is meant to change traces.\n");
+    for (key, hash) in hashes {
+        text.push_str(&format!("{key} {hash}\n"));
+    }
+    std::fs::create_dir_all(golden_file().parent().unwrap()).unwrap();
+    std::fs::write(golden_file(), text).unwrap();
 }
 
 #[test]
-fn every_variant_of_every_scenario_fails_exactly_its_expected_checks_on_the_default_seed() {
-    for name in SCENARIOS {
-        let scenario = common::repo_scenario(name);
-        let mut broken = 0;
-        for variant in &scenario.variants {
-            // In its own process, exactly as `just scenario` runs it.
-            let outcome = lab::sweep::run_seed_isolated(lab_exe(), &scenario, variant, scenario.default_seed, None);
-            assert_eq!(outcome.error, None, "{name}/{}", variant.name);
-            let failed: Vec<&str> = outcome.failures.iter().map(|(check, _)| check.as_str()).collect();
-            assert_eq!(failed, variant.expect_fail, "{name}/{}: {:#?}", variant.name, outcome.failures);
-            broken += usize::from(!variant.is_correct());
+fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_golden_hash() {
+    let scratch = std::env::temp_dir().join(format!("lab-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let scenarios = repository_scenarios();
+    // Every (scenario, variant, seed) run, spread over the machine's cores.
+    let runs: Vec<(&str, &Scenario, &lab::scenario::Variant, u64)> = scenarios
+        .iter()
+        .flat_map(|(name, s)| s.variants.iter().flat_map(move |v| GOLDEN_SEEDS.map(|seed| (name.as_str(), s, v, seed))))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..lab::sweep::default_jobs() {
+            scope.spawn(|| loop {
+                let Some(&(name, scenario, variant, seed)) = runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) else { break };
+                // In its own process, exactly as `just scenario` runs it.
+                let trace = scratch.join(format!("{name}-{}-{seed}.jsonl", variant.name));
+                let outcome = lab::sweep::run_seed_isolated(lab_exe(), scenario, variant, seed, Some(&trace));
+                let hash = std::fs::read(&trace).map(|bytes| format!("{:x}", Sha256::digest(bytes)));
+                results.lock().unwrap().push((name, scenario, variant, seed, outcome, hash));
+            });
         }
-        assert!(broken >= 1, "{name} needs a broken variant to prove its checks can fail");
+    });
+    let mut hashes = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, scenario, variant, seed, outcome, hash) in results.into_inner().unwrap() {
+        let key = format!("{name} {} {seed}", variant.name);
+        if let Some(error) = &outcome.error {
+            problems.push(format!("{key}: the run failed: {error}"));
+            continue;
+        }
+        if seed == scenario.default_seed {
+            let failed: Vec<&str> = outcome.failures.iter().map(|(check, _)| check.as_str()).collect();
+            if failed != variant.expect_fail {
+                problems.push(format!("{key}: failed {failed:?}, expected {:?}: {:#?}", variant.expect_fail, outcome.failures));
+            }
+        }
+        hashes.insert(key, hash.expect("a completed run writes its trace"));
     }
+    for (name, scenario) in &scenarios {
+        if scenario.variants.iter().all(|v| v.is_correct()) {
+            problems.push(format!("{name} needs a broken variant to prove its checks can fail"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    if std::env::var_os("BLESS").is_some() {
+        write_golden(&hashes);
+    } else {
+        let golden = read_golden();
+        for (key, hash) in &hashes {
+            match golden.get(key) {
+                None => problems.push(format!("{key}: no golden hash (a new scenario or variant? run `just bless` and say why in the commit)")),
+                Some(expected) if expected != hash => problems.push(format!("{key}: trace changed (golden {expected}, now {hash}); if meant, `just bless` and say why in the commit")),
+                Some(_) => {}
+            }
+        }
+        for key in golden.keys().filter(|k| !hashes.contains_key(*k)) {
+            problems.push(format!("{key}: in the golden file but no longer run (run `just bless`)"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -48,11 +138,10 @@ fn the_buggy_variant_is_caught_by_the_conformance_check_with_a_telling_figure() 
 }
 
 #[test]
-fn correct_variants_pass_a_sweep_of_seeds() {
-    // The full 500-seed sweeps run in release with `just sweep <name> 500` (README); the test
-    // suite keeps a smaller one so that it stays fast in debug builds.
-    for name in SCENARIOS {
-        let scenario = common::repo_scenario(name);
+fn correct_variants_pass_a_sweep_of_fresh_seeds() {
+    // The full sweeps run in release with `just sweep <name> 500 --start-seed …` (README); the
+    // test suite keeps a smaller one so that it stays fast.
+    for (name, scenario) in repository_scenarios() {
         for variant in scenario.variants.iter().filter(|v| v.is_correct()) {
             let outcomes = lab::sweep::sweep(lab_exe(), &scenario, variant, 100..104, 2, |_| {});
             let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).map(|o| (o.seed, o.failures.clone(), o.error.clone())).collect();
