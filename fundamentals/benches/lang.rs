@@ -7,9 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use fundamentals::lang::collections::{join_with_format, join_with_push_str};
-use fundamentals::lang::traits::{
-    total_area_dyn, total_area_enum, total_area_generic, AnyShape, Circle, Shape,
-};
+use fundamentals::lang::traits::{total_area_dyn, total_area_enum, total_area_generic, AnyShape, Circle, Shape};
 use fundamentals::memory::object_pool::buffer_pool;
 use std::hint::black_box;
 
@@ -74,12 +72,8 @@ fn string_building(c: &mut Criterion) {
     let owned: Vec<String> = (0..1_000).map(|i| format!("piece-{i}")).collect();
     let pieces: Vec<&str> = owned.iter().map(String::as_str).collect();
     let mut group = c.benchmark_group("join_1000_pieces");
-    group.bench_function("push_str_with_capacity", |b| {
-        b.iter(|| join_with_push_str(black_box(&pieces), ","))
-    });
-    group.bench_function("format_per_piece", |b| {
-        b.iter(|| join_with_format(black_box(&pieces), ","))
-    });
+    group.bench_function("push_str_with_capacity", |b| b.iter(|| join_with_push_str(black_box(&pieces), ",")));
+    group.bench_function("format_per_piece", |b| b.iter(|| join_with_format(black_box(&pieces), ",")));
     group.finish();
 }
 
@@ -108,9 +102,7 @@ fn pooling(c: &mut Criterion) {
     // Objects that are expensive to build (a stand-in for a connection handshake or a
     // precomputed table): here pooling pays.
     let build = || -> Vec<u32> {
-        (0..4_096_u32)
-            .map(|i| (0..8).fold(i, |x, _| x.wrapping_mul(0x9E37_79B9).rotate_left(5)))
-            .collect()
+        (0..4_096_u32).map(|i| (0..8).fold(i, |x, _| x.wrapping_mul(0x9E37_79B9).rotate_left(5))).collect()
     };
     let table_pool = fundamentals::memory::object_pool::Pool::new(8, build, |_| {});
     let mut group = c.benchmark_group("expensive_object_4096_entry_table");
@@ -121,20 +113,11 @@ fn pooling(c: &mut Criterion) {
 
 /// Summing the areas of 10 000 circles through a generic, a `Box<dyn Shape>` and an enum.
 fn dispatch(c: &mut Criterion) {
-    let circles: Vec<Circle> = (0..10_000)
-        .map(|i| Circle {
-            radius: f64::from(i % 100),
-        })
-        .collect();
-    let boxed: Vec<Box<dyn Shape>> = circles
-        .iter()
-        .map(|&c| Box::new(c) as Box<dyn Shape>)
-        .collect();
+    let circles: Vec<Circle> = (0..10_000).map(|i| Circle { radius: f64::from(i % 100) }).collect();
+    let boxed: Vec<Box<dyn Shape>> = circles.iter().map(|&c| Box::new(c) as Box<dyn Shape>).collect();
     let enums: Vec<AnyShape> = circles.iter().map(|&c| AnyShape::Circle(c)).collect();
     let mut group = c.benchmark_group("area_sum_10k_shapes");
-    group.bench_function("generic", |b| {
-        b.iter(|| total_area_generic(black_box(&circles)))
-    });
+    group.bench_function("generic", |b| b.iter(|| total_area_generic(black_box(&circles))));
     group.bench_function("box_dyn", |b| b.iter(|| total_area_dyn(black_box(&boxed))));
     group.bench_function("enum", |b| b.iter(|| total_area_enum(black_box(&enums))));
     group.finish();

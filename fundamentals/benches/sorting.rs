@@ -32,33 +32,20 @@ fn sort_100k(c: &mut Criterion) {
     ];
     for (name, sort) in in_place {
         group.bench_function(name, |b| {
-            b.iter_batched_ref(
-                || input.clone(),
-                |values| sort(black_box(values)),
-                BatchSize::LargeInput,
-            )
+            b.iter_batched_ref(|| input.clone(), |values| sort(black_box(values)), BatchSize::LargeInput)
         });
     }
-    group.bench_function("radix_sort_u32", |b| {
-        b.iter(|| sorting::radix_sort_u32(black_box(&input)))
-    });
+    group.bench_function("radix_sort_u32", |b| b.iter(|| sorting::radix_sort_u32(black_box(&input))));
     group.finish();
 }
 
 fn sort_2k(c: &mut Criterion) {
     let input = random_values(2_000);
     let mut group = c.benchmark_group("sort_2k_random_u32");
-    let in_place: [(&str, InPlaceSort); 2] = [
-        ("std_sort", <[u32]>::sort),
-        ("insertion_sort", sorting::insertion_sort),
-    ];
+    let in_place: [(&str, InPlaceSort); 2] = [("std_sort", <[u32]>::sort), ("insertion_sort", sorting::insertion_sort)];
     for (name, sort) in in_place {
         group.bench_function(name, |b| {
-            b.iter_batched_ref(
-                || input.clone(),
-                |values| sort(black_box(values)),
-                BatchSize::SmallInput,
-            )
+            b.iter_batched_ref(|| input.clone(), |values| sort(black_box(values)), BatchSize::SmallInput)
         });
     }
     group.finish();

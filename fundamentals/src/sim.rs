@@ -23,9 +23,7 @@ pub fn stream_rng(seed: u64, name: &str) -> SimRng {
 fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes
-        .iter()
-        .fold(OFFSET_BASIS, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(PRIME))
+    bytes.iter().fold(OFFSET_BASIS, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(PRIME))
 }
 
 fn splitmix64(mut x: u64) -> u64 {
@@ -54,10 +52,7 @@ impl VirtualClock {
 
     /// Moves time forward; time never goes backwards, so there is no `set`.
     pub fn advance_ms(&mut self, delta_ms: u64) -> u64 {
-        self.now_ms = self
-            .now_ms
-            .checked_add(delta_ms)
-            .expect("virtual clock overflowed u64 milliseconds");
+        self.now_ms = self.now_ms.checked_add(delta_ms).expect("virtual clock overflowed u64 milliseconds");
         self.now_ms
     }
 }
@@ -69,8 +64,18 @@ mod tests {
 
     #[test]
     fn same_seed_and_name_give_the_same_draws() {
-        let a: Vec<u64> = (0..8).map({ let mut r = stream_rng(7, "gw-1"); move |_| r.random() }).collect();
-        let b: Vec<u64> = (0..8).map({ let mut r = stream_rng(7, "gw-1"); move |_| r.random() }).collect();
+        let a: Vec<u64> = (0..8)
+            .map({
+                let mut r = stream_rng(7, "gw-1");
+                move |_| r.random()
+            })
+            .collect();
+        let b: Vec<u64> = (0..8)
+            .map({
+                let mut r = stream_rng(7, "gw-1");
+                move |_| r.random()
+            })
+            .collect();
         assert_eq!(a, b);
     }
 

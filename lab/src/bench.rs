@@ -29,7 +29,14 @@ impl BenchFigures {
     }
 }
 
-pub fn bench(lab_exe: &Path, scenario: &Scenario, variant: &Variant, single_runs: u64, sweep_seeds: u64, jobs: usize) -> BenchFigures {
+pub fn bench(
+    lab_exe: &Path,
+    scenario: &Scenario,
+    variant: &Variant,
+    single_runs: u64,
+    sweep_seeds: u64,
+    jobs: usize,
+) -> BenchFigures {
     let started = Instant::now();
     let mut simulated_ms = 0;
     for seed in 1..=single_runs {

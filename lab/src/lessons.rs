@@ -20,7 +20,8 @@ pub struct ModuleLesson {
 pub fn module_lessons(fundamentals_src: &Path) -> Vec<ModuleLesson> {
     let mut files = Vec::new();
     collect_rs_files(fundamentals_src, &mut files);
-    let mut lessons: Vec<ModuleLesson> = files.into_iter().filter_map(|file| lesson_of(fundamentals_src, &file)).collect();
+    let mut lessons: Vec<ModuleLesson> =
+        files.into_iter().filter_map(|file| lesson_of(fundamentals_src, &file)).collect();
     lessons.sort_by(|a, b| a.topic.cmp(&b.topic));
     lessons
 }

@@ -78,7 +78,9 @@ enum Command {
     #[command(after_help = "Example: lab check scenarios/rate-limiter.toml")]
     Check { scenario: String },
     /// Print a lesson: a scenario's, or a fundamentals module's (full path or last segment).
-    #[command(after_help = "Examples:\n  lab lesson rate-limiter\n  lab lesson lru_cache\n  lab lesson ratelimit::token_bucket")]
+    #[command(
+        after_help = "Examples:\n  lab lesson rate-limiter\n  lab lesson lru_cache\n  lab lesson ratelimit::token_bucket"
+    )]
     Lesson { topic: String },
     /// List every lesson: fundamentals modules and scenarios, one line each.
     #[command(after_help = "Example: lab topics")]
@@ -188,7 +190,14 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             if *count == 0 {
                 return Err(BadInput("a sweep needs at least one seed".into()).into());
             }
-            Ok(sweep_and_report(&scenario, &arg, variant, *start_seed, *count, jobs.unwrap_or_else(lab::sweep::default_jobs)))
+            Ok(sweep_and_report(
+                &scenario,
+                &arg,
+                variant,
+                *start_seed,
+                *count,
+                jobs.unwrap_or_else(lab::sweep::default_jobs),
+            ))
         }
         Command::List => list(&dir),
         Command::Check { scenario } => {
@@ -222,16 +231,24 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             let outcome = match run_and_judge(&scenario, variant, *seed) {
                 Ok(judged) => {
                     if let Some(path) = trace {
-                        std::fs::write(path, judged.trace_lines().join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+                        std::fs::write(path, judged.trace_lines().join("\n") + "\n")
+                            .with_context(|| format!("cannot write {}", path.display()))?;
                     }
                     lab::sweep::SeedOutcome {
                         seed: *seed,
-                        failures: judged.verdicts.iter().filter(|v| !v.passed).map(|v| (v.check.clone(), v.figure.clone())).collect(),
+                        failures: judged
+                            .verdicts
+                            .iter()
+                            .filter(|v| !v.passed)
+                            .map(|v| (v.check.clone(), v.figure.clone()))
+                            .collect(),
                         error: None,
                         simulated_ms: judged.run.simulated_ms,
                     }
                 }
-                Err(error) => lab::sweep::SeedOutcome { seed: *seed, failures: Vec::new(), error: Some(error), simulated_ms: 0 },
+                Err(error) => {
+                    lab::sweep::SeedOutcome { seed: *seed, failures: Vec::new(), error: Some(error), simulated_ms: 0 }
+                }
             };
             println!("{}", serde_json::to_string(&outcome)?);
             Ok(true)
@@ -253,10 +270,19 @@ fn scenarios_dir(flag: Option<&Path>) -> PathBuf {
 
 /// A scenario name or path → the checked scenario, plus how to name it in commands we print.
 fn load(dir: &Path, arg: &str) -> anyhow::Result<(Scenario, String)> {
-    let path = if arg.ends_with(".toml") || arg.contains('/') { PathBuf::from(arg) } else { dir.join(format!("{arg}.toml")) };
+    let path =
+        if arg.ends_with(".toml") || arg.contains('/') { PathBuf::from(arg) } else { dir.join(format!("{arg}.toml")) };
     if !path.is_file() {
-        let known = scenario_files(dir).iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect::<Vec<_>>();
-        return Err(BadInput(format!("no scenario `{arg}` (looked for {}); known scenarios: {}", path.display(), if known.is_empty() { "none".into() } else { known.join(", ") })).into());
+        let known = scenario_files(dir)
+            .iter()
+            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .collect::<Vec<_>>();
+        return Err(BadInput(format!(
+            "no scenario `{arg}` (looked for {}); known scenarios: {}",
+            path.display(),
+            if known.is_empty() { "none".into() } else { known.join(", ") }
+        ))
+        .into());
     }
     let scenario = Scenario::load(&path).map_err(|d| BadInput(d.to_string()))?;
     Ok((scenario, arg.to_owned()))
@@ -266,27 +292,46 @@ fn pick_variant<'a>(scenario: &'a Scenario, name: Option<&str>) -> anyhow::Resul
     let name = name.unwrap_or(&scenario.default_variant);
     scenario.variant(name).ok_or_else(|| {
         let names: Vec<&str> = scenario.variants.iter().map(|v| v.name.as_str()).collect();
-        BadInput(format!("scenario `{}` has no variant `{name}`; its variants are: {}", scenario.name, names.join(", "))).into()
+        BadInput(format!(
+            "scenario `{}` has no variant `{name}`; its variants are: {}",
+            scenario.name,
+            names.join(", ")
+        ))
+        .into()
     })
 }
 
 fn scenario_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
 }
 
 fn replay_command(arg: &str, variant: &Variant, scenario: &Scenario, seed: u64) -> String {
-    let variant_flag = if variant.name == scenario.default_variant { String::new() } else { format!(" --variant {}", variant.name) };
+    let variant_flag =
+        if variant.name == scenario.default_variant { String::new() } else { format!(" --variant {}", variant.name) };
     format!("just replay {arg} {seed}{variant_flag}")
 }
 
-fn run_and_report(scenario: &Scenario, arg: &str, variant: &Variant, seed: u64, out: &Path, replay: bool) -> anyhow::Result<bool> {
+fn run_and_report(
+    scenario: &Scenario,
+    arg: &str,
+    variant: &Variant,
+    seed: u64,
+    out: &Path,
+    replay: bool,
+) -> anyhow::Result<bool> {
     let files = RunFiles::new(out, scenario, variant, seed);
     let previous = if replay { std::fs::read_to_string(&files.trace).ok() } else { None };
-    let judged = run_recorded(scenario, variant, seed, &files)?.map_err(|e| anyhow!("{e}\nreplay: {}", replay_command(arg, variant, scenario, seed)))?;
+    let judged = run_recorded(scenario, variant, seed, &files)?
+        .map_err(|e| anyhow!("{e}\nreplay: {}", replay_command(arg, variant, scenario, seed)))?;
     println!("{} — variant `{}` — seed {seed}", scenario.name, variant.name);
     println!("{}", variant.summary.trim());
     println!("{} simulated, {} events\n", seconds(judged.run.simulated_ms * 1_000), judged.run.events.len());
@@ -296,7 +341,10 @@ fn run_and_report(scenario: &Scenario, arg: &str, variant: &Variant, seed: u64, 
     print_outcome_line(&judged.verdicts, variant);
     if replay {
         match previous {
-            None => println!("replay:  no earlier trace of this seed at {} to compare with; recorded one now", files.trace.display()),
+            None => println!(
+                "replay:  no earlier trace of this seed at {} to compare with; recorded one now",
+                files.trace.display()
+            ),
             Some(previous) => {
                 let before: Vec<String> = previous.lines().map(str::to_owned).collect();
                 match first_divergence(&before, &judged.trace_lines()) {
@@ -341,9 +389,17 @@ fn print_outcome_line(verdicts: &[Verdict], variant: &Variant) {
     let missed: Vec<&str> = variant.expect_fail.iter().map(String::as_str).filter(|c| !failed.contains(c)).collect();
     if !variant.expect_fail.is_empty() {
         if missed.is_empty() {
-            println!("         (* expected: variant `{}` is built to fail {})", variant.name, variant.expect_fail.join(", "));
+            println!(
+                "         (* expected: variant `{}` is built to fail {})",
+                variant.name,
+                variant.expect_fail.join(", ")
+            );
         } else {
-            println!("         (variant `{}` is built to fail {}, but this seed did not show it)", variant.name, missed.join(", "));
+            println!(
+                "         (variant `{}` is built to fail {}, but this seed did not show it)",
+                variant.name,
+                missed.join(", ")
+            );
         }
     }
 }
@@ -368,7 +424,10 @@ fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> an
     let second: Vec<String> = traces[1].lines().map(str::to_owned).collect();
     match first_divergence(&first, &second) {
         None => {
-            println!("determinism: seed {seed} ran twice in separate processes: {} events, byte-identical traces\n", first.len());
+            println!(
+                "determinism: seed {seed} ran twice in separate processes: {} events, byte-identical traces\n",
+                first.len()
+            );
             Ok(true)
         }
         Some(d) => {
@@ -384,9 +443,17 @@ fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> an
 }
 
 fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u64, count: u64, jobs: usize) -> bool {
-    println!("sweep: {} — variant `{}` — seeds {start}..{} on {jobs} threads", scenario.name, variant.name, start + count - 1);
+    println!(
+        "sweep: {} — variant `{}` — seeds {start}..{} on {jobs} threads",
+        scenario.name,
+        variant.name,
+        start + count - 1
+    );
     let bar = ProgressBar::new(count);
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {msg} [{elapsed_precise}, eta {eta}]").expect("valid template"));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {msg} [{elapsed_precise}, eta {eta}]")
+            .expect("valid template"),
+    );
     let mut failed = 0;
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
@@ -442,7 +509,11 @@ fn list(dir: &Path) -> anyhow::Result<bool> {
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         match Scenario::load(&path) {
             Ok(s) => {
-                let variants: Vec<String> = s.variants.iter().map(|v| if v.name == s.default_variant { format!("{}*", v.name) } else { v.name.clone() }).collect();
+                let variants: Vec<String> = s
+                    .variants
+                    .iter()
+                    .map(|v| if v.name == s.default_variant { format!("{}*", v.name) } else { v.name.clone() })
+                    .collect();
                 println!("{stem:<20} {}\n{:<20} variants: {} (* default)", s.summary.trim(), "", variants.join(", "));
             }
             Err(d) => println!("{stem:<20} (invalid: {})", d.to_string().lines().next().unwrap_or_default()),
@@ -469,11 +540,14 @@ fn lesson(dir: &Path, topic: &str) -> anyhow::Result<bool> {
     let lessons = lab::lessons::module_lessons(&fundamentals_src());
     match lab::lessons::find(&lessons, topic) {
         Ok(lesson) => {
-            let source = std::fs::read_to_string(&lesson.file).with_context(|| format!("cannot read {}", lesson.file.display()))?;
+            let source = std::fs::read_to_string(&lesson.file)
+                .with_context(|| format!("cannot read {}", lesson.file.display()))?;
             println!("{}\n\n(source: {})", lab::lessons::module_doc(&source), lesson.file.display());
             Ok(true)
         }
-        Err(ambiguous) if !ambiguous.is_empty() => Err(BadInput(format!("`{topic}` could be: {}", ambiguous.join(", "))).into()),
+        Err(ambiguous) if !ambiguous.is_empty() => {
+            Err(BadInput(format!("`{topic}` could be: {}", ambiguous.join(", "))).into())
+        }
         Err(_) => Err(BadInput(format!("no lesson or scenario `{topic}`; `just topics` lists them all")).into()),
     }
 }
@@ -507,7 +581,10 @@ fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::R
         names.to_vec()
     };
     let jobs = lab::sweep::default_jobs();
-    println!("{:<20} {:<16} {:>12} {:>16} {:>14} {:>18}", "scenario", "variant", "wall s/run", "sim s / wall s", "seeds/min", "500-seed sweep");
+    println!(
+        "{:<20} {:<16} {:>12} {:>16} {:>14} {:>18}",
+        "scenario", "variant", "wall s/run", "sim s / wall s", "seeds/min", "500-seed sweep"
+    );
     for name in names {
         let (scenario, _) = load(dir, &name)?;
         let variant = pick_variant(&scenario, None)?;
@@ -515,7 +592,12 @@ fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::R
         let f = lab::bench::bench(&exe, &scenario, variant, runs, sweep_seeds, jobs);
         println!(
             "{:<20} {:<16} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
-            f.scenario, f.variant, f.wall_s_per_run, f.simulated_s_per_wall_s, f.seeds_per_minute, f.projected_sweep_s(500)
+            f.scenario,
+            f.variant,
+            f.wall_s_per_run,
+            f.simulated_s_per_wall_s,
+            f.seeds_per_minute,
+            f.projected_sweep_s(500)
         );
     }
     println!("({runs} single runs each; sweep of {sweep_seeds} seeds on {jobs} threads)");

@@ -27,7 +27,11 @@ impl Judged {
 /// whole sweep.
 pub fn run_and_judge(scenario: &Scenario, variant: &Variant, seed: u64) -> Result<Judged, String> {
     let run = catch_unwind(AssertUnwindSafe(|| engine::run(scenario, variant, seed))).map_err(|panic| {
-        let message = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("(no message)");
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("(no message)");
         format!("the simulation panicked: {message}")
     })?;
     let verdicts = checks::evaluate(&scenario.checks, variant, &run);
@@ -48,19 +52,27 @@ impl RunFiles {
 }
 
 /// A run with its human log written as it happens and its JSON trace written at the end.
-pub fn run_recorded(scenario: &Scenario, variant: &Variant, seed: u64, files: &RunFiles) -> anyhow::Result<Result<Judged, String>> {
+pub fn run_recorded(
+    scenario: &Scenario,
+    variant: &Variant,
+    seed: u64,
+    files: &RunFiles,
+) -> anyhow::Result<Result<Judged, String>> {
     use anyhow::Context;
     if let Some(dir) = files.trace.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
     }
     let judged = {
-        let _log = crate::log::install(&files.log).with_context(|| format!("cannot write the log {}", files.log.display()))?;
+        let _log =
+            crate::log::install(&files.log).with_context(|| format!("cannot write the log {}", files.log.display()))?;
         run_and_judge(scenario, variant, seed)
     };
     if let Ok(judged) = &judged {
         let mut text = judged.trace_lines().join("\n");
         text.push('\n');
-        std::fs::write(&files.trace, text).with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
+        std::fs::write(&files.trace, text)
+            .with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
     }
     Ok(judged)
 }

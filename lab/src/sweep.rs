@@ -37,7 +37,12 @@ pub fn run_seed(scenario: &Scenario, variant: &Variant, seed: u64) -> SeedOutcom
     match run_and_judge(scenario, variant, seed) {
         Ok(judged) => SeedOutcome {
             seed,
-            failures: judged.verdicts.iter().filter(|v| !v.passed).map(|v| (v.check.clone(), v.figure.clone())).collect(),
+            failures: judged
+                .verdicts
+                .iter()
+                .filter(|v| !v.passed)
+                .map(|v| (v.check.clone(), v.figure.clone()))
+                .collect(),
             error: None,
             simulated_ms: judged.run.simulated_ms,
         },
@@ -46,7 +51,13 @@ pub fn run_seed(scenario: &Scenario, variant: &Variant, seed: u64) -> SeedOutcom
 }
 
 /// Runs one seed in a fresh `lab` process (`lab_exe __run-seed …`) and reads its outcome.
-pub fn run_seed_isolated(lab_exe: &Path, scenario: &Scenario, variant: &Variant, seed: u64, trace: Option<&Path>) -> SeedOutcome {
+pub fn run_seed_isolated(
+    lab_exe: &Path,
+    scenario: &Scenario,
+    variant: &Variant,
+    seed: u64,
+    trace: Option<&Path>,
+) -> SeedOutcome {
     let mut command = Command::new(lab_exe);
     command.arg("__run-seed").arg(&scenario.path).arg(seed.to_string()).args(["--variant", &variant.name]);
     if let Some(trace) = trace {
@@ -55,14 +66,26 @@ pub fn run_seed_isolated(lab_exe: &Path, scenario: &Scenario, variant: &Variant,
     let failed = |why: String| SeedOutcome { seed, failures: Vec::new(), error: Some(why), simulated_ms: 0 };
     match command.output() {
         Err(e) => failed(format!("cannot start {}: {e}", lab_exe.display())),
-        Ok(out) if !out.status.success() => failed(format!("the run's process failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim())),
-        Ok(out) => serde_json::from_slice(&out.stdout).unwrap_or_else(|e| failed(format!("unreadable outcome from the run's process: {e}"))),
+        Ok(out) if !out.status.success() => failed(format!(
+            "the run's process failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Ok(out) => serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| failed(format!("unreadable outcome from the run's process: {e}"))),
     }
 }
 
 /// Runs every seed in `seeds`, each in its own `lab` process, `jobs` at a time; `progress`
 /// is called once per finished seed.
-pub fn sweep(lab_exe: &Path, scenario: &Scenario, variant: &Variant, seeds: Range<u64>, jobs: usize, mut progress: impl FnMut(&SeedOutcome)) -> Vec<SeedOutcome> {
+pub fn sweep(
+    lab_exe: &Path,
+    scenario: &Scenario,
+    variant: &Variant,
+    seeds: Range<u64>,
+    jobs: usize,
+    mut progress: impl FnMut(&SeedOutcome),
+) -> Vec<SeedOutcome> {
     let next = AtomicU64::new(seeds.start);
     let (done_tx, done_rx) = mpsc::channel();
     let mut outcomes = Vec::new();

@@ -37,7 +37,11 @@ fn a_broken_variant_exits_1_and_prints_its_replay_command_and_files() {
     let trace = out.join("circuit-breaker/no-breaker/seed-1.trace.jsonl");
     assert!(text.contains(&trace.display().to_string()), "the trace path is printed:\n{text}");
     let log = std::fs::read_to_string(out.join("circuit-breaker/no-breaker/seed-1.log")).unwrap();
-    assert!(log.lines().any(|l| l.contains("INFO") && l.contains("front")), "the human log names nodes:\n{}", &log[..log.len().min(500)]);
+    assert!(
+        log.lines().any(|l| l.contains("INFO") && l.contains("front")),
+        "the human log names nodes:\n{}",
+        &log[..log.len().min(500)]
+    );
     assert!(std::fs::metadata(&trace).unwrap().len() > 0);
 }
 

@@ -85,8 +85,11 @@ action = "delay"
 delay_ms = 60
 probability = 0.5
 "#;
-    common::small_with("[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n", faults)
-        .replace("default_variant = \"sync\"", "default_variant = \"central\"")
+    common::small_with(
+        "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n",
+        faults,
+    )
+    .replace("default_variant = \"sync\"", "default_variant = \"central\"")
 }
 
 fn events(scenario: &Scenario, seed: u64) -> Vec<Event> {
@@ -97,7 +100,13 @@ fn events(scenario: &Scenario, seed: u64) -> Vec<Event> {
 /// `lab replay` runs it (see `lab::sweep` for why a run must have its process to itself).
 fn trace_in_own_process(scenario: &Scenario, variant: &str, seed: u64, dir: &Path) -> Vec<String> {
     let path = dir.join(format!("{variant}-{seed}-{}.jsonl", COPIES.fetch_add(1, Ordering::Relaxed)));
-    let outcome = run_seed_isolated(Path::new(env!("CARGO_BIN_EXE_lab")), scenario, scenario.variant(variant).unwrap(), seed, Some(&path));
+    let outcome = run_seed_isolated(
+        Path::new(env!("CARGO_BIN_EXE_lab")),
+        scenario,
+        scenario.variant(variant).unwrap(),
+        seed,
+        Some(&path),
+    );
     assert_eq!(outcome.error, None, "seed {seed}");
     std::fs::read_to_string(&path).unwrap().lines().map(str::to_owned).collect()
 }
@@ -173,16 +182,31 @@ fn a_one_way_partition_lets_requests_in_but_loses_the_replies() {
     let events = events(&all_faults(), 5);
     let gw2 = reasons(&events, "gw-2", 1_160, 1_400);
     assert!(all_reasons_contain(&gw2, "fail closed"), "gw-2 hears nothing back: {gw2:?}");
-    let grants_to_gw2 = events.iter().filter(|e| e.kind() == "grant" && e.str_field("gateway") == Some("gw-2") && (1_160_000..1_400_000).contains(&e.t_us)).count();
+    let grants_to_gw2 = events
+        .iter()
+        .filter(|e| {
+            e.kind() == "grant" && e.str_field("gateway") == Some("gw-2") && (1_160_000..1_400_000).contains(&e.t_us)
+        })
+        .count();
     assert!(grants_to_gw2 > 0, "the limiter still receives gw-2's requests and acts on them");
 }
 
 #[test]
 fn a_hold_stalls_a_link_until_release_and_traffic_resumes_after() {
     let events = events(&all_faults(), 5);
-    assert!(all_reasons_contain(&reasons(&events, "gw-2", 1_560, 1_800), "timeout: fail closed"), "held requests time out");
+    assert!(
+        all_reasons_contain(&reasons(&events, "gw-2", 1_560, 1_800), "timeout: fail closed"),
+        "held requests time out"
+    );
     let grants_to_gw2 = |from_ms: u64, to_ms: u64| {
-        events.iter().filter(|e| e.kind() == "grant" && e.str_field("gateway") == Some("gw-2") && (from_ms * 1_000..to_ms * 1_000).contains(&e.t_us)).count()
+        events
+            .iter()
+            .filter(|e| {
+                e.kind() == "grant"
+                    && e.str_field("gateway") == Some("gw-2")
+                    && (from_ms * 1_000..to_ms * 1_000).contains(&e.t_us)
+            })
+            .count()
     };
     assert_eq!(grants_to_gw2(1_510, 1_800), 0, "nothing from gw-2 reaches the limiter while the link is held");
     assert!(grants_to_gw2(1_800, 2_000) > 0, "gw-2's requests reach the limiter again after the release");
@@ -191,25 +215,40 @@ fn a_hold_stalls_a_link_until_release_and_traffic_resumes_after() {
 #[test]
 fn a_crash_loses_the_node_and_the_restart_starts_a_fresh_incarnation() {
     let events = events(&all_faults(), 5);
-    let limiter_starts: Vec<(u64, u64)> = events.iter().filter(|e| e.kind() == "start" && &*e.node == "limiter").map(|e| (e.t_us / 1_000, e.u64_field("incarnation").unwrap())).collect();
+    let limiter_starts: Vec<(u64, u64)> = events
+        .iter()
+        .filter(|e| e.kind() == "start" && &*e.node == "limiter")
+        .map(|e| (e.t_us / 1_000, e.u64_field("incarnation").unwrap()))
+        .collect();
     assert_eq!(limiter_starts, [(0, 1), (2_300, 2)]);
-    assert!(all_reasons_contain(&reasons(&events, "gw-1", 2_060, 2_300), "fail closed"), "nobody answers while the limiter is down");
+    assert!(
+        all_reasons_contain(&reasons(&events, "gw-1", 2_060, 2_300), "fail closed"),
+        "nobody answers while the limiter is down"
+    );
 }
 
 #[test]
 fn extra_link_latency_beyond_the_timeout_turns_calls_into_timeouts() {
     let events = events(&all_faults(), 5);
     assert!(all_reasons_contain(&reasons(&events, "gw-1", 2_700, 2_900), "timeout"));
-    assert!(reasons(&events, "gw-2", 2_700, 2_900).iter().any(|r| r.contains("limiter granted")), "gw-2's link is not slowed");
+    assert!(
+        reasons(&events, "gw-2", 2_700, 2_900).iter().any(|r| r.contains("limiter granted")),
+        "gw-2's link is not slowed"
+    );
 }
 
 #[test]
 fn every_rpc_fault_is_applied_and_recorded_in_its_window() {
     let events = events(&all_faults(), 5);
-    for (fault, from_ms) in [("drop-request", 3_000), ("drop-response", 3_200), ("duplicate", 3_400), ("delay", 3_600)] {
-        let applied: Vec<&Event> = events.iter().filter(|e| e.kind() == "rpc-fault" && e.str_field("fault") == Some(fault)).collect();
+    for (fault, from_ms) in [("drop-request", 3_000), ("drop-response", 3_200), ("duplicate", 3_400), ("delay", 3_600)]
+    {
+        let applied: Vec<&Event> =
+            events.iter().filter(|e| e.kind() == "rpc-fault" && e.str_field("fault") == Some(fault)).collect();
         assert!(!applied.is_empty(), "{fault} never applied");
-        assert!(applied.iter().all(|e| (from_ms * 1_000..(from_ms + 200) * 1_000).contains(&e.t_us)), "{fault} outside its window");
+        assert!(
+            applied.iter().all(|e| (from_ms * 1_000..(from_ms + 200) * 1_000).contains(&e.t_us)),
+            "{fault} outside its window"
+        );
     }
     // A duplicated request is acted on twice: the limiter grants more than gateways asked for.
     let asked = events.iter().filter(|e| e.kind() == "decision" && (3_400_000..3_600_000).contains(&e.t_us)).count();

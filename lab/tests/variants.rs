@@ -28,10 +28,22 @@ fn golden_file() -> PathBuf {
 /// Every scenario file in the repository's `scenarios/`, by file stem, in name order.
 fn repository_scenarios() -> Vec<(String, Scenario)> {
     let dir = common::repo_root().join("scenarios");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no scenario files in {}", dir.display());
-    paths.into_iter().map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), Scenario::load(&p).unwrap_or_else(|d| panic!("{d}")))).collect()
+    paths
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                Scenario::load(&p).unwrap_or_else(|d| panic!("{d}")),
+            )
+        })
+        .collect()
 }
 
 /// `scenario variant seed` → hex SHA-256 of the trace, as the golden file lists them.
@@ -70,7 +82,11 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
     std::thread::scope(|scope| {
         for _ in 0..lab::sweep::default_jobs() {
             scope.spawn(|| loop {
-                let Some(&(name, scenario, variant, seed)) = runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) else { break };
+                let Some(&(name, scenario, variant, seed)) =
+                    runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                else {
+                    break;
+                };
                 // In its own process, exactly as `just scenario` runs it.
                 let trace = scratch.join(format!("{name}-{}-{seed}.jsonl", variant.name));
                 let outcome = lab::sweep::run_seed_isolated(lab_exe(), scenario, variant, seed, Some(&trace));
@@ -90,7 +106,10 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
         if seed == scenario.default_seed {
             let failed: Vec<&str> = outcome.failures.iter().map(|(check, _)| check.as_str()).collect();
             if failed != variant.expect_fail {
-                problems.push(format!("{key}: failed {failed:?}, expected {:?}: {:#?}", variant.expect_fail, outcome.failures));
+                problems.push(format!(
+                    "{key}: failed {failed:?}, expected {:?}: {:#?}",
+                    variant.expect_fail, outcome.failures
+                ));
             }
         }
         hashes.insert(key, hash.expect("a completed run writes its trace"));
@@ -122,19 +141,37 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
 #[test]
 fn the_double_charge_figure_names_the_first_payment_charged_twice() {
     let scenario = common::repo_scenario("idempotent-retries");
-    let outcome = lab::sweep::run_seed_isolated(lab_exe(), &scenario, scenario.variant("no-key").unwrap(), scenario.default_seed, None);
-    let (_, figure) = outcome.failures.iter().find(|(check, _)| check == "exactly-once").expect("no-key double-charges");
+    let outcome = lab::sweep::run_seed_isolated(
+        lab_exe(),
+        &scenario,
+        scenario.variant("no-key").unwrap(),
+        scenario.default_seed,
+        None,
+    );
+    let (_, figure) =
+        outcome.failures.iter().find(|(check, _)| check == "exactly-once").expect("no-key double-charges");
     assert!(figure.contains("charged more than once (first: payer-"), "{figure}");
 }
 
 #[test]
 fn the_buggy_variant_is_caught_by_the_conformance_check_with_a_telling_figure() {
     let scenario = common::repo_scenario("rate-limiter");
-    let judged = run_and_judge(&scenario, scenario.variant("full-limit-per-gateway").unwrap(), scenario.default_seed).unwrap();
+    let judged =
+        run_and_judge(&scenario, scenario.variant("full-limit-per-gateway").unwrap(), scenario.default_seed).unwrap();
     let conformance = judged.verdicts.iter().find(|v| v.check == "limit-conformance").unwrap();
     assert!(!conformance.passed);
-    let admitted: u64 = conformance.figure.split("window: ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
-    assert!(admitted > 120, "three gateways each admitting the full limit should show well over it: {}", conformance.figure);
+    let admitted: u64 = conformance
+        .figure
+        .split("window: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        admitted > 120,
+        "three gateways each admitting the full limit should show well over it: {}",
+        conformance.figure
+    );
 }
 
 #[test]
@@ -144,7 +181,11 @@ fn correct_variants_pass_a_sweep_of_fresh_seeds() {
     for (name, scenario) in repository_scenarios() {
         for variant in scenario.variants.iter().filter(|v| v.is_correct()) {
             let outcomes = lab::sweep::sweep(lab_exe(), &scenario, variant, 100..104, 2, |_| {});
-            let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed()).map(|o| (o.seed, o.failures.clone(), o.error.clone())).collect();
+            let failed: Vec<_> = outcomes
+                .iter()
+                .filter(|o| !o.passed())
+                .map(|o| (o.seed, o.failures.clone(), o.error.clone()))
+                .collect();
             assert!(failed.is_empty(), "{name}/{}: {failed:#?}", variant.name);
         }
     }
@@ -152,10 +193,13 @@ fn correct_variants_pass_a_sweep_of_fresh_seeds() {
 
 #[test]
 fn another_shape_of_file_just_runs_five_gateways_and_another_limit() {
-    let text = common::small_with("count = 2", "count = 5").replace("limit_per_second = 40", "limit_per_second = 25").replace("gw-2 = 1", "gw-5 = 1");
+    let text = common::small_with("count = 2", "count = 5")
+        .replace("limit_per_second = 40", "limit_per_second = 25")
+        .replace("gw-2 = 1", "gw-5 = 1");
     let scenario = common::parse(&text).unwrap();
     let judged = run_and_judge(&scenario, scenario.variant("undivided").unwrap(), 3).unwrap();
-    let gateways_that_decided: std::collections::BTreeSet<&str> = judged.run.events.iter().filter(|e| e.kind() == "decision").map(|e| &*e.node).collect();
+    let gateways_that_decided: std::collections::BTreeSet<&str> =
+        judged.run.events.iter().filter(|e| e.kind() == "decision").map(|e| &*e.node).collect();
     assert_eq!(gateways_that_decided.into_iter().collect::<Vec<_>>(), ["gw-1", "gw-5"]);
     assert!(!judged.passed(), "undivided limits across 5 gateways break a 25/s limit");
 }

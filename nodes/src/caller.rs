@@ -38,7 +38,12 @@ impl Caller {
         let endpoint = pick_weighted(ctx, &self.config.endpoints).to_owned();
         self.next_id += 1;
         let id = self.next_id;
-        out.call(&self.config.target, id, Body::FrontRequest(FrontRequest { request_id: id, endpoint: endpoint.clone() }), self.config.timeout_ms);
+        out.call(
+            &self.config.target,
+            id,
+            Body::FrontRequest(FrontRequest { request_id: id, endpoint: endpoint.clone() }),
+            self.config.timeout_ms,
+        );
         out.record(Record::debug("call").with("id", id).with("endpoint", endpoint.as_str()));
         self.in_flight.insert(id, (ctx.now_ms, endpoint));
     }

@@ -47,9 +47,7 @@ impl ApiClient {
         let id = self.next_request_id;
         let body = Body::ApiRequest(ApiRequest { request_id: id, api_key: key.clone() });
         out.call(&gateway, id, body, self.config.timeout_ms);
-        out.record(
-            Record::debug("request").with("id", id).with("key", key).with("gateway", gateway.as_str()),
-        );
+        out.record(Record::debug("request").with("id", id).with("key", key).with("gateway", gateway.as_str()));
         self.in_flight.insert(id, (ctx.now_ms, gateway));
     }
 
@@ -168,9 +166,8 @@ mod tests {
     fn weighted_choice_follows_the_weights() {
         let mut rng = stream_rng(3, "skew");
         let weights = vec![("hot".to_string(), 9), ("cold".to_string(), 1)];
-        let hot = (0..10_000)
-            .filter(|_| pick_weighted(&mut Ctx { now_ms: 0, rng: &mut rng }, &weights) == "hot")
-            .count();
+        let hot =
+            (0..10_000).filter(|_| pick_weighted(&mut Ctx { now_ms: 0, rng: &mut rng }, &weights) == "hot").count();
         assert!((8_800..9_200).contains(&hot), "9:1 weights gave {hot} of 10000");
     }
 }

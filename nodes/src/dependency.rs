@@ -32,7 +32,9 @@ impl Node for Dependency {
                 self.working.insert(self.next_tag, (id, work.request_id));
                 out.set_timer(self.next_tag, self.config.service_time_ms);
             }
-            Input::Request { from, body, .. } => out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}"))),
+            Input::Request { from, body, .. } => {
+                out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
+            }
             Input::Timer { tag } => {
                 if let Some((id, request_id)) = self.working.remove(&tag) {
                     out.reply(id, Body::WorkReply(WorkReply { request_id }));
@@ -56,7 +58,11 @@ mod tests {
         let mut rng = stream_rng(1, "dependency");
         let mut out = Out::default();
         let body = Body::WorkRequest(WorkRequest { request_id: 7 });
-        dependency.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::Request { id: 3, from: "front".into(), body }, &mut out);
+        dependency.on_input(
+            &mut Ctx { now_ms: 0, rng: &mut rng },
+            Input::Request { id: 3, from: "front".into(), body },
+            &mut out,
+        );
         let Action::SetTimer { tag, after_ms: 10 } = out.take()[0] else { panic!("the work takes its service time") };
         dependency.on_input(&mut Ctx { now_ms: 10, rng: &mut rng }, Input::Timer { tag }, &mut out);
         assert_eq!(out.take(), [Action::Reply { id: 3, body: Body::WorkReply(WorkReply { request_id: 7 }) }]);

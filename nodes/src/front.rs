@@ -52,14 +52,20 @@ impl Front {
     pub fn new(config: FrontConfig) -> Self {
         let breaker = match &config.breaker {
             BreakerMode::None => None,
-            BreakerMode::Standard(c) | BreakerMode::AllThroughInHalfOpen(c) | BreakerMode::StuckHalfOpen(c) => Some(CircuitBreaker::new(c.clone())),
+            BreakerMode::Standard(c) | BreakerMode::AllThroughInHalfOpen(c) | BreakerMode::StuckHalfOpen(c) => {
+                Some(CircuitBreaker::new(c.clone()))
+            }
         };
         Self { pool: Bulkhead::new(config.max_in_flight), config, breaker, holding: BTreeMap::new(), next_tag: 0 }
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<'_>, id: RequestId, request: FrontRequest, out: &mut Out) {
         if !self.pool.try_acquire() {
-            out.record(Record::debug("shed").with("endpoint", request.endpoint.as_str()).with("in_flight", u64::from(self.pool.in_flight())));
+            out.record(
+                Record::debug("shed")
+                    .with("endpoint", request.endpoint.as_str())
+                    .with("in_flight", u64::from(self.pool.in_flight())),
+            );
             return reply(out, id, &request, false, "overloaded");
         }
         self.next_tag += 1;
@@ -76,7 +82,12 @@ impl Front {
         }
         let state = self.breaker.as_ref().map_or("none", |b| state_name(b.state()));
         out.record(Record::debug("dependency-call").with("request", request.request_id).with("breaker", state));
-        out.call(&self.config.dependency, tag, Body::WorkRequest(WorkRequest { request_id: request.request_id }), self.config.dependency_timeout_ms);
+        out.call(
+            &self.config.dependency,
+            tag,
+            Body::WorkRequest(WorkRequest { request_id: request.request_id }),
+            self.config.dependency_timeout_ms,
+        );
         self.holding.insert(tag, (id, request));
     }
 
@@ -84,7 +95,8 @@ impl Front {
         let Some(breaker) = self.breaker.as_mut() else { return true };
         let (allowed, transition) = breaker.allow(now_ms);
         record_transition(out, transition);
-        let bug_lets_it_through = matches!(self.config.breaker, BreakerMode::AllThroughInHalfOpen(_)) && breaker.state() == BreakerState::HalfOpen;
+        let bug_lets_it_through = matches!(self.config.breaker, BreakerMode::AllThroughInHalfOpen(_))
+            && breaker.state() == BreakerState::HalfOpen;
         allowed || bug_lets_it_through
     }
 
@@ -136,7 +148,9 @@ impl Node for Front {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
             Input::Request { id, body: Body::FrontRequest(request), .. } => self.on_request(ctx, id, request, out),
-            Input::Request { from, body, .. } => out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}"))),
+            Input::Request { from, body, .. } => {
+                out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
+            }
             Input::Timer { tag } => self.on_healthy_work_done(tag, out),
             Input::CallResult { tag, result } => self.on_dependency_answer(ctx, tag, result, out),
             Input::Start => {}
@@ -151,7 +165,13 @@ mod tests {
     use fundamentals::sim::stream_rng;
 
     fn front(breaker: BreakerMode) -> Front {
-        Front::new(FrontConfig { dependency: "dep".into(), max_in_flight: 2, dependency_timeout_ms: 500, healthy_work_ms: 5, breaker })
+        Front::new(FrontConfig {
+            dependency: "dep".into(),
+            max_in_flight: 2,
+            dependency_timeout_ms: 500,
+            healthy_work_ms: 5,
+            breaker,
+        })
     }
 
     fn request(f: &mut Front, id: u64, endpoint: &str, now_ms: u64) -> Vec<Action> {
@@ -163,7 +183,10 @@ mod tests {
     }
 
     fn replied_ok(actions: &[Action]) -> Option<(bool, String)> {
-        actions.iter().find_map(|a| match a { Action::Reply { body: Body::FrontReply(r), .. } => Some((r.ok, r.detail.clone())), _ => None })
+        actions.iter().find_map(|a| match a {
+            Action::Reply { body: Body::FrontReply(r), .. } => Some((r.ok, r.detail.clone())),
+            _ => None,
+        })
     }
 
     #[test]
@@ -178,9 +201,17 @@ mod tests {
     fn an_open_breaker_fails_fast_without_holding_a_permit() {
         let config = BreakerConfig { failure_threshold: 1, open_for_ms: 1_000, half_open_probes: 1 };
         let mut f = front(BreakerMode::Standard(config));
-        let Action::Call { tag, .. } = request(&mut f, 1, "dependent", 0).into_iter().find(|a| matches!(a, Action::Call { .. })).unwrap() else { unreachable!() };
+        let Action::Call { tag, .. } =
+            request(&mut f, 1, "dependent", 0).into_iter().find(|a| matches!(a, Action::Call { .. })).unwrap()
+        else {
+            unreachable!()
+        };
         let mut rng = stream_rng(1, "front");
-        f.on_input(&mut Ctx { now_ms: 500, rng: &mut rng }, Input::CallResult { tag, result: Err(CallError::Timeout) }, &mut Out::default());
+        f.on_input(
+            &mut Ctx { now_ms: 500, rng: &mut rng },
+            Input::CallResult { tag, result: Err(CallError::Timeout) },
+            &mut Out::default(),
+        );
         assert_eq!(replied_ok(&request(&mut f, 2, "dependent", 501)), Some((false, "breaker open".into())));
         assert_eq!(f.pool.in_flight(), 0);
         let healthy = request(&mut f, 3, "healthy", 502);

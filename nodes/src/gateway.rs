@@ -94,7 +94,14 @@ impl Gateway {
         }
     }
 
-    fn handle_api_request(&mut self, ctx: &mut Ctx<'_>, id: RequestId, client: String, request: ApiRequest, out: &mut Out) {
+    fn handle_api_request(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        client: String,
+        request: ApiRequest,
+        out: &mut Out,
+    ) {
         let now_ms = ctx.now_ms;
         match &self.config.strategy {
             Strategy::Local | Strategy::LocalUndivided => {
@@ -222,9 +229,9 @@ impl Node for Gateway {
                 self.peer_reports.insert(from, PeerReport { received_at_ms: ctx.now_ms, counts });
                 out.reply(id, Body::Ack(Ack {}));
             }
-            Input::Request { from, body, .. } => out.record(
-                Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")),
-            ),
+            Input::Request { from, body, .. } => {
+                out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
+            }
             Input::Timer { tag: SYNC_TIMER } => self.send_reports(ctx, out),
             Input::Timer { .. } => {}
             Input::CallResult { tag, .. } if tag >= REPORT_TAG_BASE => {}
@@ -276,7 +283,12 @@ mod tests {
 
     #[test]
     fn sync_strategy_without_peer_reports_assumes_peers_use_their_fair_share() {
-        let strategy = Strategy::Sync { peers: vec!["gw-2".into(), "gw-3".into()], interval_ms: 25, stale_after_ms: 100, silent_peer: SilentPeer::LastReport };
+        let strategy = Strategy::Sync {
+            peers: vec!["gw-2".into(), "gw-3".into()],
+            interval_ms: 25,
+            stale_after_ms: 100,
+            silent_peer: SilentPeer::LastReport,
+        };
         // Two silent peers are assumed to use 34 each, leaving 100 - 68 = 32 for this gateway.
         assert_eq!(admitted_of(&mut gateway(strategy), 1_000, 1), 32);
     }
@@ -285,11 +297,18 @@ mod tests {
     fn sync_strategy_counts_a_silent_peer_as_its_last_report_or_its_fair_share() {
         let report = |gw: &mut Gateway, at_ms: u64, count: u64| {
             let mut rng = stream_rng(1, "gw");
-            let body = Body::CountReport(CountReport { counts: vec![KeyCount { api_key: "k".into(), admitted_in_window: count }] });
-            gw.on_input(&mut Ctx { now_ms: at_ms, rng: &mut rng }, Input::Request { id: 0, from: "gw-2".into(), body }, &mut Out::default());
+            let body = Body::CountReport(CountReport {
+                counts: vec![KeyCount { api_key: "k".into(), admitted_in_window: count }],
+            });
+            gw.on_input(
+                &mut Ctx { now_ms: at_ms, rng: &mut rng },
+                Input::Request { id: 0, from: "gw-2".into(), body },
+                &mut Out::default(),
+            );
         };
         for (silent_peer, expected) in [(SilentPeer::LastReport, 10), (SilentPeer::FairShare, 50)] {
-            let strategy = Strategy::Sync { peers: vec!["gw-2".into()], interval_ms: 25, stale_after_ms: 100, silent_peer };
+            let strategy =
+                Strategy::Sync { peers: vec!["gw-2".into()], interval_ms: 25, stale_after_ms: 100, silent_peer };
             let mut gw = Gateway::new(GatewayConfig { limit_per_second: 100, burst: 1, gateway_count: 2, strategy });
             report(&mut gw, 0, 10);
             assert_eq!(gw.global_estimate("k", 50), 10, "a fresh report counts as reported");

@@ -34,13 +34,20 @@ impl Node for Ledger {
         let key = charge.idempotency_key.as_str();
         if !key.is_empty() {
             if let Begin::Done(()) | Begin::InProgress = self.keys.begin(key, ctx.now_ms) {
-                out.record(Record::debug("charge-replayed").with("payment", charge.payment_id.as_str()).with("key", key));
+                out.record(
+                    Record::debug("charge-replayed").with("payment", charge.payment_id.as_str()).with("key", key),
+                );
                 return out.reply(id, Body::ChargeReply(ChargeReply { newly_applied: false }));
             }
             self.keys.complete(key, (), ctx.now_ms);
         }
         self.applied += 1;
-        out.record(Record::info("charge-applied").with("payment", charge.payment_id).with("amount_cents", charge.amount_cents).with("total_applied", self.applied));
+        out.record(
+            Record::info("charge-applied")
+                .with("payment", charge.payment_id)
+                .with("amount_cents", charge.amount_cents)
+                .with("total_applied", self.applied),
+        );
         out.reply(id, Body::ChargeReply(ChargeReply { newly_applied: true }));
     }
 }
@@ -55,9 +62,19 @@ mod tests {
     fn charge(ledger: &mut Ledger, key: &str) -> bool {
         let mut rng = stream_rng(1, "ledger");
         let mut out = Out::default();
-        let body = Body::ChargeRequest(ChargeRequest { payment_id: "p/1".into(), amount_cents: 5, idempotency_key: key.into() });
-        ledger.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::Request { id: 1, from: "payments".into(), body }, &mut out);
-        out.take().iter().any(|a| matches!(a, Action::Reply { body: Body::ChargeReply(ChargeReply { newly_applied: true }), .. }))
+        let body = Body::ChargeRequest(ChargeRequest {
+            payment_id: "p/1".into(),
+            amount_cents: 5,
+            idempotency_key: key.into(),
+        });
+        ledger.on_input(
+            &mut Ctx { now_ms: 0, rng: &mut rng },
+            Input::Request { id: 1, from: "payments".into(), body },
+            &mut out,
+        );
+        out.take()
+            .iter()
+            .any(|a| matches!(a, Action::Reply { body: Body::ChargeReply(ChargeReply { newly_applied: true }), .. }))
     }
 
     #[test]

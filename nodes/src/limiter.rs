@@ -56,7 +56,11 @@ mod tests {
         let mut granted = Vec::new();
         for i in 0..8 {
             let body = Body::AcquireRequest(AcquireRequest { api_key: "k".into() });
-            limiter.on_input(&mut Ctx { now_ms: i, rng: &mut rng }, Input::Request { id: i, from: "gw-1".into(), body }, &mut out);
+            limiter.on_input(
+                &mut Ctx { now_ms: i, rng: &mut rng },
+                Input::Request { id: i, from: "gw-1".into(), body },
+                &mut out,
+            );
             for action in out.take() {
                 if let Action::Reply { body: Body::AcquireReply(r), .. } = action {
                     granted.push(r.granted);

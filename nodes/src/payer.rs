@@ -57,7 +57,12 @@ impl Payer {
         self.next_payment += 1;
         let seq = self.next_payment;
         let id = format!("{}/{seq}", self.config.name);
-        let payment = Payment { id: id.clone(), started_ms: ctx.now_ms, deadline: Deadline::after(ctx.now_ms, self.config.deadline_ms), retrier: Retrier::new(self.config.retry.clone()) };
+        let payment = Payment {
+            id: id.clone(),
+            started_ms: ctx.now_ms,
+            deadline: Deadline::after(ctx.now_ms, self.config.deadline_ms),
+            retrier: Retrier::new(self.config.retry.clone()),
+        };
         out.record(Record::debug("payment-start").with("payment", id).with("deadline_ms", payment.deadline.at_ms));
         self.open.insert(seq, payment);
         self.send_attempt(ctx, seq, out);
@@ -70,14 +75,26 @@ impl Payer {
         };
         let attempt = payment.retrier.attempts();
         let key = if self.config.send_idempotency_key { payment.id.clone() } else { String::new() };
-        let body = Body::PayRequest(PayRequest { payment_id: payment.id.clone(), amount_cents: self.config.amount_cents, idempotency_key: key, attempt });
-        out.record(Record::debug("attempt").with("payment", payment.id.as_str()).with("attempt", u64::from(attempt)).with("timeout_ms", timeout_ms));
+        let body = Body::PayRequest(PayRequest {
+            payment_id: payment.id.clone(),
+            amount_cents: self.config.amount_cents,
+            idempotency_key: key,
+            attempt,
+        });
+        out.record(
+            Record::debug("attempt")
+                .with("payment", payment.id.as_str())
+                .with("attempt", u64::from(attempt))
+                .with("timeout_ms", timeout_ms),
+        );
         out.call(&self.config.service, seq, body, timeout_ms);
     }
 
     fn on_answer(&mut self, ctx: &mut Ctx<'_>, seq: u64, result: Result<Body, CallError>, out: &mut Out) {
         let status = match result {
-            Ok(Body::PayReply(PayReply { status, .. })) => PayStatus::try_from(status).unwrap_or(PayStatus::Unspecified),
+            Ok(Body::PayReply(PayReply { status, .. })) => {
+                PayStatus::try_from(status).unwrap_or(PayStatus::Unspecified)
+            }
             _ => PayStatus::Failed,
         };
         if status == PayStatus::Charged {
@@ -88,7 +105,9 @@ impl Payer {
         let Some(payment) = self.open.get_mut(&seq) else { return };
         match payment.retrier.after_failure_within(payment.deadline, ctx.now_ms, ctx.rng) {
             Some(delay_ms) => out.set_timer(seq, delay_ms),
-            None if payment.deadline.remaining_ms(ctx.now_ms).is_some() && payment.retrier.attempts() >= payment.retrier.policy().max_attempts => {
+            None if payment.deadline.remaining_ms(ctx.now_ms).is_some()
+                && payment.retrier.attempts() >= payment.retrier.policy().max_attempts =>
+            {
                 self.finish(ctx, seq, "gave-up", out)
             }
             None => self.finish(ctx, seq, "deadline-exceeded", out),
@@ -143,7 +162,13 @@ mod tests {
     }
 
     fn sent_requests(actions: &[Action]) -> Vec<PayRequest> {
-        actions.iter().filter_map(|a| match a { Action::Call { body: Body::PayRequest(r), .. } => Some(r.clone()), _ => None }).collect()
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Call { body: Body::PayRequest(r), .. } => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]
@@ -154,14 +179,23 @@ mod tests {
         p.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::Timer { tag: ARRIVAL_TIMER }, &mut out);
         let first = sent_requests(&out.take());
         assert_eq!(first[0].idempotency_key, "payer-1/1");
-        p.on_input(&mut Ctx { now_ms: 200, rng: &mut rng }, Input::CallResult { tag: 1, result: Err(CallError::Timeout) }, &mut out);
+        p.on_input(
+            &mut Ctx { now_ms: 200, rng: &mut rng },
+            Input::CallResult { tag: 1, result: Err(CallError::Timeout) },
+            &mut out,
+        );
         let Action::SetTimer { tag: 1, after_ms } = out.take()[0] else { panic!("a retry timer") };
         assert!(after_ms <= 50, "first retry waits at most the base with full jitter");
         p.on_input(&mut Ctx { now_ms: 200 + after_ms, rng: &mut rng }, Input::Timer { tag: 1 }, &mut out);
         let retry = sent_requests(&out.take());
         assert_eq!((retry[0].idempotency_key.as_str(), retry[0].attempt), ("payer-1/1", 2));
-        let charged = Ok(Body::PayReply(PayReply { payment_id: "payer-1/1".into(), status: PayStatus::Charged as i32 }));
-        p.on_input(&mut Ctx { now_ms: 300 + after_ms, rng: &mut rng }, Input::CallResult { tag: 1, result: charged }, &mut out);
+        let charged =
+            Ok(Body::PayReply(PayReply { payment_id: "payer-1/1".into(), status: PayStatus::Charged as i32 }));
+        p.on_input(
+            &mut Ctx { now_ms: 300 + after_ms, rng: &mut rng },
+            Input::CallResult { tag: 1, result: charged },
+            &mut out,
+        );
         let Action::Record(end) = &out.take()[0] else { panic!("a record") };
         assert_eq!(end.field("outcome"), Some(&"charged".into()));
         assert_eq!(end.field("attempts"), Some(&2u64.into()));
@@ -177,7 +211,10 @@ mod tests {
         p.open.get_mut(&1).unwrap().deadline = Deadline { at_ms: 120 };
         p.on_input(&mut Ctx { now_ms: 100, rng: &mut rng }, Input::Timer { tag: 1 }, &mut out);
         let actions = out.take();
-        let timeout = actions.iter().find_map(|a| match a { Action::Call { timeout_ms, .. } => Some(*timeout_ms), _ => None });
+        let timeout = actions.iter().find_map(|a| match a {
+            Action::Call { timeout_ms, .. } => Some(*timeout_ms),
+            _ => None,
+        });
         assert_eq!(timeout, Some(20), "the attempt gets only what is left of the deadline");
         assert_eq!(sent_requests(&actions)[0].idempotency_key, "", "no key when the variant sends none");
     }

@@ -42,11 +42,20 @@ pub struct PaymentService {
 
 impl PaymentService {
     pub fn new(config: PaymentServiceConfig) -> Self {
-        Self { config, keys: IdempotencyStore::new(MEMORY_KEY_CAPACITY, MEMORY_KEY_TTL_MS), charging: BTreeMap::new(), next_tag: 0 }
+        Self {
+            config,
+            keys: IdempotencyStore::new(MEMORY_KEY_CAPACITY, MEMORY_KEY_TTL_MS),
+            charging: BTreeMap::new(),
+            next_tag: 0,
+        }
     }
 
     fn on_pay(&mut self, ctx: &mut Ctx<'_>, id: RequestId, request: PayRequest, out: &mut Out) {
-        out.record(Record::debug("pay-received").with("payment", request.payment_id.as_str()).with("attempt", u64::from(request.attempt)));
+        out.record(
+            Record::debug("pay-received")
+                .with("payment", request.payment_id.as_str())
+                .with("attempt", u64::from(request.attempt)),
+        );
         let key = request.idempotency_key.clone();
         if self.config.idempotency == Idempotency::InMemory && !key.is_empty() {
             match self.keys.begin(&key, ctx.now_ms) {
@@ -56,7 +65,11 @@ impl PaymentService {
             }
         }
         let ledger_key = if self.config.idempotency == Idempotency::InLedger { key } else { String::new() };
-        let charge = ChargeRequest { payment_id: request.payment_id.clone(), amount_cents: request.amount_cents, idempotency_key: ledger_key };
+        let charge = ChargeRequest {
+            payment_id: request.payment_id.clone(),
+            amount_cents: request.amount_cents,
+            idempotency_key: ledger_key,
+        };
         self.next_tag += 1;
         out.call(&self.config.ledger, self.next_tag, Body::ChargeRequest(charge), self.config.ledger_timeout_ms);
         self.charging.insert(self.next_tag, (id, request));
@@ -92,7 +105,9 @@ impl Node for PaymentService {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
             Input::Request { id, body: Body::PayRequest(request), .. } => self.on_pay(ctx, id, request, out),
-            Input::Request { from, body, .. } => out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}"))),
+            Input::Request { from, body, .. } => {
+                out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
+            }
             Input::CallResult { tag, result } => self.on_ledger_answer(ctx, tag, result, out),
             Input::Start | Input::Timer { .. } => {}
         }
@@ -114,11 +129,25 @@ mod tests {
     fn pay(svc: &mut PaymentService, id: RequestId) -> (Vec<(u64, ChargeRequest)>, Option<i32>) {
         let mut rng = stream_rng(1, "svc");
         let mut out = Out::default();
-        let request = PayRequest { payment_id: "p/1".into(), amount_cents: 5, idempotency_key: "p/1".into(), attempt: 1 };
-        svc.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::Request { id, from: "payer".into(), body: Body::PayRequest(request) }, &mut out);
+        let request =
+            PayRequest { payment_id: "p/1".into(), amount_cents: 5, idempotency_key: "p/1".into(), attempt: 1 };
+        svc.on_input(
+            &mut Ctx { now_ms: 0, rng: &mut rng },
+            Input::Request { id, from: "payer".into(), body: Body::PayRequest(request) },
+            &mut out,
+        );
         let actions = out.take();
-        let calls = actions.iter().filter_map(|a| match a { Action::Call { tag, body: Body::ChargeRequest(c), .. } => Some((*tag, c.clone())), _ => None }).collect();
-        let status = actions.iter().find_map(|a| match a { Action::Reply { body: Body::PayReply(r), .. } => Some(r.status), _ => None });
+        let calls = actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Call { tag, body: Body::ChargeRequest(c), .. } => Some((*tag, c.clone())),
+                _ => None,
+            })
+            .collect();
+        let status = actions.iter().find_map(|a| match a {
+            Action::Reply { body: Body::PayReply(r), .. } => Some(r.status),
+            _ => None,
+        });
         (calls, status)
     }
 

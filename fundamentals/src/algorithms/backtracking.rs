@@ -78,12 +78,7 @@ pub fn subsets<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
 /// Every *distinct* subset of `items` as sorted vectors: `[1, 2, 2]` gives 6, not 8.
 /// `O(n 2ⁿ)` time in the worst case (all distinct).
 pub fn subsets_without_duplicates<T: Ord + Clone>(items: &[T]) -> Vec<Vec<T>> {
-    fn extend<T: Ord + Clone>(
-        sorted: &[T],
-        start: usize,
-        current: &mut Vec<T>,
-        out: &mut Vec<Vec<T>>,
-    ) {
+    fn extend<T: Ord + Clone>(sorted: &[T], start: usize, current: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
         out.push(current.clone());
         for next in start..sorted.len() {
             // Among sibling choices at this depth, an equal value would repeat the subtree of
@@ -106,12 +101,7 @@ pub fn subsets_without_duplicates<T: Ord + Clone>(items: &[T]) -> Vec<Vec<T>> {
 /// Every ordering of `items` (`n!` of them; lexicographic if `items` is sorted and distinct).
 /// `O(n · n!)` time and output, `O(n)` extra space.
 pub fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
-    fn extend<T: Clone>(
-        items: &[T],
-        used: &mut [bool],
-        current: &mut Vec<T>,
-        out: &mut Vec<Vec<T>>,
-    ) {
+    fn extend<T: Clone>(items: &[T], used: &mut [bool], current: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
         if current.len() == items.len() {
             out.push(current.clone());
             return;
@@ -128,23 +118,13 @@ pub fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
         }
     }
     let mut out = Vec::new();
-    extend(
-        items,
-        &mut vec![false; items.len()],
-        &mut Vec::with_capacity(items.len()),
-        &mut out,
-    );
+    extend(items, &mut vec![false; items.len()], &mut Vec::with_capacity(items.len()), &mut out);
     out
 }
 
 /// Every *distinct* ordering of `items`, in lexicographic order: `[1, 1, 2]` gives 3.
 pub fn unique_permutations<T: Ord + Clone>(items: &[T]) -> Vec<Vec<T>> {
-    fn extend<T: Ord + Clone>(
-        sorted: &[T],
-        used: &mut [bool],
-        current: &mut Vec<T>,
-        out: &mut Vec<Vec<T>>,
-    ) {
+    fn extend<T: Ord + Clone>(sorted: &[T], used: &mut [bool], current: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
         if current.len() == sorted.len() {
             out.push(current.clone());
             return;
@@ -165,12 +145,7 @@ pub fn unique_permutations<T: Ord + Clone>(items: &[T]) -> Vec<Vec<T>> {
     let mut sorted = items.to_vec();
     sorted.sort();
     let mut out = Vec::new();
-    extend(
-        &sorted,
-        &mut vec![false; sorted.len()],
-        &mut Vec::new(),
-        &mut out,
-    );
+    extend(&sorted, &mut vec![false; sorted.len()], &mut Vec::new(), &mut out);
     out
 }
 
@@ -247,14 +222,7 @@ mod tests {
     /// The model for subsets: bit `i` of a mask says whether item `i` is in.
     fn subsets_by_bitmask(items: &[i32]) -> Vec<Vec<i32>> {
         (0u32..1 << items.len())
-            .map(|mask| {
-                items
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| mask >> i & 1 == 1)
-                    .map(|(_, &x)| x)
-                    .collect()
-            })
+            .map(|mask| items.iter().enumerate().filter(|(i, _)| mask >> i & 1 == 1).map(|(_, &x)| x).collect())
             .collect()
     }
 
@@ -262,10 +230,7 @@ mod tests {
     fn permutations_by_filtering(items: &[i32]) -> Vec<Vec<i32>> {
         let n = items.len();
         let tuples = (0..n).fold(vec![Vec::new()], |partial: Vec<Vec<usize>>, _| {
-            partial
-                .iter()
-                .flat_map(|prefix| (0..n).map(move |i| [prefix.clone(), vec![i]].concat()))
-                .collect()
+            partial.iter().flat_map(|prefix| (0..n).map(move |i| [prefix.clone(), vec![i]].concat())).collect()
         });
         tuples
             .into_iter()
@@ -307,25 +272,11 @@ mod tests {
     fn duplicate_inputs_give_each_subset_and_permutation_once() {
         assert_eq!(
             subsets_without_duplicates(&[2, 1, 2]),
-            [
-                vec![],
-                vec![1],
-                vec![1, 2],
-                vec![1, 2, 2],
-                vec![2],
-                vec![2, 2]
-            ]
+            [vec![], vec![1], vec![1, 2], vec![1, 2, 2], vec![2], vec![2, 2]]
         );
-        assert_eq!(
-            unique_permutations(&[1, 2, 1]),
-            [vec![1, 1, 2], vec![1, 2, 1], vec![2, 1, 1]]
-        );
+        assert_eq!(unique_permutations(&[1, 2, 1]), [vec![1, 1, 2], vec![1, 2, 1], vec![2, 1, 1]]);
         assert_eq!(unique_permutations(&[7, 7, 7]), [vec![7, 7, 7]]);
-        assert_eq!(
-            permutations(&[1, 1]).len(),
-            2,
-            "plain permutations do not deduplicate"
-        );
+        assert_eq!(permutations(&[1, 1]).len(), 2, "plain permutations do not deduplicate");
     }
 
     #[test]
@@ -333,14 +284,7 @@ mod tests {
         let cases: [(&[u8], Vec<Vec<u8>>); 3] = [
             (
                 &[1, 2, 3],
-                vec![
-                    vec![1, 2, 3],
-                    vec![1, 3, 2],
-                    vec![2, 1, 3],
-                    vec![2, 3, 1],
-                    vec![3, 1, 2],
-                    vec![3, 2, 1],
-                ],
+                vec![vec![1, 2, 3], vec![1, 3, 2], vec![2, 1, 3], vec![2, 3, 1], vec![3, 1, 2], vec![3, 2, 1]],
             ),
             (&[9], vec![vec![9]]),
             (&[], vec![vec![]]),

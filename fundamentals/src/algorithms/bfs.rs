@@ -99,23 +99,13 @@ fn bfs_tree(adjacency: &[Vec<usize>], source: usize) -> (Vec<Option<usize>>, Vec
 /// Fewest moves from `start` to `goal` on a grid of text rows, moving up, down, left or right
 /// through cells that are not `#`; positions are `(row, column)`. `None` if the goal cannot be
 /// reached or either end is a wall or off the grid. `O(rows × cols)` time and space.
-pub fn grid_shortest_path(
-    grid: &[&str],
-    start: (usize, usize),
-    goal: (usize, usize),
-) -> Option<usize> {
+pub fn grid_shortest_path(grid: &[&str], start: (usize, usize), goal: (usize, usize)) -> Option<usize> {
     let cells: Vec<&[u8]> = grid.iter().map(|row| row.as_bytes()).collect();
-    let is_free = |(row, col): (usize, usize)| {
-        cells
-            .get(row)
-            .and_then(|r| r.get(col))
-            .is_some_and(|&c| c != b'#')
-    };
+    let is_free = |(row, col): (usize, usize)| cells.get(row).and_then(|r| r.get(col)).is_some_and(|&c| c != b'#');
     if !is_free(start) || !is_free(goal) {
         return None;
     }
-    let mut distance =
-        vec![vec![None; cells.iter().map(|r| r.len()).max().unwrap_or(0)]; cells.len()];
+    let mut distance = vec![vec![None; cells.iter().map(|r| r.len()).max().unwrap_or(0)]; cells.len()];
     distance[start.0][start.1] = Some(0);
     let mut queue = VecDeque::from([start]);
     while let Some((row, col)) = queue.pop_front() {
@@ -124,12 +114,7 @@ pub fn grid_shortest_path(
             return Some(steps);
         }
         // wrapping_sub turns "one left of column 0" into usize::MAX, which is_free rejects.
-        let neighbours = [
-            (row.wrapping_sub(1), col),
-            (row + 1, col),
-            (row, col.wrapping_sub(1)),
-            (row, col + 1),
-        ];
+        let neighbours = [(row.wrapping_sub(1), col), (row + 1, col), (row, col.wrapping_sub(1)), (row, col + 1)];
         for next in neighbours {
             if is_free(next) && distance[next.0][next.1].is_none() {
                 distance[next.0][next.1] = Some(steps + 1);
@@ -152,10 +137,7 @@ mod tests {
         // 0 -> 1 -> 5 is two hops; 0 -> 2 -> 3 -> 5 is three. A traversal that goes deep
         // along the last-discovered branch first reaches 5 the long way.
         let adjacency = graph::directed(6, &[(0, 1), (0, 2), (1, 5), (2, 3), (3, 5), (3, 4)]);
-        assert_eq!(
-            bfs_distances(&adjacency, 0),
-            [Some(0), Some(1), Some(1), Some(2), Some(3), Some(2)]
-        );
+        assert_eq!(bfs_distances(&adjacency, 0), [Some(0), Some(1), Some(1), Some(2), Some(3), Some(2)]);
         assert_eq!(shortest_path(&adjacency, 0, 5), Some(vec![0, 1, 5]));
     }
 
@@ -169,11 +151,7 @@ mod tests {
             (3, vec![(0, 0), (0, 2), (2, 1)], 0, 1, Some(vec![0, 2, 1])),
         ];
         for (n, edges, source, target, expected) in cases {
-            assert_eq!(
-                shortest_path(&graph::directed(n, &edges), source, target),
-                expected,
-                "{edges:?}"
-            );
+            assert_eq!(shortest_path(&graph::directed(n, &edges), source, target), expected, "{edges:?}");
         }
     }
 
@@ -189,17 +167,9 @@ mod tests {
             ((3, 1), (3, 3), Some(4)),
         ];
         for (start, goal, expected) in cases {
-            assert_eq!(
-                grid_shortest_path(&maze, start, goal),
-                expected,
-                "{start:?} -> {goal:?}"
-            );
+            assert_eq!(grid_shortest_path(&maze, start, goal), expected, "{start:?} -> {goal:?}");
         }
-        assert_eq!(
-            grid_shortest_path(&[".#."], (0, 0), (0, 2)),
-            None,
-            "walled off"
-        );
+        assert_eq!(grid_shortest_path(&[".#."], (0, 0), (0, 2)), None, "walled off");
     }
 
     proptest! {

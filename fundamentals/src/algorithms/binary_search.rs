@@ -207,19 +207,14 @@ pub fn isqrt(n: u64) -> u64 {
 pub fn min_ship_capacity(weights: &[u64], days: u64) -> Option<u64> {
     let heaviest = weights.iter().copied().max().unwrap_or(0);
     let total: u64 = weights.iter().sum();
-    smallest_satisfying(heaviest, total, |capacity| {
-        days_needed(weights, capacity) <= days
-    })
+    smallest_satisfying(heaviest, total, |capacity| days_needed(weights, capacity) <= days)
 }
 
 /// Days a greedy loader needs with the given capacity (every weight must fit the capacity).
 fn days_needed(weights: &[u64], capacity: u64) -> u64 {
     let (mut days, mut load) = (0, 0);
     for &weight in weights {
-        debug_assert!(
-            weight <= capacity,
-            "a package heavier than the truck can never ship"
-        );
+        debug_assert!(weight <= capacity, "a package heavier than the truck can never ship");
         if days == 0 || load + weight > capacity {
             days += 1;
             load = 0;
@@ -237,16 +232,8 @@ mod tests {
     #[test]
     fn classic_search_finds_present_elements_and_rejects_absent_ones() {
         let sorted = [-7, -3, 0, 2, 9, 14];
-        let cases: [(i32, Option<usize>); 8] = [
-            (-7, Some(0)),
-            (14, Some(5)),
-            (2, Some(3)),
-            (0, Some(2)),
-            (-8, None),
-            (1, None),
-            (15, None),
-            (10, None),
-        ];
+        let cases: [(i32, Option<usize>); 8] =
+            [(-7, Some(0)), (14, Some(5)), (2, Some(3)), (0, Some(2)), (-8, None), (1, None), (15, None), (10, None)];
         for (target, expected) in cases {
             assert_eq!(binary_search(&sorted, &target), expected, "target {target}");
         }
@@ -284,11 +271,7 @@ mod tests {
             (&[3, 1], 1, Some(1)),
         ];
         for (rotated, target, expected) in cases {
-            assert_eq!(
-                search_rotated(rotated, target),
-                expected,
-                "{rotated:?} / {target}"
-            );
+            assert_eq!(search_rotated(rotated, target), expected, "{rotated:?} / {target}");
         }
         assert_eq!(rotation_point(&[4, 5, 6, 1, 2, 3]), Some(3));
         assert_eq!(rotation_point(&[1, 2, 3]), Some(0));
@@ -298,20 +281,10 @@ mod tests {
     #[test]
     fn answer_search_works_across_the_whole_u64_range() {
         let threshold = u64::MAX - 5;
-        assert_eq!(
-            smallest_satisfying(0, u64::MAX, |x| x >= threshold),
-            Some(threshold)
-        );
-        assert_eq!(
-            smallest_satisfying(u64::MAX - 1, u64::MAX, |_| true),
-            Some(u64::MAX - 1)
-        );
+        assert_eq!(smallest_satisfying(0, u64::MAX, |x| x >= threshold), Some(threshold));
+        assert_eq!(smallest_satisfying(u64::MAX - 1, u64::MAX, |_| true), Some(u64::MAX - 1));
         assert_eq!(smallest_satisfying(0, u64::MAX, |_| false), None);
-        assert_eq!(
-            smallest_satisfying(5, 4, |_| true),
-            None,
-            "an empty range has no answer"
-        );
+        assert_eq!(smallest_satisfying(5, 4, |_| true), None, "an empty range has no answer");
     }
 
     #[test]
@@ -324,10 +297,7 @@ mod tests {
             (4, 2),
             (15, 3),
             (16, 4),
-            (
-                u64::from(u32::MAX) * u64::from(u32::MAX),
-                u64::from(u32::MAX),
-            ),
+            (u64::from(u32::MAX) * u64::from(u32::MAX), u64::from(u32::MAX)),
             (u64::MAX, u64::from(u32::MAX)),
         ];
         for (n, root) in cases {
@@ -346,11 +316,7 @@ mod tests {
             (&[4, 4], 0, None),
         ];
         for (weights, days, expected) in cases {
-            assert_eq!(
-                min_ship_capacity(weights, days),
-                expected,
-                "{weights:?} in {days} days"
-            );
+            assert_eq!(min_ship_capacity(weights, days), expected, "{weights:?} in {days} days");
         }
     }
 

@@ -162,26 +162,14 @@ mod tests {
     fn iterative_dfs_visits_in_the_same_order_as_recursive_dfs() {
         let cases: [(usize, Edges, Vec<usize>); 4] = [
             (4, vec![(0, 1), (0, 2), (1, 2), (1, 3)], vec![0, 1, 2, 3]),
-            (
-                5,
-                vec![(0, 3), (0, 1), (3, 4), (1, 2), (4, 1)],
-                vec![0, 3, 4, 1, 2],
-            ),
+            (5, vec![(0, 3), (0, 1), (3, 4), (1, 2), (4, 1)], vec![0, 3, 4, 1, 2]),
             (3, vec![(0, 0), (0, 1), (1, 0)], vec![0, 1]),
             (1, vec![], vec![0]),
         ];
         for (n, edges, expected) in cases {
             let adjacency = graph::directed(n, &edges);
-            assert_eq!(
-                dfs_preorder_recursive(&adjacency, 0),
-                expected,
-                "recursive {edges:?}"
-            );
-            assert_eq!(
-                dfs_preorder_iterative(&adjacency, 0),
-                expected,
-                "iterative {edges:?}"
-            );
+            assert_eq!(dfs_preorder_recursive(&adjacency, 0), expected, "recursive {edges:?}");
+            assert_eq!(dfs_preorder_iterative(&adjacency, 0), expected, "iterative {edges:?}");
         }
     }
 
@@ -203,30 +191,22 @@ mod tests {
             (4, vec![(3, 2), (2, 1), (1, 0)], vec![0, 0, 0, 0], 1),
         ];
         for (n, edges, expected, count) in cases {
-            assert_eq!(
-                connected_components(&graph::undirected(n, &edges)),
-                (expected, count),
-                "{edges:?}"
-            );
+            assert_eq!(connected_components(&graph::undirected(n, &edges)), (expected, count), "{edges:?}");
         }
     }
 
     #[test]
     fn bipartite_means_no_odd_cycle() {
         let cases: [(usize, Edges, bool); 6] = [
-            (4, vec![(0, 1), (1, 2), (2, 3), (3, 0)], true), // square
-            (3, vec![(0, 1), (1, 2), (2, 0)], false),        // triangle
+            (4, vec![(0, 1), (1, 2), (2, 3), (3, 0)], true),  // square
+            (3, vec![(0, 1), (1, 2), (2, 0)], false),         // triangle
             (5, vec![(0, 1), (2, 3), (3, 4), (4, 2)], false), // odd cycle in a second component
-            (1, vec![(0, 0)], false),                        // self-loop
+            (1, vec![(0, 0)], false),                         // self-loop
             (0, vec![], true),
             (6, vec![(0, 1), (0, 2), (0, 3), (4, 5)], true), // star plus an edge
         ];
         for (n, edges, expected) in cases {
-            assert_eq!(
-                is_bipartite(&graph::undirected(n, &edges)),
-                expected,
-                "{edges:?}"
-            );
+            assert_eq!(is_bipartite(&graph::undirected(n, &edges)), expected, "{edges:?}");
         }
     }
 

@@ -68,11 +68,7 @@ pub fn dijkstra(adjacency: &[Vec<(usize, u64)>], source: usize) -> Vec<Option<u6
 
 /// The cost and node sequence of a cheapest path from `source` to `target`, or `None` if
 /// `target` is unreachable. `O(E log V)`.
-pub fn shortest_path(
-    adjacency: &[Vec<(usize, u64)>],
-    source: usize,
-    target: usize,
-) -> Option<(u64, Vec<usize>)> {
+pub fn shortest_path(adjacency: &[Vec<(usize, u64)>], source: usize, target: usize) -> Option<(u64, Vec<usize>)> {
     let (distance, predecessor) = shortest_path_tree(adjacency, source);
     let cost = distance[target]?;
     let mut path = vec![target];
@@ -84,10 +80,7 @@ pub fn shortest_path(
 }
 
 /// Distances from `source` and each reached node's predecessor on a shortest path.
-fn shortest_path_tree(
-    adjacency: &[Vec<(usize, u64)>],
-    source: usize,
-) -> (Vec<Option<u64>>, Vec<Option<usize>>) {
+fn shortest_path_tree(adjacency: &[Vec<(usize, u64)>], source: usize) -> (Vec<Option<u64>>, Vec<Option<usize>>) {
     let node_count = adjacency.len();
     let mut distance: Vec<Option<u64>> = vec![None; node_count];
     let mut predecessor: Vec<Option<usize>> = vec![None; node_count];
@@ -101,15 +94,10 @@ fn shortest_path_tree(
         }
         settled[node] = true;
         for &(next, weight) in &adjacency[node] {
-            let candidate = node_distance
-                .checked_add(weight)
-                .expect("path length overflowed u64");
+            let candidate = node_distance.checked_add(weight).expect("path length overflowed u64");
             if settled[next] {
                 let final_distance = distance[next].expect("settled nodes have a distance");
-                debug_assert!(
-                    candidate >= final_distance,
-                    "a settled node's distance is final"
-                );
+                debug_assert!(candidate >= final_distance, "a settled node's distance is final");
                 continue;
             }
             if distance[next].is_none_or(|current| candidate < current) {
@@ -130,10 +118,7 @@ mod tests {
 
     /// The brute-force model: try every simple path from `source` (exponential; small graphs
     /// only) and keep the cheapest cost to each node.
-    fn cheapest_over_all_simple_paths(
-        adjacency: &[Vec<(usize, u64)>],
-        source: usize,
-    ) -> Vec<Option<u64>> {
+    fn cheapest_over_all_simple_paths(adjacency: &[Vec<(usize, u64)>], source: usize) -> Vec<Option<u64>> {
         fn extend(
             adjacency: &[Vec<(usize, u64)>],
             node: usize,
@@ -153,58 +138,29 @@ mod tests {
             on_path[node] = false;
         }
         let mut best = vec![None; adjacency.len()];
-        extend(
-            adjacency,
-            source,
-            0,
-            &mut vec![false; adjacency.len()],
-            &mut best,
-        );
+        extend(adjacency, source, 0, &mut vec![false; adjacency.len()], &mut best);
         best
     }
 
     #[test]
     fn a_detour_of_cheap_edges_beats_a_direct_expensive_edge() {
         // 0 -> 3 costs 10 directly, 1 + 2 + 3 = 6 via 1 and 2; 4 hangs off 3.
-        let adjacency =
-            graph::weighted_directed(5, &[(0, 3, 10), (0, 1, 1), (1, 2, 2), (2, 3, 3), (3, 4, 1)]);
-        assert_eq!(
-            dijkstra(&adjacency, 0),
-            [Some(0), Some(1), Some(3), Some(6), Some(7)]
-        );
-        assert_eq!(
-            shortest_path(&adjacency, 0, 4),
-            Some((7, vec![0, 1, 2, 3, 4]))
-        );
+        let adjacency = graph::weighted_directed(5, &[(0, 3, 10), (0, 1, 1), (1, 2, 2), (2, 3, 3), (3, 4, 1)]);
+        assert_eq!(dijkstra(&adjacency, 0), [Some(0), Some(1), Some(3), Some(6), Some(7)]);
+        assert_eq!(shortest_path(&adjacency, 0, 4), Some((7, vec![0, 1, 2, 3, 4])));
     }
 
     #[test]
     fn edge_cases_zero_weights_cycles_and_unreachable_nodes() {
         type Case = (usize, Vec<(usize, usize, u64)>, Vec<Option<u64>>);
         let cases: [Case; 4] = [
-            (
-                3,
-                vec![(0, 1, 0), (1, 2, 0)],
-                vec![Some(0), Some(0), Some(0)],
-            ),
-            (
-                3,
-                vec![(0, 1, 4), (1, 0, 1), (1, 1, 2)],
-                vec![Some(0), Some(4), None],
-            ),
+            (3, vec![(0, 1, 0), (1, 2, 0)], vec![Some(0), Some(0), Some(0)]),
+            (3, vec![(0, 1, 4), (1, 0, 1), (1, 1, 2)], vec![Some(0), Some(4), None]),
             (1, vec![], vec![Some(0)]),
-            (
-                4,
-                vec![(0, 1, 5), (0, 1, 2), (2, 3, 1)],
-                vec![Some(0), Some(2), None, None],
-            ),
+            (4, vec![(0, 1, 5), (0, 1, 2), (2, 3, 1)], vec![Some(0), Some(2), None, None]),
         ];
         for (n, edges, expected) in cases {
-            assert_eq!(
-                dijkstra(&graph::weighted_directed(n, &edges), 0),
-                expected,
-                "{edges:?}"
-            );
+            assert_eq!(dijkstra(&graph::weighted_directed(n, &edges), 0), expected, "{edges:?}");
         }
         assert_eq!(shortest_path(&graph::weighted_directed(2, &[]), 0, 1), None);
     }

@@ -209,23 +209,13 @@ mod tests {
     fn coin_count_tuples(coins: &[u32], amount: u32) -> Vec<Vec<u32>> {
         coins.iter().fold(vec![Vec::new()], |partial, &coin| {
             let max_count = amount.checked_div(coin).unwrap_or(0);
-            partial
-                .iter()
-                .flat_map(|prefix| (0..=max_count).map(move |k| [prefix.clone(), vec![k]].concat()))
-                .collect()
+            partial.iter().flat_map(|prefix| (0..=max_count).map(move |k| [prefix.clone(), vec![k]].concat())).collect()
         })
     }
 
     fn every_subset<T: Copy>(items: &[T]) -> Vec<Vec<(usize, T)>> {
         (0u32..1 << items.len())
-            .map(|mask| {
-                items
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .filter(|(i, _)| mask >> i & 1 == 1)
-                    .collect()
-            })
+            .map(|mask| items.iter().copied().enumerate().filter(|(i, _)| mask >> i & 1 == 1).collect())
             .collect()
     }
 
@@ -254,16 +244,8 @@ mod tests {
             (&[5, 0], 10, Some(2), 1), // a zero coin is ignored
         ];
         for (coins, amount, fewest, ways) in cases {
-            assert_eq!(
-                coin_change_min_coins(coins, amount),
-                fewest,
-                "fewest {coins:?} -> {amount}"
-            );
-            assert_eq!(
-                coin_change_ways(coins, amount),
-                ways,
-                "ways {coins:?} -> {amount}"
-            );
+            assert_eq!(coin_change_min_coins(coins, amount), fewest, "fewest {coins:?} -> {amount}");
+            assert_eq!(coin_change_ways(coins, amount), ways, "ways {coins:?} -> {amount}");
         }
     }
 
@@ -311,24 +293,14 @@ mod tests {
             (vec![item(0, 2), item(1, 1)], 0, 2), // weightless items always fit
         ];
         for (items, capacity, expected) in cases {
-            assert_eq!(
-                knapsack_01(&items, capacity),
-                expected,
-                "{items:?} in {capacity}"
-            );
+            assert_eq!(knapsack_01(&items, capacity), expected, "{items:?} in {capacity}");
         }
     }
 
     #[test]
     fn house_robber_never_takes_neighbours() {
-        let cases: [(&[u64], u64); 6] = [
-            (&[1, 2, 3, 1], 4),
-            (&[2, 7, 9, 3, 1], 12),
-            (&[2, 1, 1, 2], 4),
-            (&[5], 5),
-            (&[], 0),
-            (&[0, 0, 0], 0),
-        ];
+        let cases: [(&[u64], u64); 6] =
+            [(&[1, 2, 3, 1], 4), (&[2, 7, 9, 3, 1], 12), (&[2, 1, 1, 2], 4), (&[5], 5), (&[], 0), (&[0, 0, 0], 0)];
         for (values, expected) in cases {
             assert_eq!(house_robber(values), expected, "{values:?}");
         }

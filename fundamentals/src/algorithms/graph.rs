@@ -17,10 +17,7 @@ pub type WeightedAdjacency = Vec<Vec<(usize, u64)>>;
 pub fn directed(node_count: usize, edges: &[(usize, usize)]) -> Adjacency {
     let mut adjacency = vec![Vec::new(); node_count];
     for &(from, to) in edges {
-        assert!(
-            from < node_count && to < node_count,
-            "edge {from}->{to} outside 0..{node_count}"
-        );
+        assert!(from < node_count && to < node_count, "edge {from}->{to} outside 0..{node_count}");
         adjacency[from].push(to);
     }
     adjacency
@@ -40,10 +37,7 @@ pub fn undirected(node_count: usize, edges: &[(usize, usize)]) -> Adjacency {
 pub fn weighted_directed(node_count: usize, edges: &[(usize, usize, u64)]) -> WeightedAdjacency {
     let mut adjacency = vec![Vec::new(); node_count];
     for &(from, to, weight) in edges {
-        assert!(
-            from < node_count && to < node_count,
-            "edge {from}->{to} outside 0..{node_count}"
-        );
+        assert!(from < node_count && to < node_count, "edge {from}->{to} outside 0..{node_count}");
         adjacency[from].push((to, weight));
     }
     adjacency
@@ -63,8 +57,7 @@ pub(crate) mod testing {
         max_nodes: usize,
         max_edges: usize,
     ) -> impl Strategy<Value = (usize, Vec<(usize, usize)>)> {
-        (1..=max_nodes)
-            .prop_flat_map(move |n| (Just(n), prop::collection::vec((0..n, 0..n), 0..=max_edges)))
+        (1..=max_nodes).prop_flat_map(move |n| (Just(n), prop::collection::vec((0..n, 0..n), 0..=max_edges)))
     }
 
     /// Like [`node_count_and_edges`], with a weight in `0..max_weight` on each edge.
@@ -73,12 +66,8 @@ pub(crate) mod testing {
         max_edges: usize,
         max_weight: u64,
     ) -> impl Strategy<Value = (usize, Vec<(usize, usize, u64)>)> {
-        (1..=max_nodes).prop_flat_map(move |n| {
-            (
-                Just(n),
-                prop::collection::vec((0..n, 0..n, 0..max_weight), 0..=max_edges),
-            )
-        })
+        (1..=max_nodes)
+            .prop_flat_map(move |n| (Just(n), prop::collection::vec((0..n, 0..n, 0..max_weight), 0..=max_edges)))
     }
 
     /// `hops[a][b]`: the fewest edges on a path from `a` to `b` (`Some(0)` for `a == b`), by
@@ -112,9 +101,6 @@ pub(crate) mod testing {
     pub fn has_directed_cycle(adjacency: &[Vec<usize>]) -> bool {
         let hops = all_pairs_hops(adjacency);
         // A self-loop is a cycle; otherwise a cycle through u is an edge u->v plus a path v->u.
-        adjacency
-            .iter()
-            .enumerate()
-            .any(|(u, heads)| heads.iter().any(|&v| hops[v][u].is_some()))
+        adjacency.iter().enumerate().any(|(u, heads)| heads.iter().any(|&v| hops[v][u].is_some()))
     }
 }

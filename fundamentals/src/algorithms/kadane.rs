@@ -150,11 +150,7 @@ mod tests {
         let cases: [(&[i64], i64); 3] = [(&[-3, -1, -2], -1), (&[-7], -7), (&[-5, -5], -5)];
         for (nums, expected) in cases {
             assert_eq!(max_subarray_sum(nums), Some(expected), "{nums:?}");
-            assert_eq!(
-                max_circular_subarray_sum(nums),
-                Some(expected),
-                "circular {nums:?}"
-            );
+            assert_eq!(max_circular_subarray_sum(nums), Some(expected), "circular {nums:?}");
         }
     }
 

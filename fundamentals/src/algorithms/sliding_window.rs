@@ -136,17 +136,11 @@ pub fn window_maxima(nums: &[i64], k: usize) -> Vec<i64> {
             candidates.pop_front();
         }
         // Smaller-or-equal values behind the newcomer can never be a window maximum again.
-        while candidates
-            .back()
-            .is_some_and(|&back| nums[back] <= nums[right])
-        {
+        while candidates.back().is_some_and(|&back| nums[back] <= nums[right]) {
             candidates.pop_back();
         }
         candidates.push_back(right);
-        debug_assert!(
-            candidates.len() <= k,
-            "the deque only holds indices inside the window"
-        );
+        debug_assert!(candidates.len() <= k, "the deque only holds indices inside the window");
         if right + 1 >= k {
             maxima.push(nums[candidates[0]]);
         }
@@ -186,30 +180,16 @@ mod tests {
             (&[3, 3], 0, Some(0)),
         ];
         for (nums, target, expected) in cases {
-            assert_eq!(
-                shortest_subarray_with_sum_at_least(nums, target),
-                expected,
-                "{nums:?} >= {target}"
-            );
+            assert_eq!(shortest_subarray_with_sum_at_least(nums, target), expected, "{nums:?} >= {target}");
         }
     }
 
     #[test]
     fn longest_with_k_distinct_drops_characters_from_the_left() {
-        let cases: [(&str, usize, usize); 6] = [
-            ("eceba", 2, 3),
-            ("aa", 1, 2),
-            ("", 2, 0),
-            ("abc", 0, 0),
-            ("abaccc", 2, 4),
-            ("abc", 5, 3),
-        ];
+        let cases: [(&str, usize, usize); 6] =
+            [("eceba", 2, 3), ("aa", 1, 2), ("", 2, 0), ("abc", 0, 0), ("abaccc", 2, 4), ("abc", 5, 3)];
         for (text, k, expected) in cases {
-            assert_eq!(
-                longest_with_at_most_k_distinct(text.as_bytes(), k),
-                expected,
-                "{text:?}, k={k}"
-            );
+            assert_eq!(longest_with_at_most_k_distinct(text.as_bytes(), k), expected, "{text:?}, k={k}");
         }
     }
 

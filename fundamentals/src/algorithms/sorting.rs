@@ -131,11 +131,7 @@ pub fn merge_sort_by<T: Clone>(items: &mut [T], compare: &mut impl FnMut(&T, &T)
     merge_sort_into(items, &mut scratch, compare);
 }
 
-fn merge_sort_into<T: Clone>(
-    items: &mut [T],
-    scratch: &mut [T],
-    compare: &mut impl FnMut(&T, &T) -> Ordering,
-) {
+fn merge_sort_into<T: Clone>(items: &mut [T], scratch: &mut [T], compare: &mut impl FnMut(&T, &T) -> Ordering) {
     let len = items.len();
     if len < 2 {
         return;
@@ -152,19 +148,13 @@ fn merge_sort_into<T: Clone>(
 }
 
 /// Merges two sorted runs into `out` (which has exactly their combined length).
-fn merge<T: Clone>(
-    left: &[T],
-    right: &[T],
-    out: &mut [T],
-    compare: &mut impl FnMut(&T, &T) -> Ordering,
-) {
+fn merge<T: Clone>(left: &[T], right: &[T], out: &mut [T], compare: &mut impl FnMut(&T, &T) -> Ordering) {
     debug_assert_eq!(left.len() + right.len(), out.len());
     let (mut i, mut j) = (0, 0);
     for slot in out.iter_mut() {
         // On ties take the left run's element: it came first in the input, so equal keys
         // keep their order. This `<=` is the whole of merge sort's stability.
-        let take_left = j == right.len()
-            || (i < left.len() && compare(&left[i], &right[j]) != Ordering::Greater);
+        let take_left = j == right.len() || (i < left.len() && compare(&left[i], &right[j]) != Ordering::Greater);
         if take_left {
             slot.clone_from(&left[i]);
             i += 1;
@@ -267,12 +257,7 @@ pub fn heap_sort_by<T>(items: &mut [T], compare: &mut impl FnMut(&T, &T) -> Orde
 }
 
 /// Restores the max-heap property of `items[..heap_len]` below `root`.
-fn sift_down<T>(
-    items: &mut [T],
-    mut root: usize,
-    heap_len: usize,
-    compare: &mut impl FnMut(&T, &T) -> Ordering,
-) {
+fn sift_down<T>(items: &mut [T], mut root: usize, heap_len: usize, compare: &mut impl FnMut(&T, &T) -> Ordering) {
     loop {
         let mut child = 2 * root + 1;
         if child >= heap_len {
@@ -291,11 +276,7 @@ fn sift_down<T>(
 
 /// Counting sort of records by an integer key in `0..key_bound`. Stable; `O(n + key_bound)`
 /// time and space. Panics if a key is out of bounds (a caller bug, not a data condition).
-pub fn counting_sort_by_key<T: Clone>(
-    items: &[T],
-    key_bound: usize,
-    key: impl Fn(&T) -> usize,
-) -> Vec<T> {
+pub fn counting_sort_by_key<T: Clone>(items: &[T], key_bound: usize, key: impl Fn(&T) -> usize) -> Vec<T> {
     let mut counts = vec![0usize; key_bound];
     for item in items {
         let k = key(item);
@@ -317,10 +298,7 @@ pub fn counting_sort_by_key<T: Clone>(
         sorted[next_slot[k]] = Some(item.clone());
         next_slot[k] += 1;
     }
-    sorted
-        .into_iter()
-        .map(|item| item.expect("every slot is filled exactly once"))
-        .collect()
+    sorted.into_iter().map(|item| item.expect("every slot is filled exactly once")).collect()
 }
 
 /// LSD radix sort of `u32`s: four stable counting-sort passes on one byte each, least
@@ -348,10 +326,7 @@ mod tests {
     }
 
     fn records(keys: &[u8]) -> Vec<Record> {
-        keys.iter()
-            .enumerate()
-            .map(|(seq, &key)| Record { key, seq })
-            .collect()
+        keys.iter().enumerate().map(|(seq, &key)| Record { key, seq }).collect()
     }
 
     fn by_key(a: &Record, b: &Record) -> Ordering {
@@ -359,16 +334,12 @@ mod tests {
     }
 
     fn keeps_input_order_of_equal_keys(sorted: &[Record]) -> bool {
-        sorted
-            .windows(2)
-            .all(|w| w[0].key < w[1].key || (w[0].key == w[1].key && w[0].seq < w[1].seq))
+        sorted.windows(2).all(|w| w[0].key < w[1].key || (w[0].key == w[1].key && w[0].seq < w[1].seq))
     }
 
     /// Keys with many repeats, long enough that quick sort partitions instead of handing the
     /// whole slice to insertion sort.
-    const KEYS_WITH_TIES: [u8; 24] = [
-        3, 1, 2, 3, 1, 2, 3, 1, 2, 0, 0, 3, 2, 1, 3, 0, 2, 1, 1, 3, 2, 0, 3, 1,
-    ];
+    const KEYS_WITH_TIES: [u8; 24] = [3, 1, 2, 3, 1, 2, 3, 1, 2, 0, 0, 3, 2, 1, 3, 0, 2, 1, 1, 3, 2, 0, 3, 1];
 
     #[test]
     fn merge_sort_is_stable_on_records_with_equal_keys() {
@@ -381,16 +352,9 @@ mod tests {
     fn insertion_and_counting_sort_are_stable_on_records_with_equal_keys() {
         let mut by_insertion = records(&KEYS_WITH_TIES);
         insertion_sort_by(&mut by_insertion, &mut by_key);
-        assert!(
-            keeps_input_order_of_equal_keys(&by_insertion),
-            "{by_insertion:?}"
-        );
-        let by_counting =
-            counting_sort_by_key(&records(&KEYS_WITH_TIES), 4, |r| usize::from(r.key));
-        assert!(
-            keeps_input_order_of_equal_keys(&by_counting),
-            "{by_counting:?}"
-        );
+        assert!(keeps_input_order_of_equal_keys(&by_insertion), "{by_insertion:?}");
+        let by_counting = counting_sort_by_key(&records(&KEYS_WITH_TIES), 4, |r| usize::from(r.key));
+        assert!(keeps_input_order_of_equal_keys(&by_counting), "{by_counting:?}");
     }
 
     #[test]
@@ -398,19 +362,13 @@ mod tests {
         let mut by_quick = records(&KEYS_WITH_TIES);
         quick_sort_by(&mut by_quick, &mut by_key);
         assert!(by_quick.is_sorted_by_key(|r| r.key));
-        assert!(
-            !keeps_input_order_of_equal_keys(&by_quick),
-            "this input shows quick sort is unstable"
-        );
+        assert!(!keeps_input_order_of_equal_keys(&by_quick), "this input shows quick sort is unstable");
 
         // Two equal keys are enough for heap sort: the first is the heap's root and is swapped
         // to the back.
         let mut by_heap = records(&[7, 7]);
         heap_sort_by(&mut by_heap, &mut by_key);
-        assert_eq!(
-            by_heap,
-            [Record { key: 7, seq: 1 }, Record { key: 7, seq: 0 }]
-        );
+        assert_eq!(by_heap, [Record { key: 7, seq: 1 }, Record { key: 7, seq: 0 }]);
     }
 
     #[test]
@@ -443,10 +401,7 @@ mod tests {
             comparisons += 1;
             a.cmp(b)
         });
-        assert_eq!(
-            comparisons, 999,
-            "one comparison per element after the first"
-        );
+        assert_eq!(comparisons, 999, "one comparison per element after the first");
     }
 
     #[test]
@@ -469,11 +424,7 @@ mod tests {
                 a.cmp(b)
             });
             assert!(items.is_sorted());
-            assert!(
-                comparisons < budget,
-                "{comparisons} comparisons on {:?}…",
-                &input[..4]
-            );
+            assert!(comparisons < budget, "{comparisons} comparisons on {:?}…", &input[..4]);
         }
     }
 
@@ -481,15 +432,9 @@ mod tests {
     fn radix_sort_orders_by_every_byte() {
         let cases: [(Vec<u32>, Vec<u32>); 4] = [
             (vec![], vec![]),
-            (
-                vec![0x0100, 0x00ff, 0x0001_0000, 0, u32::MAX],
-                vec![0, 0x00ff, 0x0100, 0x0001_0000, u32::MAX],
-            ),
+            (vec![0x0100, 0x00ff, 0x0001_0000, 0, u32::MAX], vec![0, 0x00ff, 0x0100, 0x0001_0000, u32::MAX]),
             (vec![9, 9, 1], vec![1, 9, 9]),
-            (
-                vec![0xff00_0000, 0x00ff_ffff],
-                vec![0x00ff_ffff, 0xff00_0000],
-            ),
+            (vec![0xff00_0000, 0x00ff_ffff], vec![0x00ff_ffff, 0xff00_0000]),
         ];
         for (input, expected) in cases {
             assert_eq!(radix_sort_u32(&input), expected);
@@ -499,12 +444,7 @@ mod tests {
     type NamedSort = (&'static str, fn(&mut [i32]));
 
     fn comparison_sorts() -> [NamedSort; 4] {
-        [
-            ("insertion", insertion_sort),
-            ("merge", merge_sort),
-            ("quick", quick_sort),
-            ("heap", heap_sort),
-        ]
+        [("insertion", insertion_sort), ("merge", merge_sort), ("quick", quick_sort), ("heap", heap_sort)]
     }
 
     proptest! {

@@ -76,9 +76,7 @@ pub fn topo_sort_kahn(adjacency: &[Vec<usize>]) -> Option<Vec<usize>> {
             in_degree[head] += 1;
         }
     }
-    let mut ready: VecDeque<usize> = (0..adjacency.len())
-        .filter(|&node| in_degree[node] == 0)
-        .collect();
+    let mut ready: VecDeque<usize> = (0..adjacency.len()).filter(|&node| in_degree[node] == 0).collect();
     let mut order = Vec::with_capacity(adjacency.len());
     while let Some(node) = ready.pop_front() {
         order.push(node);
@@ -106,12 +104,8 @@ enum Colour {
 /// DFS with three colours: a topological order, or the first cycle found. `O(V + E)` time,
 /// recursion depth up to the longest path.
 pub fn topo_sort_dfs(adjacency: &[Vec<usize>]) -> Result<Vec<usize>, Cycle> {
-    let mut search = Search {
-        adjacency,
-        colour: vec![Colour::White; adjacency.len()],
-        path: Vec::new(),
-        finished: Vec::new(),
-    };
+    let mut search =
+        Search { adjacency, colour: vec![Colour::White; adjacency.len()], path: Vec::new(), finished: Vec::new() };
     for root in 0..adjacency.len() {
         if search.colour[root] == Colour::White {
             search.visit(root)?;
@@ -151,11 +145,7 @@ impl Search<'_> {
 
     /// The part of the current path from `start` on; the edge being explored closes it.
     fn cycle_back_to(&self, start: usize) -> Cycle {
-        let from = self
-            .path
-            .iter()
-            .position(|&node| node == start)
-            .expect("a grey node is on the current path");
+        let from = self.path.iter().position(|&node| node == start).expect("a grey node is on the current path");
         Cycle(self.path[from..].to_vec())
     }
 }
@@ -173,16 +163,12 @@ mod tests {
             position[node] = index;
         }
         order.len() == adjacency.len()
-            && adjacency
-                .iter()
-                .enumerate()
-                .all(|(u, heads)| heads.iter().all(|&v| position[u] < position[v]))
+            && adjacency.iter().enumerate().all(|(u, heads)| heads.iter().all(|&v| position[u] < position[v]))
     }
 
     fn is_cycle_of(adjacency: &[Vec<usize>], cycle: &Cycle) -> bool {
         let nodes = &cycle.0;
-        !nodes.is_empty()
-            && (0..nodes.len()).all(|i| adjacency[nodes[i]].contains(&nodes[(i + 1) % nodes.len()]))
+        !nodes.is_empty() && (0..nodes.len()).all(|i| adjacency[nodes[i]].contains(&nodes[(i + 1) % nodes.len()]))
     }
 
     #[test]
@@ -211,16 +197,10 @@ mod tests {
     fn graphs_without_edges_or_nodes_are_trivially_ordered() {
         assert_eq!(topo_sort_kahn(&graph::directed(0, &[])), Some(vec![]));
         assert_eq!(topo_sort_dfs(&graph::directed(0, &[])), Ok(vec![]));
-        assert_eq!(
-            topo_sort_kahn(&graph::directed(3, &[])),
-            Some(vec![0, 1, 2])
-        );
+        assert_eq!(topo_sort_kahn(&graph::directed(3, &[])), Some(vec![0, 1, 2]));
         assert_eq!(topo_sort_dfs(&graph::directed(3, &[])), Ok(vec![2, 1, 0]));
         // A parallel edge counts twice in the in-degree and is removed twice.
-        assert_eq!(
-            topo_sort_kahn(&graph::directed(2, &[(1, 0), (1, 0)])),
-            Some(vec![1, 0])
-        );
+        assert_eq!(topo_sort_kahn(&graph::directed(2, &[(1, 0), (1, 0)])), Some(vec![1, 0]));
     }
 
     /// A DAG: edges only go from lower to higher rank, and ranks are a shuffled labelling.
@@ -228,11 +208,8 @@ mod tests {
         (1usize..=9).prop_flat_map(|n| {
             let labels = Just((0..n).collect::<Vec<usize>>()).prop_shuffle();
             (labels, prop::collection::vec((0..n, 0..n), 0..20)).prop_map(move |(labels, pairs)| {
-                let edges: Vec<(usize, usize)> = pairs
-                    .into_iter()
-                    .filter(|(a, b)| a < b)
-                    .map(|(a, b)| (labels[a], labels[b]))
-                    .collect();
+                let edges: Vec<(usize, usize)> =
+                    pairs.into_iter().filter(|(a, b)| a < b).map(|(a, b)| (labels[a], labels[b])).collect();
                 graph::directed(n, &edges)
             })
         })

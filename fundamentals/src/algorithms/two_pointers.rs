@@ -147,11 +147,7 @@ mod tests {
             (&[], 0, None),
         ];
         for (sorted, target, expected) in cases {
-            assert_eq!(
-                pair_with_sum(sorted, target),
-                expected,
-                "{sorted:?} / {target}"
-            );
+            assert_eq!(pair_with_sum(sorted, target), expected, "{sorted:?} / {target}");
         }
     }
 
@@ -165,14 +161,8 @@ mod tests {
 
     #[test]
     fn pair_sum_does_not_overflow_on_extreme_values() {
-        assert_eq!(
-            pair_with_sum(&[1, i32::MAX, i32::MAX], 2 * i64::from(i32::MAX)),
-            Some((1, 2))
-        );
-        assert_eq!(
-            pair_with_sum(&[i32::MIN, i32::MIN], 2 * i64::from(i32::MIN)),
-            Some((0, 1))
-        );
+        assert_eq!(pair_with_sum(&[1, i32::MAX, i32::MAX], 2 * i64::from(i32::MAX)), Some((1, 2)));
+        assert_eq!(pair_with_sum(&[i32::MIN, i32::MIN], 2 * i64::from(i32::MIN)), Some((0, 1)));
     }
 
     #[test]

@@ -72,11 +72,7 @@ pub struct UnionFind {
 impl UnionFind {
     /// `len` singleton sets `{0}`, `{1}`, … `O(n)`.
     pub fn new(len: usize) -> Self {
-        Self {
-            parent: (0..len).collect(),
-            size: vec![1; len],
-            set_count: len,
-        }
+        Self { parent: (0..len).collect(), size: vec![1; len], set_count: len }
     }
 
     pub fn len(&self) -> usize {
@@ -110,18 +106,11 @@ impl UnionFind {
             return false;
         }
         // Hang the smaller tree under the larger one, so no tree is deeper than log2(size).
-        let (small, large) = if self.size[root_a] < self.size[root_b] {
-            (root_a, root_b)
-        } else {
-            (root_b, root_a)
-        };
+        let (small, large) = if self.size[root_a] < self.size[root_b] { (root_a, root_b) } else { (root_b, root_a) };
         self.parent[small] = large;
         self.size[large] += self.size[small];
         self.set_count -= 1;
-        debug_assert!(
-            self.size[large] <= self.len(),
-            "a set cannot outgrow the universe"
-        );
+        debug_assert!(self.size[large] <= self.len(), "a set cannot outgrow the universe");
         true
     }
 
@@ -154,18 +143,12 @@ impl UnionFind {
 /// Kruskal's algorithm: the total weight and the edges `(a, b, weight)` of a minimum spanning
 /// forest of an undirected graph on `0..node_count` (a tree per connected component).
 /// `O(E log E)` time, `O(V + E)` space.
-pub fn kruskal_mst(
-    node_count: usize,
-    edges: &[(usize, usize, u64)],
-) -> (u64, Vec<(usize, usize, u64)>) {
+pub fn kruskal_mst(node_count: usize, edges: &[(usize, usize, u64)]) -> (u64, Vec<(usize, usize, u64)>) {
     let mut by_weight = edges.to_vec();
     // Stable sort: among equal weights the input order decides, so the result is deterministic.
     by_weight.sort_by_key(|&(_, _, weight)| weight);
     let mut sets = UnionFind::new(node_count);
-    let chosen: Vec<(usize, usize, u64)> = by_weight
-        .into_iter()
-        .filter(|&(a, b, _)| sets.union(a, b))
-        .collect();
+    let chosen: Vec<(usize, usize, u64)> = by_weight.into_iter().filter(|&(a, b, _)| sets.union(a, b)).collect();
     (chosen.iter().map(|&(_, _, weight)| weight).sum(), chosen)
 }
 
@@ -194,10 +177,7 @@ mod tests {
             from != to
         }
         fn set_count(&self) -> usize {
-            self.0
-                .iter()
-                .collect::<std::collections::BTreeSet<_>>()
-                .len()
+            self.0.iter().collect::<std::collections::BTreeSet<_>>().len()
         }
     }
 
@@ -209,10 +189,7 @@ mod tests {
         assert!(sets.union(1, 3));
         assert!(sets.connected(0, 2));
         assert!(!sets.connected(0, 4));
-        assert_eq!(
-            (sets.set_count(), sets.set_size(3), sets.set_size(5)),
-            (3, 4, 1)
-        );
+        assert_eq!((sets.set_count(), sets.set_size(3), sets.set_size(5)), (3, 4, 1));
     }
 
     #[test]
@@ -236,11 +213,7 @@ mod tests {
             sets.union(i, i + 1);
         }
         assert_eq!(sets.set_count(), 1);
-        assert!(
-            sets.max_depth() <= 10,
-            "depth {} exceeds log2(n)",
-            sets.max_depth()
-        );
+        assert!(sets.max_depth() <= 10, "depth {} exceeds log2(n)", sets.max_depth());
     }
 
     #[test]
@@ -248,12 +221,7 @@ mod tests {
         type Case = (usize, Vec<(usize, usize, u64)>, u64, usize);
         let cases: [Case; 4] = [
             // Square 0-1-2-3 with a diagonal: the heaviest square edge is left out.
-            (
-                4,
-                vec![(0, 1, 1), (1, 2, 2), (2, 3, 3), (3, 0, 4), (0, 2, 5)],
-                6,
-                3,
-            ),
+            (4, vec![(0, 1, 1), (1, 2, 2), (2, 3, 3), (3, 0, 4), (0, 2, 5)], 6, 3),
             (3, vec![(0, 1, 7), (0, 1, 2), (1, 2, 2)], 4, 2), // parallel edges: the cheaper one
             (4, vec![(0, 1, 3), (2, 3, 1)], 4, 2),            // a forest of two trees
             (1, vec![(0, 0, 9)], 0, 0),                       // a self-loop is never taken

@@ -72,17 +72,12 @@ fn spawn_heartbeat(beats: Arc<AtomicU64>, stop: Arc<AtomicBool>) -> tokio::task:
 
 /// CPU-bound work that never awaits: a stand-in for hashing, parsing or a sync driver call.
 pub fn busy_work(iterations: u64) -> u64 {
-    (0..iterations).fold(0_u64, |acc, i| {
-        acc.wrapping_mul(31).wrapping_add(std::hint::black_box(i))
-    })
+    (0..iterations).fold(0_u64, |acc, i| acc.wrapping_mul(31).wrapping_add(std::hint::black_box(i)))
 }
 
 /// Runs `busy_work` inline in async code; returns heartbeats seen during the work.
 pub async fn heartbeats_during_inline_work() -> u64 {
-    let (beats, stop) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicBool::new(false)),
-    );
+    let (beats, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
     let heartbeat = spawn_heartbeat(beats.clone(), stop.clone());
     tokio::task::yield_now().await; // let the heartbeat start
     let before = beats.load(Ordering::SeqCst);
@@ -108,16 +103,12 @@ fn wait_for_heartbeats(beats: &AtomicU64, wanted: u64, max_checks: u64) -> bool 
 
 /// Runs the waiting job through `spawn_blocking`; returns whether it saw the heartbeats.
 pub async fn heartbeats_during_spawn_blocking(max_checks: u64) -> bool {
-    let (beats, stop) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicBool::new(false)),
-    );
+    let (beats, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
     let heartbeat = spawn_heartbeat(beats.clone(), stop.clone());
     let job_beats = beats.clone();
-    let saw_them =
-        tokio::task::spawn_blocking(move || wait_for_heartbeats(&job_beats, 3, max_checks))
-            .await
-            .expect("the blocking job does not panic");
+    let saw_them = tokio::task::spawn_blocking(move || wait_for_heartbeats(&job_beats, 3, max_checks))
+        .await
+        .expect("the blocking job does not panic");
     stop.store(true, Ordering::SeqCst);
     heartbeat.await.expect("heartbeat does not panic");
     saw_them
@@ -140,10 +131,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_same_job_on_the_runtime_thread_never_sees_a_heartbeat() {
-        let (beats, stop) = (
-            Arc::new(AtomicU64::new(0)),
-            Arc::new(AtomicBool::new(false)),
-        );
+        let (beats, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
         let heartbeat = spawn_heartbeat(beats.clone(), stop.clone());
         tokio::task::yield_now().await;
         // The heartbeat task is ready to run, but this task holds the only runtime thread.

@@ -134,11 +134,7 @@ pub struct Oneshot<T> {
 pub struct Canceled;
 
 pub fn oneshot<T>() -> (Sender<T>, Oneshot<T>) {
-    let slot = Arc::new(Mutex::new(Slot {
-        value: None,
-        waker: None,
-        sender_gone: false,
-    }));
+    let slot = Arc::new(Mutex::new(Slot { value: None, waker: None, sender_gone: false }));
     (Sender { slot: slot.clone() }, Oneshot { slot })
 }
 
@@ -197,12 +193,7 @@ pub struct Join2<A: Future, B: Future> {
 }
 
 pub fn join2<A: Future, B: Future>(a: A, b: B) -> Join2<A, B> {
-    Join2 {
-        a: Box::pin(a),
-        b: Box::pin(b),
-        a_out: None,
-        b_out: None,
-    }
+    Join2 { a: Box::pin(a), b: Box::pin(b), a_out: None, b_out: None }
 }
 
 impl<A: Future, B: Future> Future for Join2<A, B>
@@ -224,10 +215,7 @@ where
             }
         }
         if this.a_out.is_some() && this.b_out.is_some() {
-            Poll::Ready((
-                this.a_out.take().expect("checked"),
-                this.b_out.take().expect("checked"),
-            ))
+            Poll::Ready((this.a_out.take().expect("checked"), this.b_out.take().expect("checked")))
         } else {
             Poll::Pending
         }
@@ -288,10 +276,7 @@ mod tests {
         assert!(!ran.get(), "creating the future ran nothing");
         let (_, waker) = CountingWaker::new();
         let mut future = Box::pin(future);
-        assert!(future
-            .as_mut()
-            .poll(&mut Context::from_waker(&waker))
-            .is_ready());
+        assert!(future.as_mut().poll(&mut Context::from_waker(&waker)).is_ready());
         assert!(ran.get());
     }
 
@@ -300,15 +285,9 @@ mod tests {
         let (_, waker) = CountingWaker::new();
         let (sender, receiver) = oneshot::<u32>();
         let mut joined = Box::pin(join2(async { 1 }, receiver));
-        assert!(joined
-            .as_mut()
-            .poll(&mut Context::from_waker(&waker))
-            .is_pending());
+        assert!(joined.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
         sender.send(2);
-        assert_eq!(
-            joined.as_mut().poll(&mut Context::from_waker(&waker)),
-            Poll::Ready((1, Ok(2)))
-        );
+        assert_eq!(joined.as_mut().poll(&mut Context::from_waker(&waker)), Poll::Ready((1, Ok(2))));
     }
 
     #[test]

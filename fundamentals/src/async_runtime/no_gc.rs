@@ -68,10 +68,7 @@ pub struct Resource {
 impl Resource {
     pub fn open(name: &'static str, log: &Rc<RefCell<Vec<&'static str>>>) -> Self {
         log.borrow_mut().push(name);
-        Self {
-            name,
-            log: log.clone(),
-        }
+        Self { name, log: log.clone() }
     }
 }
 
@@ -120,9 +117,7 @@ mod tests {
             } // `second` is released here, not "at the next collection"
             log.borrow_mut().push("between");
         }
-        let expected = [
-            "first", "second", "closed", "second", "between", "closed", "first",
-        ];
+        let expected = ["first", "second", "closed", "second", "between", "closed", "first"];
         assert_eq!(*log.borrow(), expected);
     }
 
@@ -134,10 +129,7 @@ mod tests {
         log.borrow_mut().push("before call");
         consume(resource);
         log.borrow_mut().push("after call");
-        assert_eq!(
-            *log.borrow(),
-            ["conn", "before call", "closed", "conn", "after call"]
-        );
+        assert_eq!(*log.borrow(), ["conn", "before call", "closed", "conn", "after call"]);
     }
 
     #[test]
@@ -156,11 +148,7 @@ mod tests {
         let tracked = (big, marker.clone());
         let dropper = drop_in_background(tracked);
         dropper.join().expect("dropping does not panic");
-        assert_eq!(
-            std::sync::Arc::strong_count(&marker),
-            1,
-            "freed on the helper thread"
-        );
+        assert_eq!(std::sync::Arc::strong_count(&marker), 1, "freed on the helper thread");
     }
 
     #[test]

@@ -76,10 +76,7 @@ impl Wake for TaskWaker {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.queue
-            .lock()
-            .expect("queue lock is never poisoned")
-            .push_back(self.id);
+        self.queue.lock().expect("queue lock is never poisoned").push_back(self.id);
     }
 }
 
@@ -110,18 +107,11 @@ impl Handle {
 
     /// A future that completes when the virtual clock reaches now + `duration_ms`.
     pub fn sleep(&self, duration_ms: u64) -> Sleep {
-        Sleep {
-            deadline_ms: self.now_ms() + duration_ms,
-            shared: self.shared.clone(),
-            registered: false,
-        }
+        Sleep { deadline_ms: self.now_ms() + duration_ms, shared: self.shared.clone(), registered: false }
     }
 
     pub fn spawn<T: 'static>(&self, future: impl Future<Output = T> + 'static) -> JoinHandle<T> {
-        let slot = Rc::new(RefCell::new(JoinSlot {
-            output: None,
-            waiter: None,
-        }));
+        let slot = Rc::new(RefCell::new(JoinSlot { output: None, waiter: None }));
         let writer = slot.clone();
         let task = async move {
             let output = future.await;
@@ -158,9 +148,7 @@ impl Future for Sleep {
         if !self.registered {
             let sequence = timers.next_sequence;
             timers.next_sequence += 1;
-            timers
-                .pending
-                .insert((self.deadline_ms, sequence), cx.waker().clone());
+            timers.pending.insert((self.deadline_ms, sequence), cx.waker().clone());
             drop(timers);
             self.registered = true;
         }
@@ -216,20 +204,13 @@ pub struct Executor {
 
 impl Default for Executor {
     fn default() -> Self {
-        Self {
-            shared: Rc::default(),
-            tasks: BTreeMap::new(),
-            queue: Arc::default(),
-            max_polls: 1_000_000,
-        }
+        Self { shared: Rc::default(), tasks: BTreeMap::new(), queue: Arc::default(), max_polls: 1_000_000 }
     }
 }
 
 impl Executor {
     pub fn handle(&self) -> Handle {
-        Handle {
-            shared: self.shared.clone(),
-        }
+        Handle { shared: self.shared.clone() }
     }
 
     /// Runs until every task finished (`Ok`) or the remaining ones can never wake (`Err`).
@@ -237,54 +218,31 @@ impl Executor {
         let mut polls = 0;
         loop {
             self.admit_spawned();
-            let next = self
-                .queue
-                .lock()
-                .expect("queue lock is never poisoned")
-                .pop_front();
+            let next = self.queue.lock().expect("queue lock is never poisoned").pop_front();
             if let Some(id) = next {
                 // A task can be queued twice (woken twice) or after it finished; skip those.
                 let Some(task) = self.tasks.get_mut(&id) else {
                     continue;
                 };
-                let waker = Waker::from(Arc::new(TaskWaker {
-                    id,
-                    queue: self.queue.clone(),
-                }));
+                let waker = Waker::from(Arc::new(TaskWaker { id, queue: self.queue.clone() }));
                 polls += 1;
-                assert!(
-                    polls <= self.max_polls,
-                    "poll budget exhausted: a task keeps waking itself"
-                );
-                if task
-                    .as_mut()
-                    .poll(&mut Context::from_waker(&waker))
-                    .is_ready()
-                {
+                assert!(polls <= self.max_polls, "poll budget exhausted: a task keeps waking itself");
+                if task.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
                     self.tasks.remove(&id);
                 }
                 continue;
             }
             if self.tasks.is_empty() {
-                return Ok(RunReport {
-                    final_time_ms: self.handle().now_ms(),
-                    polls,
-                });
+                return Ok(RunReport { final_time_ms: self.handle().now_ms(), polls });
             }
             if !self.fire_next_timers() {
-                return Err(Stalled {
-                    pending_tasks: self.tasks.len(),
-                    at_ms: self.handle().now_ms(),
-                });
+                return Err(Stalled { pending_tasks: self.tasks.len(), at_ms: self.handle().now_ms() });
             }
         }
     }
 
     /// Spawns `future`, runs everything, and returns the future's output.
-    pub fn block_on<T: 'static>(
-        &mut self,
-        future: impl Future<Output = T> + 'static,
-    ) -> Result<T, Stalled> {
+    pub fn block_on<T: 'static>(&mut self, future: impl Future<Output = T> + 'static) -> Result<T, Stalled> {
         let mut handle = self.handle().spawn(future);
         self.run()?;
         let (_, waker) = super::future_poll_waker::CountingWaker::new();
@@ -309,17 +267,10 @@ impl Executor {
         let Some(((deadline_ms, _), waker)) = timers.pending.pop_first() else {
             return false;
         };
-        debug_assert!(
-            deadline_ms >= timers.now_ms,
-            "virtual time never goes backwards"
-        );
+        debug_assert!(deadline_ms >= timers.now_ms, "virtual time never goes backwards");
         timers.now_ms = deadline_ms;
         let mut due = vec![waker];
-        while timers
-            .pending
-            .first_key_value()
-            .is_some_and(|(&(at, _), _)| at <= deadline_ms)
-        {
+        while timers.pending.first_key_value().is_some_and(|(&(at, _), _)| at <= deadline_ms) {
             due.push(timers.pending.pop_first().expect("checked non-empty").1);
         }
         drop(timers);
@@ -349,10 +300,7 @@ mod tests {
         }
         let report = executor.run().expect("all tasks finish");
         assert_eq!(*log.borrow(), [(10, "fast"), (20, "medium"), (30, "slow")]);
-        assert_eq!(
-            report.final_time_ms, 30,
-            "an hour of sleeps would also take no real time"
-        );
+        assert_eq!(report.final_time_ms, 30, "an hour of sleeps would also take no real time");
     }
 
     #[test]
@@ -371,14 +319,7 @@ mod tests {
         }
         executor.run().expect("all tasks finish");
         // At 30 ms both are due; b registered its timer first (at 15 ms), so b runs first.
-        let expected = [
-            (10, "a"),
-            (15, "b"),
-            (20, "a"),
-            (30, "b"),
-            (30, "a"),
-            (45, "b"),
-        ];
+        let expected = [(10, "a"), (15, "b"), (20, "a"), (30, "b"), (30, "a"), (45, "b")];
         assert_eq!(*log.borrow(), expected);
     }
 
@@ -389,10 +330,7 @@ mod tests {
         let inner = handle.clone();
         handle.spawn(async move { inner.sleep(1_000_000).await });
         let report = executor.run().expect("finishes");
-        assert_eq!(
-            report.polls, 2,
-            "once to register the timer, once when it fired"
-        );
+        assert_eq!(report.polls, 2, "once to register the timer, once when it fired");
         assert_eq!(report.final_time_ms, 1_000_000);
     }
 
@@ -442,13 +380,7 @@ mod tests {
             inner.sleep(5).await;
             let _ = receiver.await; // the sender is alive but never sends
         });
-        assert_eq!(
-            executor.run(),
-            Err(Stalled {
-                pending_tasks: 1,
-                at_ms: 5
-            })
-        );
+        assert_eq!(executor.run(), Err(Stalled { pending_tasks: 1, at_ms: 5 }));
         drop(sender);
     }
 }

@@ -88,17 +88,10 @@ struct Worker {
 /// Simulates running tasks of the given costs (in ticks), all initially queued on worker 0.
 pub fn simulate(costs: &[u64], config: SimConfig) -> SimResult {
     assert!(config.workers > 0, "need a worker");
-    assert!(
-        costs.iter().all(|&c| c > 0),
-        "every task takes at least one tick"
-    );
+    assert!(costs.iter().all(|&c| c > 0), "every task takes at least one tick");
     let mut rng = stream_rng(config.seed, "work-stealing");
-    let mut workers: Vec<Worker> = (0..config.workers)
-        .map(|_| Worker {
-            queue: VecDeque::new(),
-            current: None,
-        })
-        .collect();
+    let mut workers: Vec<Worker> =
+        (0..config.workers).map(|_| Worker { queue: VecDeque::new(), current: None }).collect();
     workers[0].queue.extend(0..costs.len());
     let mut ran_on = vec![usize::MAX; costs.len()];
     let mut busy = vec![0; config.workers];
@@ -132,12 +125,7 @@ pub fn simulate(costs: &[u64], config: SimConfig) -> SimResult {
             }
         }
     }
-    SimResult {
-        makespan: tick,
-        ran_on,
-        steals,
-        busy_per_worker: busy,
-    }
+    SimResult { makespan: tick, ran_on, steals, busy_per_worker: busy }
 }
 
 /// Thief `w` scans victims starting at `start` and takes half (rounded up) of the first
@@ -164,21 +152,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn greedy_bound(costs: &[u64], workers: usize) -> u64 {
-        costs.iter().sum::<u64>().div_ceil(workers as u64)
-            + costs.iter().max().copied().unwrap_or(0)
+        costs.iter().sum::<u64>().div_ceil(workers as u64) + costs.iter().max().copied().unwrap_or(0)
     }
 
     #[test]
     fn without_stealing_one_worker_does_everything() {
         let costs = vec![10; 64];
-        let result = simulate(
-            &costs,
-            SimConfig {
-                workers: 4,
-                stealing: false,
-                seed: 1,
-            },
-        );
+        let result = simulate(&costs, SimConfig { workers: 4, stealing: false, seed: 1 });
         assert_eq!(result.makespan, 640);
         assert_eq!(result.busy_per_worker, [640, 0, 0, 0]);
     }
@@ -186,25 +166,10 @@ mod tests {
     #[test]
     fn stealing_spreads_equal_tasks_almost_perfectly() {
         let costs = vec![10; 64];
-        let result = simulate(
-            &costs,
-            SimConfig {
-                workers: 4,
-                stealing: true,
-                seed: 1,
-            },
-        );
+        let result = simulate(&costs, SimConfig { workers: 4, stealing: true, seed: 1 });
         assert!(result.makespan <= 170, "makespan {}", result.makespan);
-        assert!(
-            result.busy_per_worker.iter().all(|&b| b >= 120),
-            "{:?}",
-            result.busy_per_worker
-        );
-        assert!(
-            result.steals < 64,
-            "half-steals move tasks in batches: {} steals",
-            result.steals
-        );
+        assert!(result.busy_per_worker.iter().all(|&b| b >= 120), "{:?}", result.busy_per_worker);
+        assert!(result.steals < 64, "half-steals move tasks in batches: {} steals", result.steals);
     }
 
     fn many_small_tasks() -> Vec<u64> {
@@ -214,46 +179,20 @@ mod tests {
     #[test]
     fn stealing_keeps_the_makespan_within_the_greedy_bound() {
         let costs = many_small_tasks();
-        let result = simulate(
-            &costs,
-            SimConfig {
-                workers: 4,
-                stealing: true,
-                seed: 7,
-            },
-        );
-        assert!(
-            result.makespan <= greedy_bound(&costs, 4),
-            "makespan {}",
-            result.makespan
-        );
+        let result = simulate(&costs, SimConfig { workers: 4, stealing: true, seed: 7 });
+        assert!(result.makespan <= greedy_bound(&costs, 4), "makespan {}", result.makespan);
     }
 
     #[test]
     fn stealing_half_needs_few_steal_operations() {
-        let result = simulate(
-            &many_small_tasks(),
-            SimConfig {
-                workers: 4,
-                stealing: true,
-                seed: 7,
-            },
-        );
-        assert!(
-            result.steals <= 20,
-            "{} steals for 400 tasks",
-            result.steals
-        );
+        let result = simulate(&many_small_tasks(), SimConfig { workers: 4, stealing: true, seed: 7 });
+        assert!(result.steals <= 20, "{} steals for 400 tasks", result.steals);
     }
 
     #[test]
     fn the_same_seed_gives_the_same_schedule() {
         let costs: Vec<u64> = (0..50).map(|i| 1 + (i * 7) % 11).collect();
-        let config = SimConfig {
-            workers: 3,
-            stealing: true,
-            seed: 42,
-        };
+        let config = SimConfig { workers: 3, stealing: true, seed: 42 };
         assert_eq!(simulate(&costs, config), simulate(&costs, config));
     }
 

@@ -120,12 +120,7 @@ impl Mailbox {
 
     /// Lets the loom test build the broken `Relaxed` variant.
     pub fn with_orderings(flag_store: Ordering, flag_load: Ordering) -> Self {
-        Self {
-            value: AtomicU64::new(0),
-            ready: AtomicBool::new(false),
-            flag_store,
-            flag_load,
-        }
+        Self { value: AtomicU64::new(0), ready: AtomicBool::new(false), flag_store, flag_load }
     }
 
     pub fn publish(&self, value: u64) {
@@ -161,11 +156,7 @@ pub struct SpinLock {
 impl SpinLock {
     /// Adds one to the protected value inside the critical section.
     pub fn increment(&self) {
-        while self
-            .locked
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
+        while self.locked.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
             spin_wait();
         }
         let seen = self.value.load(Ordering::Relaxed);
@@ -273,10 +264,7 @@ mod loom_tests {
             handle.join().unwrap();
             assert_eq!(counter.get(), 2, "lost update");
         });
-        assert!(
-            found,
-            "loom must find the interleaving that loses an increment"
-        );
+        assert!(found, "loom must find the interleaving that loses an increment");
     }
 
     #[test]
@@ -295,10 +283,7 @@ mod loom_tests {
     #[test]
     fn loom_finds_the_stale_read_of_a_relaxed_mailbox() {
         let found = loom_finds_a_failure(|| {
-            let mailbox = Arc::new(Mailbox::with_orderings(
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ));
+            let mailbox = Arc::new(Mailbox::with_orderings(Ordering::Relaxed, Ordering::Relaxed));
             let writer = Arc::clone(&mailbox);
             let handle = thread::spawn(move || writer.publish(42));
             if let Some(value) = mailbox.try_receive() {
@@ -306,10 +291,7 @@ mod loom_tests {
             }
             handle.join().unwrap();
         });
-        assert!(
-            found,
-            "loom must find the execution where the flag overtakes the value"
-        );
+        assert!(found, "loom must find the execution where the flag overtakes the value");
     }
 
     #[test]

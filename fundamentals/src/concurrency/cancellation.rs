@@ -79,9 +79,7 @@ pub struct LiveGuard {
 impl LiveTasks {
     pub fn guard(&self) -> LiveGuard {
         self.count.fetch_add(1, Ordering::SeqCst);
-        LiveGuard {
-            count: self.count.clone(),
-        }
+        LiveGuard { count: self.count.clone() }
     }
 
     pub fn live(&self) -> usize {
@@ -97,11 +95,7 @@ impl Drop for LiveGuard {
 
 /// A background task that polls every `period_ms` until its token is cancelled; returns
 /// how many polls it made.
-pub fn spawn_poller(
-    token: CancellationToken,
-    live: &LiveTasks,
-    period_ms: u64,
-) -> tokio::task::JoinHandle<u32> {
+pub fn spawn_poller(token: CancellationToken, live: &LiveTasks, period_ms: u64) -> tokio::task::JoinHandle<u32> {
     let guard = live.guard();
     tokio::spawn(async move {
         let _guard = guard;
@@ -128,11 +122,7 @@ async fn backend(latency_ms: u64) -> u64 {
 }
 
 /// Two sequential backend calls under one absolute deadline shared by both layers.
-pub async fn handle_request(
-    deadline: Instant,
-    first_ms: u64,
-    second_ms: u64,
-) -> Result<u64, RequestError> {
+pub async fn handle_request(deadline: Instant, first_ms: u64, second_ms: u64) -> Result<u64, RequestError> {
     let a = tokio::time::timeout_at(deadline, backend(first_ms))
         .await
         .map_err(|_| RequestError::DeadlineExceeded { stage: "first" })?;
@@ -170,18 +160,12 @@ mod tests {
     async fn cancelled_pollers_exit_and_leave_no_live_tasks() {
         let live = LiveTasks::default();
         let token = CancellationToken::new();
-        let pollers: Vec<_> = (0..3)
-            .map(|_| spawn_poller(token.child_token(), &live, 100))
-            .collect();
+        let pollers: Vec<_> = (0..3).map(|_| spawn_poller(token.child_token(), &live, 100)).collect();
         tokio::time::sleep(Duration::from_millis(350)).await;
         assert_eq!(live.live(), 3);
         token.cancel();
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(
-            live.live(),
-            0,
-            "a poller outlived its cancellation: leaked task"
-        );
+        assert_eq!(live.live(), 0, "a poller outlived its cancellation: leaked task");
         for poller in pollers {
             assert!(poller.is_finished());
             assert_eq!(poller.await.unwrap(), 3, "polled at 100, 200, 300 ms");
@@ -202,11 +186,7 @@ mod tests {
         assert_eq!(live.live(), 1, "the leak is visible to the test");
         leaked.abort();
         let _ = leaked.await;
-        assert_eq!(
-            live.live(),
-            0,
-            "abort drops the task's future, and with it the guard"
-        );
+        assert_eq!(live.live(), 0, "abort drops the task's future, and with it the guard");
     }
 
     #[tokio::test(start_paused = true)]
@@ -217,10 +197,7 @@ mod tests {
         assert!(!parent.is_cancelled());
         let other_child = parent.child_token();
         parent.cancel();
-        assert!(
-            other_child.is_cancelled(),
-            "cancellation flows down the tree"
-        );
+        assert!(other_child.is_cancelled(), "cancellation flows down the tree");
     }
 
     #[tokio::test(start_paused = true)]
@@ -241,10 +218,7 @@ mod tests {
         let start = Instant::now();
         let deadline = start + Duration::from_millis(100);
         let outcome = handle_request(deadline, 60, 60).await;
-        assert_eq!(
-            outcome,
-            Err(RequestError::DeadlineExceeded { stage: "second" })
-        );
+        assert_eq!(outcome, Err(RequestError::DeadlineExceeded { stage: "second" }));
         assert_eq!(elapsed_ms(start), 100, "gave up exactly at the deadline");
     }
 
@@ -253,11 +227,7 @@ mod tests {
         let start = Instant::now();
         let outcome = handle_request_per_call_timeouts(100, 60, 60).await;
         assert_eq!(outcome, Ok(120), "each call fit its own 100 ms...");
-        assert_eq!(
-            elapsed_ms(start),
-            120,
-            "...and the request overran its 100 ms budget"
-        );
+        assert_eq!(elapsed_ms(start), 120, "...and the request overran its 100 ms budget");
     }
 
     #[tokio::test(start_paused = true)]

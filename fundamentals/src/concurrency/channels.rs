@@ -78,17 +78,13 @@ pub fn std_pipeline(inputs: Vec<u64>) -> u64 {
     thread::scope(|scope| {
         scope.spawn(move || {
             for n in inputs {
-                numbers_tx
-                    .send(n)
-                    .expect("the squarer outlives the generator");
+                numbers_tx.send(n).expect("the squarer outlives the generator");
             }
             // `numbers_tx` drops here: the squarer's loop ends after the last number.
         });
         scope.spawn(move || {
             for n in numbers_rx {
-                squares_tx
-                    .send(n * n)
-                    .expect("the summer outlives the squarer");
+                squares_tx.send(n * n).expect("the summer outlives the squarer");
             }
         });
         squares_rx.iter().sum()
@@ -105,9 +101,7 @@ pub fn crossbeam_fan_out_fan_in(jobs: Vec<u64>, workers: usize, work: fn(u64) ->
             let (jobs_rx, results_tx) = (jobs_rx.clone(), results_tx.clone());
             scope.spawn(move || {
                 for job in jobs_rx {
-                    results_tx
-                        .send(work(job))
-                        .expect("the collector outlives the workers");
+                    results_tx.send(work(job)).expect("the collector outlives the workers");
                 }
             });
         }
@@ -132,9 +126,7 @@ pub async fn fan_in(producers: u64, per_producer: u64) -> Vec<u64> {
         let tx = tx.clone();
         tokio::spawn(async move {
             for i in 0..per_producer {
-                tx.send(producer * 1_000 + i)
-                    .await
-                    .expect("the collector outlives producers");
+                tx.send(producer * 1_000 + i).await.expect("the collector outlives producers");
             }
         });
     }
@@ -163,18 +155,12 @@ pub async fn bounded_producer_timeline(capacity: usize, items: u64, consume_ms: 
     });
     let mut completed_at_ms = Vec::new();
     for item in 0..items {
-        tx.send(item)
-            .await
-            .expect("the consumer runs until the channel closes");
+        tx.send(item).await.expect("the consumer runs until the channel closes");
         completed_at_ms.push(start.elapsed().as_millis() as u64);
     }
     drop(tx);
     let consumed = consumer.await.expect("consumer does not panic");
-    assert_eq!(
-        consumed,
-        (0..items).collect::<Vec<_>>(),
-        "a channel preserves order per sender"
-    );
+    assert_eq!(consumed, (0..items).collect::<Vec<_>>(), "a channel preserves order per sender");
     completed_at_ms
 }
 
@@ -206,11 +192,7 @@ mod tests {
     #[test]
     fn pipeline_stages_close_one_after_another_and_lose_nothing() {
         assert_eq!(std_pipeline((1..=100).collect()), 338_350);
-        assert_eq!(
-            std_pipeline(vec![]),
-            0,
-            "an empty source closes the whole pipeline"
-        );
+        assert_eq!(std_pipeline(vec![]), 0, "an empty source closes the whole pipeline");
     }
 
     #[test]
@@ -243,9 +225,7 @@ mod tests {
         let collected = tokio::time::timeout(Duration::from_secs(60), fan_in(3, 50))
             .await
             .expect("the channel never closed: a sender is still alive");
-        let expected: Vec<u64> = (0..3)
-            .flat_map(|p| (0..50).map(move |i| p * 1_000 + i))
-            .collect();
+        let expected: Vec<u64> = (0..3).flat_map(|p| (0..50).map(move |i| p * 1_000 + i)).collect();
         assert_eq!(collected, expected);
     }
 
@@ -256,16 +236,9 @@ mod tests {
         // The producer may run at most `capacity` items (plus the one being consumed) ahead.
         for (i, &at_ms) in timeline.iter().enumerate() {
             let must_wait_ms = (i.saturating_sub(capacity + 1) as u64) * 10;
-            assert!(
-                at_ms >= must_wait_ms,
-                "send {i} completed at {at_ms} ms, before {must_wait_ms} ms"
-            );
+            assert!(at_ms >= must_wait_ms, "send {i} completed at {at_ms} ms, before {must_wait_ms} ms");
         }
-        assert_eq!(
-            timeline[..=capacity],
-            [0, 0, 0],
-            "free buffer slots accept at once"
-        );
+        assert_eq!(timeline[..=capacity], [0, 0, 0], "free buffer slots accept at once");
         assert_eq!(*timeline.last().unwrap(), 70, "ends at the consumer's pace");
     }
 
@@ -273,10 +246,7 @@ mod tests {
     async fn try_send_reports_full_instead_of_waiting() {
         let (tx, mut rx) = tokio::sync::mpsc::channel(1);
         tx.try_send(1).unwrap();
-        assert!(
-            matches!(tx.try_send(2), Err(TrySendError::Full(2))),
-            "shed load at the edge"
-        );
+        assert!(matches!(tx.try_send(2), Err(TrySendError::Full(2))), "shed load at the edge");
         assert_eq!(rx.recv().await, Some(1));
         drop(rx);
         assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));

@@ -181,12 +181,7 @@ pub fn acquisition_order(from: LockId, to: LockId, policy: LockPolicy) -> [LockI
 /// The lock script of one transfer: take both locks, then release both.
 pub fn transfer_script(from: LockId, to: LockId, policy: LockPolicy) -> Vec<Step> {
     let [first, second] = acquisition_order(from, to, policy);
-    vec![
-        Step::Lock(first),
-        Step::Lock(second),
-        Step::Unlock(second),
-        Step::Unlock(first),
-    ]
+    vec![Step::Lock(first), Step::Lock(second), Step::Unlock(second), Step::Unlock(first)]
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,22 +205,10 @@ pub fn explore(threads: &[Vec<Step>]) -> Exploration {
     const MAX_STATES: usize = 100_000;
     let mut exploration = Exploration::default();
     let mut seen = BTreeSet::new();
-    let mut state = State {
-        pcs: vec![0; threads.len()],
-        owners: BTreeMap::new(),
-    };
+    let mut state = State { pcs: vec![0; threads.len()], owners: BTreeMap::new() };
     let mut schedule = Vec::new();
-    dfs(
-        threads,
-        &mut state,
-        &mut schedule,
-        &mut seen,
-        &mut exploration,
-    );
-    assert!(
-        exploration.states_visited <= MAX_STATES,
-        "state space too large for a lesson"
-    );
+    dfs(threads, &mut state, &mut schedule, &mut seen, &mut exploration);
+    assert!(exploration.states_visited <= MAX_STATES, "state space too large for a lesson");
     exploration
 }
 
@@ -246,22 +229,12 @@ fn dfs(
         return;
     }
     out.states_visited += 1;
-    let runnable: Vec<ThreadId> = (0..threads.len())
-        .filter(|&t| can_step(threads, state, t))
-        .collect();
+    let runnable: Vec<ThreadId> = (0..threads.len()).filter(|&t| can_step(threads, state, t)).collect();
     if runnable.is_empty() {
-        if state
-            .pcs
-            .iter()
-            .zip(threads)
-            .all(|(&pc, script)| pc == script.len())
-        {
+        if state.pcs.iter().zip(threads).all(|(&pc, script)| pc == script.len()) {
             out.completed += 1;
         } else {
-            out.deadlocks.push(Deadlock {
-                schedule: schedule.clone(),
-                cycle: blocked_cycle(threads, state),
-            });
+            out.deadlocks.push(Deadlock { schedule: schedule.clone(), cycle: blocked_cycle(threads, state) });
         }
         return;
     }
@@ -294,26 +267,17 @@ fn blocked_cycle(threads: &[Vec<Step>], state: &State) -> Vec<ThreadId> {
             graph.add_wait(thread, state.owners[lock]);
         }
     }
-    graph
-        .find_cycle()
-        .expect("every thread is blocked on a held lock, so a cycle exists")
+    graph.find_cycle().expect("every thread is blocked on a held lock, so a cycle exists")
 }
 
 /// Moves `amount` between two real accounts, locking them in index order.
 pub fn transfer_ordered(accounts: &[Mutex<u64>], from: usize, to: usize, amount: u64) -> bool {
     assert_ne!(from, to, "a transfer needs two accounts");
     let (low, high) = (from.min(to), from.max(to));
-    let mut low_guard = accounts[low]
-        .lock()
-        .expect("no panics while holding account locks");
-    let mut high_guard = accounts[high]
-        .lock()
-        .expect("no panics while holding account locks");
-    let (source, destination) = if from == low {
-        (&mut *low_guard, &mut *high_guard)
-    } else {
-        (&mut *high_guard, &mut *low_guard)
-    };
+    let mut low_guard = accounts[low].lock().expect("no panics while holding account locks");
+    let mut high_guard = accounts[high].lock().expect("no panics while holding account locks");
+    let (source, destination) =
+        if from == low { (&mut *low_guard, &mut *high_guard) } else { (&mut *high_guard, &mut *low_guard) };
     if *source < amount {
         return false;
     }
@@ -328,31 +292,19 @@ mod tests {
 
     #[test]
     fn opposite_order_transfers_deadlock_in_some_interleavings_only() {
-        let threads = [
-            transfer_script(1, 2, LockPolicy::ArgumentOrder),
-            transfer_script(2, 1, LockPolicy::ArgumentOrder),
-        ];
+        let threads =
+            [transfer_script(1, 2, LockPolicy::ArgumentOrder), transfer_script(2, 1, LockPolicy::ArgumentOrder)];
         let exploration = explore(&threads);
-        assert!(
-            exploration.completed > 0,
-            "most schedules finish: the bug hides in testing"
-        );
+        assert!(exploration.completed > 0, "most schedules finish: the bug hides in testing");
         assert_eq!(exploration.deadlocks.len(), 1);
         let deadlock = &exploration.deadlocks[0];
         assert_eq!(deadlock.cycle, [0, 1]);
-        assert_eq!(
-            deadlock.schedule,
-            [0, 1],
-            "each takes its first lock, then both wait"
-        );
+        assert_eq!(deadlock.schedule, [0, 1], "each takes its first lock, then both wait");
     }
 
     #[test]
     fn ordered_acquisition_never_deadlocks_in_any_interleaving() {
-        let threads = [
-            transfer_script(1, 2, LockPolicy::Ordered),
-            transfer_script(2, 1, LockPolicy::Ordered),
-        ];
+        let threads = [transfer_script(1, 2, LockPolicy::Ordered), transfer_script(2, 1, LockPolicy::Ordered)];
         let exploration = explore(&threads);
         assert_eq!(exploration.deadlocks, [], "no schedule may deadlock");
         assert!(exploration.completed > 0);
@@ -360,13 +312,8 @@ mod tests {
 
     #[test]
     fn a_three_way_ring_deadlocks_unless_ordered() {
-        let ring = |policy| {
-            [
-                transfer_script(1, 2, policy),
-                transfer_script(2, 3, policy),
-                transfer_script(3, 1, policy),
-            ]
-        };
+        let ring =
+            |policy| [transfer_script(1, 2, policy), transfer_script(2, 3, policy), transfer_script(3, 1, policy)];
         let unordered = explore(&ring(LockPolicy::ArgumentOrder));
         assert!(unordered.deadlocks.iter().any(|d| d.cycle == [0, 1, 2]));
         assert!(explore(&ring(LockPolicy::Ordered)).deadlocks.is_empty());
@@ -378,10 +325,7 @@ mod tests {
         assert_eq!(manager.acquire(0, 1), Acquire::Granted);
         assert_eq!(manager.acquire(1, 2), Acquire::Granted);
         assert_eq!(manager.acquire(0, 2), Acquire::Waiting { holder: 1 });
-        assert_eq!(
-            manager.acquire(1, 1),
-            Acquire::Deadlock { cycle: vec![0, 1] }
-        );
+        assert_eq!(manager.acquire(1, 1), Acquire::Deadlock { cycle: vec![0, 1] });
         // The victim gives up its lock; the survivor can proceed.
         manager.release(1, 2);
         assert_eq!(manager.acquire(0, 2), Acquire::Granted);

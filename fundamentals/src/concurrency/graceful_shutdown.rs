@@ -89,11 +89,7 @@ pub struct Server {
 
 impl Server {
     /// Serves until `shutdown` is cancelled, then drains for at most `self.grace`.
-    pub async fn run(
-        &self,
-        mut requests: mpsc::Receiver<Request>,
-        shutdown: CancellationToken,
-    ) -> ShutdownReport {
+    pub async fn run(&self, mut requests: mpsc::Receiver<Request>, shutdown: CancellationToken) -> ShutdownReport {
         let mut report = ShutdownReport::default();
         let mut handlers = JoinSet::new();
         loop {
@@ -140,9 +136,7 @@ fn refuse_queued(requests: &mut mpsc::Receiver<Request>) -> u32 {
     requests.close();
     let mut refused = 0;
     while let Ok(request) = requests.try_recv() {
-        let _ = request
-            .reply
-            .send(Response::ShuttingDown { id: request.id });
+        let _ = request.reply.send(Response::ShuttingDown { id: request.id });
         refused += 1;
     }
     refused
@@ -153,31 +147,18 @@ mod tests {
     use super::*;
     use tokio::time::Instant;
 
-    async fn send(
-        queue: &mpsc::Sender<Request>,
-        id: u32,
-        work_ms: u64,
-    ) -> oneshot::Receiver<Response> {
+    async fn send(queue: &mpsc::Sender<Request>, id: u32, work_ms: u64) -> oneshot::Receiver<Response> {
         let (reply, response) = oneshot::channel();
-        queue
-            .send(Request { id, work_ms, reply })
-            .await
-            .expect("server is accepting");
+        queue.send(Request { id, work_ms, reply }).await.expect("server is accepting");
         response
     }
 
     fn start_server(
         grace_ms: u64,
-    ) -> (
-        mpsc::Sender<Request>,
-        CancellationToken,
-        tokio::task::JoinHandle<ShutdownReport>,
-    ) {
+    ) -> (mpsc::Sender<Request>, CancellationToken, tokio::task::JoinHandle<ShutdownReport>) {
         let (queue, requests) = mpsc::channel(16);
         let token = CancellationToken::new();
-        let server = Server {
-            grace: Duration::from_millis(grace_ms),
-        };
+        let server = Server { grace: Duration::from_millis(grace_ms) };
         let handle = tokio::spawn({
             let token = token.clone();
             async move { server.run(requests, token).await }
@@ -196,19 +177,8 @@ mod tests {
         let report = server.await.unwrap();
         assert_eq!(first.await, Ok(Response::Done { id: 1 }));
         assert_eq!(second.await, Ok(Response::Done { id: 2 }));
-        assert_eq!(
-            report,
-            ShutdownReport {
-                completed: 2,
-                refused: 0,
-                aborted: 0
-            }
-        );
-        assert_eq!(
-            start.elapsed(),
-            Duration::from_millis(500),
-            "exits as soon as the drain ends"
-        );
+        assert_eq!(report, ShutdownReport { completed: 2, refused: 0, aborted: 0 });
+        assert_eq!(start.elapsed(), Duration::from_millis(500), "exits as soon as the drain ends");
     }
 
     #[tokio::test(start_paused = true)]
@@ -217,13 +187,7 @@ mod tests {
         token.cancel();
         let report = server.await.unwrap();
         let (reply, _response) = oneshot::channel();
-        let refused = queue
-            .send(Request {
-                id: 9,
-                work_ms: 1,
-                reply,
-            })
-            .await;
+        let refused = queue.send(Request { id: 9, work_ms: 1, reply }).await;
         assert!(refused.is_err(), "the queue is closed");
         assert_eq!(report, ShutdownReport::default());
     }
@@ -249,19 +213,8 @@ mod tests {
         let report = server.await.unwrap();
         assert_eq!(quick.await, Ok(Response::Done { id: 1 }));
         assert!(stuck.await.is_err(), "the client sees the connection drop");
-        assert_eq!(
-            report,
-            ShutdownReport {
-                completed: 1,
-                refused: 0,
-                aborted: 1
-            }
-        );
-        assert_eq!(
-            start.elapsed(),
-            Duration::from_millis(210),
-            "shutdown at 10 ms + 200 ms grace"
-        );
+        assert_eq!(report, ShutdownReport { completed: 1, refused: 0, aborted: 1 });
+        assert_eq!(start.elapsed(), Duration::from_millis(210), "shutdown at 10 ms + 200 ms grace");
     }
 
     #[tokio::test(start_paused = true)]

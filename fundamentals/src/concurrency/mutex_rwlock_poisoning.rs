@@ -63,11 +63,7 @@ pub type AccountId = u32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BankError {
     UnknownAccount(AccountId),
-    InsufficientFunds {
-        account: AccountId,
-        balance: u64,
-        wanted: u64,
-    },
+    InsufficientFunds { account: AccountId, balance: u64, wanted: u64 },
 }
 
 /// Accounts behind one lock; every operation is one critical section.
@@ -78,9 +74,7 @@ pub struct Bank {
 
 impl Bank {
     pub fn with_accounts(balances: &[(AccountId, u64)]) -> Self {
-        Self {
-            accounts: Mutex::new(balances.iter().copied().collect()),
-        }
+        Self { accounts: Mutex::new(balances.iter().copied().collect()) }
     }
 
     /// Moves `amount` from one account to another, all or nothing.
@@ -92,11 +86,7 @@ impl Bank {
             return Err(BankError::UnknownAccount(to));
         }
         if balance < amount {
-            return Err(BankError::InsufficientFunds {
-                account: from,
-                balance,
-                wanted: amount,
-            });
+            return Err(BankError::InsufficientFunds { account: from, balance, wanted: amount });
         }
         *accounts.get_mut(&from).expect("checked above") -= amount;
         *accounts.get_mut(&to).expect("checked above") += amount;
@@ -111,21 +101,13 @@ impl Bank {
         amount: u64,
         meanwhile: impl FnOnce(),
     ) -> Result<(), BankError> {
-        let balance = self
-            .balance(account)
-            .ok_or(BankError::UnknownAccount(account))?;
+        let balance = self.balance(account).ok_or(BankError::UnknownAccount(account))?;
         if balance < amount {
-            return Err(BankError::InsufficientFunds {
-                account,
-                balance,
-                wanted: amount,
-            });
+            return Err(BankError::InsufficientFunds { account, balance, wanted: amount });
         }
         meanwhile(); // the lock is free here: anyone may withdraw
         let mut accounts = self.lock();
-        let slot = accounts
-            .get_mut(&account)
-            .expect("accounts are never removed");
+        let slot = accounts.get_mut(&account).expect("accounts are never removed");
         // Saturating, so the lost check shows as money created from nothing, not a panic.
         *slot = slot.saturating_sub(amount);
         Ok(())
@@ -134,15 +116,9 @@ impl Bank {
     /// Withdraws in one critical section.
     pub fn withdraw(&self, account: AccountId, amount: u64) -> Result<(), BankError> {
         let mut accounts = self.lock();
-        let slot = accounts
-            .get_mut(&account)
-            .ok_or(BankError::UnknownAccount(account))?;
+        let slot = accounts.get_mut(&account).ok_or(BankError::UnknownAccount(account))?;
         if *slot < amount {
-            return Err(BankError::InsufficientFunds {
-                account,
-                balance: *slot,
-                wanted: amount,
-            });
+            return Err(BankError::InsufficientFunds { account, balance: *slot, wanted: amount });
         }
         *slot -= amount;
         Ok(())
@@ -163,9 +139,7 @@ impl Bank {
 
     /// Locks, refusing to go on with state a panicking thread may have left half-updated.
     fn lock(&self) -> MutexGuard<'_, BTreeMap<AccountId, u64>> {
-        self.accounts
-            .lock()
-            .expect("a thread panicked mid-transaction; state may be inconsistent")
+        self.accounts.lock().expect("a thread panicked mid-transaction; state may be inconsistent")
     }
 
     /// Locks even if poisoned: `repair` restores the invariant, then the poison is cleared.
@@ -199,26 +173,16 @@ pub struct ConfigStore {
 
 impl ConfigStore {
     pub fn new(config: Config) -> Self {
-        Self {
-            current: RwLock::new(Arc::new(config)),
-        }
+        Self { current: RwLock::new(Arc::new(config)) }
     }
 
     /// A snapshot that stays valid (and consistent) however long the caller keeps it.
     pub fn snapshot(&self) -> Arc<Config> {
-        Arc::clone(
-            &self
-                .current
-                .read()
-                .expect("writers never panic while holding the lock"),
-        )
+        Arc::clone(&self.current.read().expect("writers never panic while holding the lock"))
     }
 
     pub fn publish(&self, config: Config) {
-        *self
-            .current
-            .write()
-            .expect("writers never panic while holding the lock") = Arc::new(config);
+        *self.current.write().expect("writers never panic while holding the lock") = Arc::new(config);
     }
 }
 
@@ -252,11 +216,7 @@ mod tests {
         assert_eq!(bank.transfer(1, 99, 50), Err(BankError::UnknownAccount(99)));
         assert_eq!(
             bank.transfer(1, 2, 500),
-            Err(BankError::InsufficientFunds {
-                account: 1,
-                balance: 100,
-                wanted: 500
-            })
+            Err(BankError::InsufficientFunds { account: 1, balance: 100, wanted: 500 })
         );
         assert_eq!(bank.balance(1), Some(100));
         assert_eq!(bank.total(), 100);
@@ -276,14 +236,7 @@ mod tests {
     fn one_critical_section_refuses_the_second_withdrawal() {
         let bank = Bank::with_accounts(&[(1, 100)]);
         assert_eq!(bank.withdraw(1, 80), Ok(()));
-        assert_eq!(
-            bank.withdraw(1, 80),
-            Err(BankError::InsufficientFunds {
-                account: 1,
-                balance: 20,
-                wanted: 80
-            })
-        );
+        assert_eq!(bank.withdraw(1, 80), Err(BankError::InsufficientFunds { account: 1, balance: 20, wanted: 80 }));
     }
 
     #[test]
@@ -307,11 +260,7 @@ mod tests {
         let repaired = bank.lock_repairing(|accounts| *accounts.get_mut(&2).unwrap() += 60);
         assert!(repaired);
         assert!(!bank.is_poisoned());
-        assert_eq!(
-            bank.total(),
-            100,
-            "invariant restored before anyone relied on it"
-        );
+        assert_eq!(bank.total(), 100, "invariant restored before anyone relied on it");
     }
 
     #[test]
@@ -319,14 +268,8 @@ mod tests {
         let lock = RwLock::new(0_u32);
         let first = lock.read().unwrap();
         let second = lock.try_read();
-        assert!(
-            second.is_ok(),
-            "a second reader gets in alongside the first"
-        );
-        assert!(
-            lock.try_write().is_err(),
-            "a writer must wait for the readers"
-        );
+        assert!(second.is_ok(), "a second reader gets in alongside the first");
+        assert!(lock.try_write().is_err(), "a writer must wait for the readers");
         drop(second);
         drop(first);
         assert!(lock.try_write().is_ok());
@@ -334,19 +277,10 @@ mod tests {
 
     #[test]
     fn config_snapshots_stay_consistent_while_a_new_version_is_published() {
-        let store = ConfigStore::new(Config {
-            version: 1,
-            feature_flags: vec!["a".into()],
-        });
+        let store = ConfigStore::new(Config { version: 1, feature_flags: vec!["a".into()] });
         let old = store.snapshot();
-        store.publish(Config {
-            version: 2,
-            feature_flags: vec!["a".into(), "b".into()],
-        });
-        assert_eq!(
-            old.version, 1,
-            "a reader's snapshot is never modified under it"
-        );
+        store.publish(Config { version: 2, feature_flags: vec!["a".into(), "b".into()] });
+        assert_eq!(old.version, 1, "a reader's snapshot is never modified under it");
         assert_eq!(store.snapshot().feature_flags.len(), 2);
     }
 }

@@ -151,19 +151,10 @@ mod tests {
     fn the_types_that_would_race_lack_the_traits() {
         assert!(!implements!(Rc<u64>: Send), "non-atomic refcount");
         assert!(!implements!(Rc<u64>: Sync));
-        assert!(
-            !implements!(RefCell<u64>: Sync),
-            "unsynchronised borrow flag"
-        );
+        assert!(!implements!(RefCell<u64>: Sync), "unsynchronised borrow flag");
         assert!(!implements!(Cell<u64>: Sync));
-        assert!(
-            !implements!(MutexGuard<'static, u64>: Send),
-            "unlock on the locking thread"
-        );
+        assert!(!implements!(MutexGuard<'static, u64>: Send), "unlock on the locking thread");
         assert!(!implements!(*const u8: Send));
-        assert!(
-            implements!(Arc<Mutex<u64>>: Send),
-            "the macro does report true"
-        );
+        assert!(implements!(Arc<Mutex<u64>>: Send), "the macro does report true");
     }
 }

@@ -58,15 +58,10 @@ pub fn parallel_sum(values: &[u64], threads: usize) -> u64 {
     assert!(threads > 0, "need at least one thread");
     let chunk_len = values.len().div_ceil(threads).max(1);
     thread::scope(|scope| {
-        let handles: Vec<_> = values
-            .chunks(chunk_len)
-            .map(|chunk| scope.spawn(move || chunk.iter().sum::<u64>()))
-            .collect();
+        let handles: Vec<_> =
+            values.chunks(chunk_len).map(|chunk| scope.spawn(move || chunk.iter().sum::<u64>())).collect();
         // Joined in spawn order: the combination does not depend on scheduling.
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("summing cannot panic"))
-            .sum()
+        handles.into_iter().map(|h| h.join().expect("summing cannot panic")).sum()
     })
 }
 
@@ -122,11 +117,7 @@ mod tests {
         for threads in [1, 3, 8, 2_000] {
             assert_eq!(parallel_sum(&values, threads), 500_500, "{threads} threads");
         }
-        assert_eq!(
-            values.len(),
-            1_000,
-            "still owned here after the threads ended"
-        );
+        assert_eq!(values.len(), 1_000, "still owned here after the threads ended");
     }
 
     #[test]
@@ -147,23 +138,12 @@ mod tests {
         let data = Arc::new(vec![1_u64, 2, 3]);
         let shared = Arc::clone(&data);
         assert_eq!(run_isolated(move || shared.iter().sum()), Ok(6));
-        assert_eq!(
-            Arc::strong_count(&data),
-            1,
-            "the thread's handle was dropped with it"
-        );
+        assert_eq!(Arc::strong_count(&data), 1, "the thread's handle was dropped with it");
     }
 
     #[test]
     fn a_panicking_thread_reports_at_join_and_the_caller_survives() {
-        assert_eq!(
-            run_isolated(|| panic!("worker failed")),
-            Err("worker failed".to_owned())
-        );
-        assert_eq!(
-            run_isolated(|| 41 + 1),
-            Ok(42),
-            "the next job runs normally"
-        );
+        assert_eq!(run_isolated(|| panic!("worker failed")), Err("worker failed".to_owned()));
+        assert_eq!(run_isolated(|| 41 + 1), Ok(42), "the next job runs normally");
     }
 }

@@ -80,13 +80,9 @@ pub async fn run_with_limit(job_ms: Vec<u64>, limit: usize) -> LimitedRun {
     let max_in_flight = Arc::new(AtomicUsize::new(0));
     let mut tasks = JoinSet::new();
     for (index, ms) in job_ms.into_iter().enumerate() {
-        let (semaphore, in_flight, max_in_flight) =
-            (semaphore.clone(), in_flight.clone(), max_in_flight.clone());
+        let (semaphore, in_flight, max_in_flight) = (semaphore.clone(), in_flight.clone(), max_in_flight.clone());
         tasks.spawn(async move {
-            let _permit = semaphore
-                .acquire()
-                .await
-                .expect("the semaphore is never closed");
+            let _permit = semaphore.acquire().await.expect("the semaphore is never closed");
             let now_running = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             max_in_flight.fetch_max(now_running, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -108,10 +104,7 @@ pub async fn run_with_limit(job_ms: Vec<u64>, limit: usize) -> LimitedRun {
 
 /// Runs jobs concurrently; the first error returns at once and aborts the others.
 /// `Ok(v)` jobs take `v` ms and succeed; `Err(ms)` jobs fail after `ms`.
-pub async fn try_all(
-    jobs: Vec<Result<u64, u64>>,
-    finished: Arc<AtomicUsize>,
-) -> Result<Vec<u64>, String> {
+pub async fn try_all(jobs: Vec<Result<u64, u64>>, finished: Arc<AtomicUsize>) -> Result<Vec<u64>, String> {
     let mut tasks = JoinSet::new();
     for (index, job) in jobs.into_iter().enumerate() {
         let finished = finished.clone();
@@ -121,8 +114,7 @@ pub async fn try_all(
             };
             tokio::time::sleep(Duration::from_millis(ms)).await;
             finished.fetch_add(1, Ordering::SeqCst);
-            job.map(|ms| (index, ms))
-                .map_err(|_| format!("job {index} failed"))
+            job.map(|ms| (index, ms)).map_err(|_| format!("job {index} failed"))
         });
     }
     let mut results = Vec::new();
@@ -161,19 +153,13 @@ impl WorkerPool {
                 }
             });
         }
-        Self {
-            queue,
-            workers: set,
-        }
+        Self { queue, workers: set }
     }
 
     /// Queues a job (waiting if the queue is full) and returns where its answer will arrive.
     pub async fn submit(&self, n: u64) -> oneshot::Receiver<u64> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send((n, reply))
-            .await
-            .expect("workers run until shutdown");
+        self.queue.send((n, reply)).await.expect("workers run until shutdown");
         answer
     }
 
@@ -212,20 +198,13 @@ mod tests {
         let outcome = try_all(jobs, finished.clone()).await;
         assert_eq!(outcome, Err("job 1 failed".to_owned()));
         tokio::time::sleep(Duration::from_secs(10)).await; // long after the slow jobs' end
-        assert_eq!(
-            finished.load(Ordering::SeqCst),
-            2,
-            "the 1 s and 2 s jobs were aborted"
-        );
+        assert_eq!(finished.load(Ordering::SeqCst), 2, "the 1 s and 2 s jobs were aborted");
     }
 
     #[tokio::test(start_paused = true)]
     async fn all_successes_are_collected() {
         let finished = Arc::new(AtomicUsize::new(0));
-        assert_eq!(
-            try_all(vec![Ok(3), Ok(1), Ok(2)], finished).await,
-            Ok(vec![3, 1, 2])
-        );
+        assert_eq!(try_all(vec![Ok(3), Ok(1), Ok(2)], finished).await, Ok(vec![3, 1, 2]));
     }
 
     #[tokio::test(start_paused = true)]
@@ -236,11 +215,7 @@ mod tests {
             answers.push(pool.submit(n).await);
         }
         let per_worker = pool.shutdown().await;
-        assert_eq!(
-            per_worker.iter().sum::<usize>(),
-            12,
-            "queued jobs are drained, not dropped"
-        );
+        assert_eq!(per_worker.iter().sum::<usize>(), 12, "queued jobs are drained, not dropped");
         let mut squares = Vec::new();
         for answer in answers {
             squares.push(answer.await.expect("every job was answered"));

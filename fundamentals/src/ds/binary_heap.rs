@@ -120,10 +120,7 @@ impl<T: Ord> BinaryHeap<T> {
     /// Panics unless every parent is ≥ both children. O(n); tests call it after each step.
     pub fn check_invariants(&self) {
         for child in 1..self.items.len() {
-            assert!(
-                self.items[(child - 1) / 2] >= self.items[child],
-                "heap order broken at index {child}"
-            );
+            assert!(self.items[(child - 1) / 2] >= self.items[child], "heap order broken at index {child}");
         }
     }
 
@@ -147,10 +144,7 @@ impl<T: Ord> BinaryHeap<T> {
             self.items.swap(index, child);
             index = child;
         }
-        debug_assert!(
-            self.is_locally_ordered(index, end),
-            "heap order broken below index {index}"
-        );
+        debug_assert!(self.is_locally_ordered(index, end), "heap order broken below index {index}");
     }
 
     /// `pop`'s sift (Floyd's trick, also used by std): the element just moved to the root came
@@ -164,10 +158,7 @@ impl<T: Ord> BinaryHeap<T> {
             index = child;
         }
         self.sift_up(index);
-        debug_assert!(
-            self.is_locally_ordered(index, end),
-            "heap order broken below index {index}"
-        );
+        debug_assert!(self.is_locally_ordered(index, end), "heap order broken below index {index}");
     }
 
     /// The larger of the children of `index` within `items[..end]`. It must be the larger one:
@@ -178,17 +169,11 @@ impl<T: Ord> BinaryHeap<T> {
             return None;
         }
         let right = left + 1;
-        Some(if right < end && self.items[right] > self.items[left] {
-            right
-        } else {
-            left
-        })
+        Some(if right < end && self.items[right] > self.items[left] { right } else { left })
     }
 
     fn is_locally_ordered(&self, index: usize, end: usize) -> bool {
-        [2 * index + 1, 2 * index + 2]
-            .iter()
-            .all(|&child| child >= end || self.items[index] >= self.items[child])
+        [2 * index + 1, 2 * index + 2].iter().all(|&child| child >= end || self.items[index] >= self.items[child])
     }
 }
 
@@ -231,23 +216,13 @@ mod tests {
     #[test]
     fn reverse_turns_it_into_a_min_heap_and_a_sequence_number_makes_ties_fifo() {
         let mut queue = BinaryHeap::default();
-        let jobs = [
-            (2, "backup"),
-            (1, "page on-call"),
-            (2, "reindex"),
-            (1, "retry payment"),
-        ];
+        let jobs = [(2, "backup"), (1, "page on-call"), (2, "reindex"), (1, "retry payment")];
         for (seq, (priority, name)) in jobs.into_iter().enumerate() {
             // Lower number = more urgent; among equals, the earlier job first.
             queue.push(Reverse((priority, seq, name)));
         }
-        let order: Vec<_> = std::iter::from_fn(|| queue.pop())
-            .map(|Reverse((_, _, name))| name)
-            .collect();
-        assert_eq!(
-            order,
-            ["page on-call", "retry payment", "backup", "reindex"]
-        );
+        let order: Vec<_> = std::iter::from_fn(|| queue.pop()).map(|Reverse((_, _, name))| name).collect();
+        assert_eq!(order, ["page on-call", "retry payment", "backup", "reindex"]);
     }
 
     #[test]

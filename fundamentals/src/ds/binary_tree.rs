@@ -82,9 +82,7 @@ impl<T: Clone> BinaryTree<T> {
     /// Builds a tree from the array layout of a heap: the children of index `i` are at `2i + 1`
     /// and `2i + 2`; `None` marks a missing node, and everything below it is ignored.
     pub fn from_level_order(slots: &[Option<T>]) -> Self {
-        Self {
-            root: build(slots, 0),
-        }
+        Self { root: build(slots, 0) }
     }
 
     pub fn preorder_recursive(&self) -> Vec<T> {
@@ -158,12 +156,7 @@ impl<T: Clone> BinaryTree<T> {
     pub fn postorder_iterative(&self) -> Vec<T> {
         let mut out = Vec::new();
         // `children_done` records whether the node's subtrees have already been scheduled.
-        let mut stack: Vec<(&TreeNode<T>, bool)> = self
-            .root
-            .as_deref()
-            .map(|n| (n, false))
-            .into_iter()
-            .collect();
+        let mut stack: Vec<(&TreeNode<T>, bool)> = self.root.as_deref().map(|n| (n, false)).into_iter().collect();
         while let Some((node, children_done)) = stack.pop() {
             if children_done {
                 out.push(node.value.clone());
@@ -200,15 +193,8 @@ impl<T> BinaryTree<T> {
         let mut level: Vec<&TreeNode<T>> = self.root.as_deref().into_iter().collect();
         while !level.is_empty() {
             height += 1;
-            level = level
-                .iter()
-                .flat_map(|node| {
-                    node.left
-                        .as_deref()
-                        .into_iter()
-                        .chain(node.right.as_deref())
-                })
-                .collect();
+            level =
+                level.iter().flat_map(|node| node.left.as_deref().into_iter().chain(node.right.as_deref())).collect();
         }
         height
     }
@@ -237,11 +223,7 @@ impl<T> Drop for BinaryTree<T> {
 
 fn build<T: Clone>(slots: &[Option<T>], index: usize) -> Option<Box<TreeNode<T>>> {
     let value = slots.get(index)?.clone()?;
-    Some(Box::new(TreeNode {
-        value,
-        left: build(slots, 2 * index + 1),
-        right: build(slots, 2 * index + 2),
-    }))
+    Some(Box::new(TreeNode { value, left: build(slots, 2 * index + 1), right: build(slots, 2 * index + 2) }))
 }
 
 #[cfg(test)]
@@ -262,11 +244,7 @@ mod tests {
     fn vine(depth: u32) -> BinaryTree<u32> {
         let mut root = None;
         for value in (0..depth).rev() {
-            root = Some(Box::new(TreeNode {
-                value,
-                left: root,
-                right: None,
-            }));
+            root = Some(Box::new(TreeNode { value, left: root, right: None }));
         }
         BinaryTree { root }
     }

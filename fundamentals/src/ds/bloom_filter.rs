@@ -72,17 +72,9 @@ impl BloomFilter {
     /// A filter of `bit_count` bits probed by `hash_count` hash functions.
     pub fn new(bit_count: u64, hash_count: u32) -> Self {
         assert!(bit_count > 0, "a bloom filter needs at least one bit");
-        assert!(
-            hash_count > 0,
-            "a bloom filter needs at least one hash function"
-        );
+        assert!(hash_count > 0, "a bloom filter needs at least one hash function");
         let word_count = usize::try_from(bit_count.div_ceil(64)).expect("bit array too large");
-        Self {
-            words: vec![0; word_count],
-            bit_count,
-            hash_count,
-            inserted: 0,
-        }
+        Self { words: vec![0; word_count], bit_count, hash_count, inserted: 0 }
     }
 
     /// The smallest filter expected to give `false_positive_rate` after `expected_items`
@@ -119,8 +111,7 @@ impl BloomFilter {
 
     /// `false`: definitely never inserted. `true`: probably inserted.
     pub fn contains<T: Hash + ?Sized>(&self, item: &T) -> bool {
-        self.bit_positions(item)
-            .all(|bit| self.words[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+        self.bit_positions(item).all(|bit| self.words[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
     }
 
     /// The textbook estimate `(1 − e^{−kn/m})^k` for the current number of inserts.
@@ -132,11 +123,7 @@ impl BloomFilter {
 
     /// Fraction of bits set; ≈ `1 − e^{−kn/m}`, and ≈ ½ for an optimally sized filter.
     pub fn fill_ratio(&self) -> f64 {
-        let set: u64 = self
-            .words
-            .iter()
-            .map(|word| u64::from(word.count_ones()))
-            .sum();
+        let set: u64 = self.words.iter().map(|word| u64::from(word.count_ones())).sum();
         set as f64 / self.bit_count as f64
     }
 
@@ -147,8 +134,7 @@ impl BloomFilter {
         // zero: with h2 = 0 every probe would hit the same bit.
         let h2 = mix64(h1 ^ 0x5851_f42d_4c95_7f2d) | 1;
         let bit_count = self.bit_count;
-        (0..u64::from(self.hash_count))
-            .map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % bit_count)
+        (0..u64::from(self.hash_count)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % bit_count)
     }
 }
 
@@ -176,9 +162,7 @@ mod tests {
             filter.insert(&(0_u8, rng.random::<u64>()));
         }
         let queries = 100_000;
-        let false_positives = (0..queries)
-            .filter(|_| filter.contains(&(1_u8, rng.random::<u64>())))
-            .count();
+        let false_positives = (0..queries).filter(|_| filter.contains(&(1_u8, rng.random::<u64>()))).count();
         let measured = false_positives as f64 / queries as f64;
         let predicted = filter.expected_false_positive_rate();
         // ~1000 expected hits: the sampling noise is ~3%; allow 20% relative error.
@@ -186,11 +170,7 @@ mod tests {
             (measured - predicted).abs() <= 0.2 * predicted,
             "measured {measured:.4}, formula (1-e^(-kn/m))^k = {predicted:.4}"
         );
-        assert!(
-            (filter.fill_ratio() - 0.5).abs() < 0.02,
-            "fill ratio {}",
-            filter.fill_ratio()
-        );
+        assert!((filter.fill_ratio() - 0.5).abs() < 0.02, "fill ratio {}", filter.fill_ratio());
     }
 
     #[test]
@@ -203,14 +183,8 @@ mod tests {
         let after = filter.expected_false_positive_rate();
         assert_eq!(before, 0.0);
         assert!(after > 0.5, "5× the design load: rate {after:.2}");
-        let measured = (1_000_000..1_010_000_u32)
-            .filter(|i| filter.contains(i))
-            .count() as f64
-            / 10_000.0;
-        assert!(
-            (measured - after).abs() < 0.05,
-            "measured {measured:.3} vs formula {after:.3}"
-        );
+        let measured = (1_000_000..1_010_000_u32).filter(|i| filter.contains(i)).count() as f64 / 10_000.0;
+        assert!((measured - after).abs() < 0.05, "measured {measured:.3} vs formula {after:.3}");
     }
 
     proptest! {

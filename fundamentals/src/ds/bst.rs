@@ -96,12 +96,7 @@ impl<K: Ord, V> Bst<K, V> {
         if let Some(node) = link {
             return Some(std::mem::replace(&mut node.value, value));
         }
-        *link = Some(Box::new(Node {
-            key,
-            value,
-            left: None,
-            right: None,
-        }));
+        *link = Some(Box::new(Node { key, value, left: None, right: None }));
         self.len += 1;
         None
     }
@@ -173,15 +168,8 @@ impl<K: Ord, V> Bst<K, V> {
         let mut level: Vec<&Node<K, V>> = self.root.as_deref().into_iter().collect();
         while !level.is_empty() {
             height += 1;
-            level = level
-                .iter()
-                .flat_map(|node| {
-                    node.left
-                        .as_deref()
-                        .into_iter()
-                        .chain(node.right.as_deref())
-                })
-                .collect();
+            level =
+                level.iter().flat_map(|node| node.left.as_deref().into_iter().chain(node.right.as_deref())).collect();
         }
         height
     }
@@ -191,32 +179,13 @@ impl<K: Ord, V> Bst<K, V> {
         let mut count = 0;
         // Frames of (node, exclusive lower bound, exclusive upper bound).
         let no_bound: Option<&K> = None;
-        let mut stack: Vec<_> = self
-            .root
-            .as_deref()
-            .map(|root| (root, no_bound, no_bound))
-            .into_iter()
-            .collect();
+        let mut stack: Vec<_> = self.root.as_deref().map(|root| (root, no_bound, no_bound)).into_iter().collect();
         while let Some((node, low, high)) = stack.pop() {
             count += 1;
-            assert!(
-                low.is_none_or(|low| *low < node.key),
-                "a key is not above its lower bound"
-            );
-            assert!(
-                high.is_none_or(|high| node.key < *high),
-                "a key is not below its upper bound"
-            );
-            stack.extend(
-                node.left
-                    .as_deref()
-                    .map(|left| (left, low, Some(&node.key))),
-            );
-            stack.extend(
-                node.right
-                    .as_deref()
-                    .map(|right| (right, Some(&node.key), high)),
-            );
+            assert!(low.is_none_or(|low| *low < node.key), "a key is not above its lower bound");
+            assert!(high.is_none_or(|high| node.key < *high), "a key is not below its upper bound");
+            stack.extend(node.left.as_deref().map(|left| (left, low, Some(&node.key))));
+            stack.extend(node.right.as_deref().map(|right| (right, Some(&node.key), high)));
         }
         assert_eq!(count, self.len, "len disagrees with the number of nodes");
     }
@@ -232,11 +201,7 @@ fn link_of<'a, K: Ord, V>(mut link: &'a mut Link<K, V>, key: &K) -> &'a mut Link
             _ => return link,
         };
         let node = link.as_mut().expect("checked just above");
-        link = if go_left {
-            &mut node.left
-        } else {
-            &mut node.right
-        };
+        link = if go_left { &mut node.left } else { &mut node.right };
     }
 }
 
@@ -292,10 +257,7 @@ mod tests {
         assert_eq!(tree.insert(40, 0), Some(400));
         assert_eq!(keys(&tree), [20, 30, 40, 50, 60, 70, 80]);
         assert_eq!(tree.get(&40), Some(&0));
-        assert_eq!(
-            (tree.min(), tree.max()),
-            (Some((&20, &200)), Some((&80, &800)))
-        );
+        assert_eq!((tree.min(), tree.max()), (Some((&20, &200)), Some((&80, &800))));
         assert_eq!(tree.height(), 3);
     }
 
@@ -330,10 +292,7 @@ mod tests {
         let tree = tree_of(&(0..1_000).collect::<Vec<_>>());
         assert_eq!(tree.height(), 1_000, "every node has only a right child");
         let shuffled: Vec<i32> = (0..1_000).map(|i| (i * 617) % 1_000).collect();
-        assert!(
-            tree_of(&shuffled).height() < 40,
-            "a scrambled order stays shallow"
-        );
+        assert!(tree_of(&shuffled).height() < 40, "a scrambled order stays shallow");
     }
 
     #[test]
@@ -341,12 +300,7 @@ mod tests {
         // Built directly: 100k sorted inserts would take O(n²) steps to produce the same shape.
         let mut root = None;
         for key in (0..100_000).rev() {
-            root = Some(Box::new(Node {
-                key,
-                value: key * 10,
-                left: None,
-                right: root,
-            }));
+            root = Some(Box::new(Node { key, value: key * 10, left: None, right: root }));
         }
         let tree = Bst { root, len: 100_000 };
         assert_eq!(tree.iter().count(), 100_000);

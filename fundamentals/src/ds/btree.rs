@@ -81,11 +81,7 @@ struct Node<K, V> {
 
 impl<K, V> Node<K, V> {
     fn leaf() -> Self {
-        Self {
-            keys: Vec::new(),
-            values: Vec::new(),
-            children: Vec::new(),
-        }
+        Self { keys: Vec::new(), values: Vec::new(), children: Vec::new() }
     }
 
     fn is_leaf(&self) -> bool {
@@ -104,10 +100,7 @@ pub struct BTree<K, V, const T: usize = 6> {
 impl<K, V, const T: usize> Default for BTree<K, V, T> {
     fn default() -> Self {
         const { assert!(T >= 2, "a B-tree needs a minimum degree of at least 2") };
-        Self {
-            root: Node::leaf(),
-            len: 0,
-        }
+        Self { root: Node::leaf(), len: 0 }
     }
 }
 
@@ -171,11 +164,7 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
         let removed = Self::remove_from(&mut self.root, key);
         if self.root.keys.is_empty() && !self.root.is_leaf() {
             // The root lost its last key to a merge: its only child becomes the root.
-            let child = self
-                .root
-                .children
-                .pop()
-                .expect("an internal root has a child");
+            let child = self.root.children.pop().expect("an internal root has a child");
             self.root = child;
         }
         if removed.is_some() {
@@ -188,10 +177,7 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
     /// index of its next key to yield; after yielding key `i` of an internal node, the walk
     /// descends to the leftmost leaf of child `i + 1`.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
-        fn push_leftmost_path<'a, K, V>(
-            stack: &mut Vec<(&'a Node<K, V>, usize)>,
-            mut node: &'a Node<K, V>,
-        ) {
+        fn push_leftmost_path<'a, K, V>(stack: &mut Vec<(&'a Node<K, V>, usize)>, mut node: &'a Node<K, V>) {
             loop {
                 stack.push((node, 0));
                 match node.children.first() {
@@ -236,41 +222,18 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
         let mut stack = vec![(&self.root, 1, None, None)];
         while let Some((node, depth, low, high)) = stack.pop() {
             let is_root = std::ptr::eq(node, &self.root);
-            assert!(
-                node.keys.len() <= Self::MAX_KEYS,
-                "a node holds more than 2t − 1 keys"
-            );
-            assert!(
-                is_root || node.keys.len() >= Self::MIN_KEYS,
-                "fill invariant: a node holds fewer than t − 1 keys"
-            );
+            assert!(node.keys.len() <= Self::MAX_KEYS, "a node holds more than 2t − 1 keys");
+            assert!(is_root || node.keys.len() >= Self::MIN_KEYS, "fill invariant: a node holds fewer than t − 1 keys");
             assert_eq!(node.keys.len(), node.values.len());
-            assert!(
-                node.keys.windows(2).all(|pair| pair[0] < pair[1]),
-                "keys out of order in a node"
-            );
-            assert!(
-                low.is_none_or(|low| node.keys.first().is_none_or(|first| low < first)),
-                "key below its separator"
-            );
-            assert!(
-                high.is_none_or(|high| node.keys.last().is_none_or(|last| last < high)),
-                "key above its separator"
-            );
+            assert!(node.keys.windows(2).all(|pair| pair[0] < pair[1]), "keys out of order in a node");
+            assert!(low.is_none_or(|low| node.keys.first().is_none_or(|first| low < first)), "key below its separator");
+            assert!(high.is_none_or(|high| node.keys.last().is_none_or(|last| last < high)), "key above its separator");
             count += node.keys.len();
             if node.is_leaf() {
-                assert_eq!(
-                    *leaf_depth.get_or_insert(depth),
-                    depth,
-                    "leaves at different depths"
-                );
+                assert_eq!(*leaf_depth.get_or_insert(depth), depth, "leaves at different depths");
                 continue;
             }
-            assert_eq!(
-                node.children.len(),
-                node.keys.len() + 1,
-                "an internal node needs keys + 1 children"
-            );
+            assert_eq!(node.children.len(), node.keys.len() + 1, "an internal node needs keys + 1 children");
             for (i, child) in node.children.iter().enumerate() {
                 let child_low = if i == 0 { low } else { Some(&node.keys[i - 1]) };
                 let child_high = node.keys.get(i).or(high);
@@ -284,19 +247,11 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
     /// upper half becomes child `i + 1`.
     fn split_child(parent: &mut Node<K, V>, i: usize) {
         let child = &mut parent.children[i];
-        debug_assert_eq!(
-            child.keys.len(),
-            Self::MAX_KEYS,
-            "only full nodes are split"
-        );
+        debug_assert_eq!(child.keys.len(), Self::MAX_KEYS, "only full nodes are split");
         let right = Node {
             keys: child.keys.split_off(T),
             values: child.values.split_off(T),
-            children: if child.is_leaf() {
-                Vec::new()
-            } else {
-                child.children.split_off(T)
-            },
+            children: if child.is_leaf() { Vec::new() } else { child.children.split_off(T) },
         };
         let median_key = child.keys.pop().expect("a full node has a median");
         let median_value = child.values.pop().expect("a full node has a median");
@@ -373,11 +328,7 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
             Self::rotate_from_right(parent, i);
             return i;
         }
-        let merged_at = if i + 1 < parent.children.len() {
-            i
-        } else {
-            i - 1
-        };
+        let merged_at = if i + 1 < parent.children.len() { i } else { i - 1 };
         Self::merge_children(parent, merged_at);
         merged_at
     }
@@ -388,14 +339,8 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
         let (left_part, right_part) = parent.children.split_at_mut(i);
         let left = &mut left_part[i - 1];
         let child = &mut right_part[0];
-        let key = std::mem::replace(
-            &mut parent.keys[i - 1],
-            left.keys.pop().expect("sibling can spare"),
-        );
-        let value = std::mem::replace(
-            &mut parent.values[i - 1],
-            left.values.pop().expect("sibling can spare"),
-        );
+        let key = std::mem::replace(&mut parent.keys[i - 1], left.keys.pop().expect("sibling can spare"));
+        let value = std::mem::replace(&mut parent.values[i - 1], left.values.pop().expect("sibling can spare"));
         child.keys.insert(0, key);
         child.values.insert(0, value);
         if let Some(grandchild) = left.children.pop() {
@@ -428,10 +373,7 @@ impl<K: Ord, V, const T: usize> BTree<K, V, T> {
         left.keys.extend(right.keys);
         left.values.extend(right.values);
         left.children.extend(right.children);
-        debug_assert!(
-            left.keys.len() <= Self::MAX_KEYS,
-            "merged two nodes that were not minimal"
-        );
+        debug_assert!(left.keys.len() <= Self::MAX_KEYS, "merged two nodes that were not minimal");
     }
 }
 
@@ -451,11 +393,7 @@ mod tests {
         assert!(tree.iter().map(|(k, _)| *k).eq(0..1_000));
         assert_eq!(tree.get(&123), Some(&124));
         // A 2-3-4 tree of 1000 keys: between log4(1000) ≈ 5 and log2(1000) ≈ 10 levels.
-        assert!(
-            (5..=10).contains(&tree.height()),
-            "height {}",
-            tree.height()
-        );
+        assert!((5..=10).contains(&tree.height()), "height {}", tree.height());
     }
 
     #[test]
@@ -465,11 +403,7 @@ mod tests {
             tree.insert(key, ());
         }
         tree.check_invariants();
-        assert!(
-            tree.height() <= 9,
-            "height {} for 10k sorted keys",
-            tree.height()
-        );
+        assert!(tree.height() <= 9, "height {} for 10k sorted keys", tree.height());
     }
 
     #[test]
@@ -483,10 +417,7 @@ mod tests {
             assert_eq!(tree.remove(&key), Some(key));
             tree.check_invariants();
         }
-        assert!(tree
-            .iter()
-            .map(|(k, _)| *k)
-            .eq((0..500).filter(|k| k % 3 == 1)));
+        assert!(tree.iter().map(|(k, _)| *k).eq((0..500).filter(|k| k % 3 == 1)));
         for key in (0..500).filter(|k| k % 3 == 1).rev() {
             assert_eq!(tree.remove(&key), Some(key));
         }

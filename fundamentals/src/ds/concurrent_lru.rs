@@ -69,14 +69,9 @@ impl<K: Hash + Eq + Clone, V: Clone> ConcurrentLru<K, V> {
     /// A cache of about `capacity` entries in `shard_count` shards of `ceil(capacity / shards)`.
     pub fn new(capacity: usize, shard_count: usize) -> Self {
         assert!(shard_count > 0, "need at least one shard");
-        assert!(
-            capacity >= shard_count,
-            "every shard needs room for at least one entry"
-        );
+        assert!(capacity >= shard_count, "every shard needs room for at least one entry");
         let per_shard = capacity.div_ceil(shard_count);
-        let shards = (0..shard_count)
-            .map(|_| Mutex::new(LruCache::with_capacity(per_shard)))
-            .collect();
+        let shards = (0..shard_count).map(|_| Mutex::new(LruCache::with_capacity(per_shard))).collect();
         Self { shards }
     }
 
@@ -105,9 +100,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ConcurrentLru<K, V> {
 
     /// Total capacity across shards (may round `capacity` up to a multiple of the shards).
     pub fn capacity(&self) -> usize {
-        (0..self.shards.len())
-            .map(|i| self.lock(i).capacity())
-            .sum()
+        (0..self.shards.len()).map(|i| self.lock(i).capacity()).sum()
     }
 
     /// Which shard `key` lives in; fixed for the life of the cache.
@@ -121,9 +114,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ConcurrentLru<K, V> {
     }
 
     fn lock(&self, shard: usize) -> MutexGuard<'_, LruCache<K, V>> {
-        self.shards[shard]
-            .lock()
-            .expect("a thread panicked while holding this shard's lock")
+        self.shards[shard].lock().expect("a thread panicked while holding this shard's lock")
     }
 }
 
@@ -144,11 +135,7 @@ mod tests {
                         cache.put(key, key * 2);
                     }
                     for key in keys {
-                        assert_eq!(
-                            cache.get(&key),
-                            Some(key * 2),
-                            "thread {thread} lost key {key}"
-                        );
+                        assert_eq!(cache.get(&key), Some(key * 2), "thread {thread} lost key {key}");
                     }
                 });
             }
@@ -184,9 +171,7 @@ mod tests {
         // the cache as a whole has room: the price paid for not having one global lock.
         let cache = ConcurrentLru::new(2, 2);
         let first = 0_u32;
-        let same_shard = (1..)
-            .find(|k| cache.shard_of(k) == cache.shard_of(&first))
-            .unwrap();
+        let same_shard = (1..).find(|k| cache.shard_of(k) == cache.shard_of(&first)).unwrap();
         cache.put(first, "first");
         assert_eq!(cache.put(same_shard, "second"), Some((first, "first")));
         assert_eq!(cache.len(), 1, "evicted while the other shard stood empty");

@@ -70,15 +70,8 @@ pub struct HashRing {
 
 impl HashRing {
     pub fn new(virtual_nodes_per_node: u32) -> Self {
-        assert!(
-            virtual_nodes_per_node > 0,
-            "every node needs at least one point on the ring"
-        );
-        Self {
-            points: BTreeMap::new(),
-            nodes: BTreeSet::new(),
-            virtual_nodes_per_node,
-        }
+        assert!(virtual_nodes_per_node > 0, "every node needs at least one point on the ring");
+        Self { points: BTreeMap::new(), nodes: BTreeSet::new(), virtual_nodes_per_node }
     }
 
     /// Adds a node with its virtual nodes; returns `false` if it was already there.
@@ -110,11 +103,7 @@ impl HashRing {
     /// The node owning `key`: the first point at or after the key's hash, wrapping around.
     pub fn node_for<K: Hash + ?Sized>(&self, key: &K) -> Option<&str> {
         let hash = stable_hash(key);
-        self.points
-            .range(hash..)
-            .next()
-            .or_else(|| self.points.iter().next())
-            .map(|(_, node)| node.as_str())
+        self.points.range(hash..).next().or_else(|| self.points.iter().next()).map(|(_, node)| node.as_str())
     }
 
     /// Up to `count` distinct nodes for `key`, clockwise from its position: where replicas go.
@@ -138,16 +127,9 @@ impl HashRing {
 
     /// Every point belongs to a member, and every member has at least one point.
     pub fn check_invariants(&self) {
-        assert!(
-            self.points.values().all(|owner| self.nodes.contains(owner)),
-            "a point of a departed node"
-        );
+        assert!(self.points.values().all(|owner| self.nodes.contains(owner)), "a point of a departed node");
         let owners: BTreeSet<&String> = self.points.values().collect();
-        assert_eq!(
-            owners.len(),
-            self.nodes.len(),
-            "a member has no point on the ring"
-        );
+        assert_eq!(owners.len(), self.nodes.len(), "a member has no point on the ring");
     }
 
     fn points_of<'a>(&self, node: &'a str) -> impl Iterator<Item = u64> + 'a {
@@ -171,9 +153,7 @@ mod tests {
     }
 
     fn owners(ring: &HashRing) -> Vec<String> {
-        (0..KEYS)
-            .map(|key| ring.node_for(&key).expect("ring is not empty").to_string())
-            .collect()
+        (0..KEYS).map(|key| ring.node_for(&key).expect("ring is not empty").to_string()).collect()
     }
 
     fn fraction_moved(before: &[String], after: &[String]) -> f64 {
@@ -191,24 +171,13 @@ mod tests {
         ring.add_node("node-10");
         let after = owners(&ring);
         let moved = fraction_moved(&before, &after);
-        assert!(
-            (0.06..0.12).contains(&moved),
-            "ring moved {moved:.3}, ideal 1/11 = 0.091"
-        );
+        assert!((0.06..0.12).contains(&moved), "ring moved {moved:.3}, ideal 1/11 = 0.091");
         // Every key that moved, moved to the newcomer: no reshuffling between old nodes.
-        assert!(before
-            .iter()
-            .zip(&after)
-            .all(|(b, a)| b == a || a == "node-10"));
+        assert!(before.iter().zip(&after).all(|(b, a)| b == a || a == "node-10"));
 
-        let modulo_moved = (0..KEYS)
-            .filter(|&k| modulo_owner(k, 10) != modulo_owner(k, 11))
-            .count() as f64
-            / KEYS as f64;
-        assert!(
-            modulo_moved > 0.85,
-            "modulo moved {modulo_moved:.3}, expected ≈ 10/11"
-        );
+        let modulo_moved =
+            (0..KEYS).filter(|&k| modulo_owner(k, 10) != modulo_owner(k, 11)).count() as f64 / KEYS as f64;
+        assert!(modulo_moved > 0.85, "modulo moved {modulo_moved:.3}, expected ≈ 10/11");
         assert!(moved * 5.0 < modulo_moved);
     }
 
@@ -218,19 +187,11 @@ mod tests {
         let before = owners(&ring);
         assert!(ring.remove_node("node-3"));
         let after = owners(&ring);
-        let moved: Vec<usize> = (0..before.len())
-            .filter(|&i| before[i] != after[i])
-            .collect();
+        let moved: Vec<usize> = (0..before.len()).filter(|&i| before[i] != after[i]).collect();
         assert!(moved.iter().all(|&i| before[i] == "node-3"));
-        assert_eq!(
-            moved.len(),
-            before.iter().filter(|owner| *owner == "node-3").count()
-        );
+        assert_eq!(moved.len(), before.iter().filter(|owner| *owner == "node-3").count());
         let fraction = moved.len() as f64 / KEYS as f64;
-        assert!(
-            (0.07..0.13).contains(&fraction),
-            "leave moved {fraction:.3}, ideal 1/10"
-        );
+        assert!((0.07..0.13).contains(&fraction), "leave moved {fraction:.3}, ideal 1/10");
         ring.check_invariants();
     }
 
@@ -247,14 +208,8 @@ mod tests {
     fn virtual_nodes_even_out_the_load() {
         let smooth = max_over_mean_load(&ring_with(10, 200));
         let lumpy = max_over_mean_load(&ring_with(10, 1));
-        assert!(
-            smooth < 1.3,
-            "with 200 virtual nodes the busiest node holds {smooth:.2}× its share"
-        );
-        assert!(
-            lumpy > smooth,
-            "one point per node: {lumpy:.2}× vs {smooth:.2}×"
-        );
+        assert!(smooth < 1.3, "with 200 virtual nodes the busiest node holds {smooth:.2}× its share");
+        assert!(lumpy > smooth, "one point per node: {lumpy:.2}× vs {smooth:.2}×");
     }
 
     #[test]
@@ -262,17 +217,9 @@ mod tests {
         let ring = ring_with(5, 50);
         let replicas = ring.nodes_for("user:42", 3);
         assert_eq!(replicas.len(), 3);
-        assert_eq!(
-            replicas[0],
-            ring.node_for("user:42").unwrap(),
-            "the first replica is the owner"
-        );
+        assert_eq!(replicas[0], ring.node_for("user:42").unwrap(), "the first replica is the owner");
         assert_eq!(replicas.iter().collect::<BTreeSet<_>>().len(), 3);
-        assert_eq!(
-            ring.nodes_for("user:42", 10).len(),
-            5,
-            "never more than the node count"
-        );
+        assert_eq!(ring.nodes_for("user:42", 10).len(), 5, "never more than the node count");
     }
 
     #[test]
@@ -290,21 +237,13 @@ mod tests {
 
     /// Brute force: the owner is the member with the smallest point at or after the key's
     /// hash, or else the smallest point overall — recomputed from scratch every time.
-    fn brute_force_owner(
-        members: &BTreeSet<String>,
-        virtual_nodes: u32,
-        key: u64,
-    ) -> Option<String> {
+    fn brute_force_owner(members: &BTreeSet<String>, virtual_nodes: u32, key: u64) -> Option<String> {
         let hash = stable_hash(&key);
         let points = members.iter().flat_map(|node| {
-            (0..virtual_nodes)
-                .map(move |replica| (stable_hash(&(node.as_str(), replica)), node.clone()))
+            (0..virtual_nodes).map(move |replica| (stable_hash(&(node.as_str(), replica)), node.clone()))
         });
         let all: BTreeMap<u64, String> = points.collect();
-        all.range(hash..)
-            .next()
-            .or_else(|| all.iter().next())
-            .map(|(_, node)| node.clone())
+        all.range(hash..).next().or_else(|| all.iter().next()).map(|(_, node)| node.clone())
     }
 
     #[derive(Debug, Clone)]
@@ -347,6 +286,5 @@ mod tests {
         let placement: Vec<&str> = (0..6_u64).map(|key| ring.node_for(&key).unwrap()).collect();
         assert_eq!(placement, PINNED_PLACEMENT);
     }
-    const PINNED_PLACEMENT: [&str; 6] =
-        ["node-1", "node-1", "node-2", "node-2", "node-1", "node-0"];
+    const PINNED_PLACEMENT: [&str; 6] = ["node-1", "node-1", "node-2", "node-2", "node-1", "node-0"];
 }

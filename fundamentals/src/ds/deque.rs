@@ -61,11 +61,7 @@ const _: () = assert!(INITIAL_CAPACITY.is_power_of_two());
 
 impl<T> Default for Deque<T> {
     fn default() -> Self {
-        Self {
-            slots: empty_slots(INITIAL_CAPACITY),
-            head: 0,
-            len: 0,
-        }
+        Self { slots: empty_slots(INITIAL_CAPACITY), head: 0, len: 0 }
     }
 }
 
@@ -138,10 +134,7 @@ impl<T> Deque<T> {
             return None;
         }
         let value = self.slots[self.physical(index)].as_ref();
-        debug_assert!(
-            value.is_some(),
-            "logical index {index} maps to an empty slot"
-        );
+        debug_assert!(value.is_some(), "logical index {index} maps to an empty slot");
         value
     }
 

@@ -96,23 +96,14 @@ pub struct DoublyLinkedList<T> {
 
 impl<T> Default for DoublyLinkedList<T> {
     fn default() -> Self {
-        Self {
-            slots: Vec::new(),
-            free: Vec::new(),
-            head: None,
-            tail: None,
-            len: 0,
-        }
+        Self { slots: Vec::new(), free: Vec::new(), head: None, tail: None, len: 0 }
     }
 }
 
 impl<T> DoublyLinkedList<T> {
     /// An empty list with room for `capacity` nodes before the arena reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
-        Self {
-            slots: Vec::with_capacity(capacity),
-            ..Self::default()
-        }
+        Self { slots: Vec::with_capacity(capacity), ..Self::default() }
     }
 
     pub fn len(&self) -> usize {
@@ -167,8 +158,7 @@ impl<T> DoublyLinkedList<T> {
     }
 
     pub fn get_mut(&mut self, id: NodeId) -> Option<&mut T> {
-        self.is_live(id)
-            .then(|| &mut self.entry_mut(id.index).value)
+        self.is_live(id).then(|| &mut self.entry_mut(id.index).value)
     }
 
     pub fn front(&self) -> Option<&T> {
@@ -181,10 +171,7 @@ impl<T> DoublyLinkedList<T> {
 
     /// The id of the last node, e.g. the least recently used entry of an LRU.
     pub fn back_id(&self) -> Option<NodeId> {
-        self.tail.map(|index| NodeId {
-            index,
-            generation: self.slots[index].generation,
-        })
+        self.tail.map(|index| NodeId { index, generation: self.slots[index].generation })
     }
 
     /// Front to back.
@@ -207,76 +194,45 @@ impl<T> DoublyLinkedList<T> {
         let mut cursor = self.head;
         while let Some(index) = cursor {
             let entry = self.entry(index);
-            assert_eq!(
-                entry.prev, prev,
-                "node {index}: prev link disagrees with the walk"
-            );
+            assert_eq!(entry.prev, prev, "node {index}: prev link disagrees with the walk");
             count += 1;
             assert!(count <= self.len, "more nodes reachable than len: a cycle?");
             prev = Some(index);
             cursor = entry.next;
         }
-        assert_eq!(
-            self.tail, prev,
-            "tail is not the last node reached from head"
-        );
+        assert_eq!(self.tail, prev, "tail is not the last node reached from head");
         assert_eq!(count, self.len);
-        assert_eq!(
-            self.slots.len() - self.free.len(),
-            self.len,
-            "free list out of sync"
-        );
-        assert!(self
-            .free
-            .iter()
-            .all(|&index| self.slots[index].entry.is_none()));
+        assert_eq!(self.slots.len() - self.free.len(), self.len, "free list out of sync");
+        assert!(self.free.iter().all(|&index| self.slots[index].entry.is_none()));
     }
 
     fn is_live(&self, id: NodeId) -> bool {
-        self.slots
-            .get(id.index)
-            .is_some_and(|slot| slot.generation == id.generation && slot.entry.is_some())
+        self.slots.get(id.index).is_some_and(|slot| slot.generation == id.generation && slot.entry.is_some())
     }
 
     fn entry(&self, index: usize) -> &Entry<T> {
-        self.slots[index]
-            .entry
-            .as_ref()
-            .expect("linked index points at a free slot")
+        self.slots[index].entry.as_ref().expect("linked index points at a free slot")
     }
 
     fn entry_mut(&mut self, index: usize) -> &mut Entry<T> {
-        self.slots[index]
-            .entry
-            .as_mut()
-            .expect("linked index points at a free slot")
+        self.slots[index].entry.as_mut().expect("linked index points at a free slot")
     }
 
     /// Puts `value` in a free slot (or a new one), not yet linked into the list.
     fn allocate(&mut self, value: T) -> NodeId {
-        let entry = Some(Entry {
-            value,
-            prev: None,
-            next: None,
-        });
+        let entry = Some(Entry { value, prev: None, next: None });
         let index = match self.free.pop() {
             Some(index) => {
                 self.slots[index].entry = entry;
                 index
             }
             None => {
-                self.slots.push(Slot {
-                    generation: 0,
-                    entry,
-                });
+                self.slots.push(Slot { generation: 0, entry });
                 self.slots.len() - 1
             }
         };
         self.len += 1;
-        NodeId {
-            index,
-            generation: self.slots[index].generation,
-        }
+        NodeId { index, generation: self.slots[index].generation }
     }
 
     /// Unlinks the node, frees its slot (invalidating its ids) and returns the value.
@@ -333,10 +289,7 @@ impl<T> DoublyLinkedList<T> {
             Some(n) => self.entry_mut(n).prev = prev,
             None => self.tail = prev,
         }
-        debug_assert!(
-            self.head.is_some() == self.tail.is_some(),
-            "one end lost without the other"
-        );
+        debug_assert!(self.head.is_some() == self.tail.is_some(), "one end lost without the other");
     }
 }
 
@@ -379,11 +332,7 @@ mod tests {
         assert_eq!(list.remove(old), Some("old"));
         let new = list.push_back("new"); // reuses the freed slot
         assert_eq!(new.index, old.index);
-        assert_eq!(
-            list.get(old),
-            None,
-            "the generation must tell the two apart"
-        );
+        assert_eq!(list.get(old), None, "the generation must tell the two apart");
         assert_eq!(list.remove(old), None);
         assert!(!list.move_to_front(old));
         assert_eq!(list.get(new), Some(&"new"));

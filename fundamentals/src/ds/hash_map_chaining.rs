@@ -100,12 +100,7 @@ impl<K, V> Default for ChainedHashMap<K, V> {
 
 impl<K, V, S> ChainedHashMap<K, V, S> {
     pub fn with_hasher(hasher: S) -> Self {
-        Self {
-            buckets: vec![None; 1 << MIN_BUCKET_BITS],
-            bucket_bits: MIN_BUCKET_BITS,
-            entries: Vec::new(),
-            hasher,
-        }
+        Self { buckets: vec![None; 1 << MIN_BUCKET_BITS], bucket_bits: MIN_BUCKET_BITS, entries: Vec::new(), hasher }
     }
 
     pub fn len(&self) -> usize {
@@ -128,10 +123,7 @@ impl<K, V, S> ChainedHashMap<K, V, S> {
 
     /// Length of the longest chain: O(1) on average, O(n) when every key collides.
     pub fn longest_chain(&self) -> usize {
-        (0..self.buckets.len())
-            .map(|bucket| self.chain(bucket).count())
-            .max()
-            .unwrap_or(0)
+        (0..self.buckets.len()).map(|bucket| self.chain(bucket).count()).max().unwrap_or(0)
     }
 
     fn bucket_of(&self, hash: u64) -> usize {
@@ -156,17 +148,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ChainedHashMap<K, V, S> {
         }
         let bucket = self.bucket_of(hash);
         let index = self.entries.len();
-        self.entries.push(Entry {
-            hash,
-            key,
-            value,
-            next: self.buckets[bucket],
-        });
+        self.entries.push(Entry { hash, key, value, next: self.buckets[bucket] });
         self.buckets[bucket] = Some(index);
-        debug_assert!(
-            self.entries.len() <= self.buckets.len(),
-            "load factor above 1"
-        );
+        debug_assert!(self.entries.len() <= self.buckets.len(), "load factor above 1");
         None
     }
 
@@ -219,26 +203,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> ChainedHashMap<K, V, S> {
         let mut seen = vec![false; self.entries.len()];
         for bucket in 0..self.buckets.len() {
             for index in self.chain(bucket) {
-                assert!(
-                    !seen[index],
-                    "entry {index} reachable twice (a cycle or shared tail)"
-                );
+                assert!(!seen[index], "entry {index} reachable twice (a cycle or shared tail)");
                 seen[index] = true;
-                assert_eq!(
-                    self.bucket_of(self.entries[index].hash),
-                    bucket,
-                    "entry in the wrong bucket"
-                );
+                assert_eq!(self.bucket_of(self.entries[index].hash), bucket, "entry in the wrong bucket");
             }
         }
-        assert!(
-            seen.iter().all(|&reached| reached),
-            "an entry is in no chain"
-        );
-        assert!(
-            self.entries.len() <= self.buckets.len(),
-            "load factor above 1"
-        );
+        assert!(seen.iter().all(|&reached| reached), "an entry is in no chain");
+        assert!(self.entries.len() <= self.buckets.len(), "load factor above 1");
     }
 
     fn find<Q>(&self, hash: u64, key: &Q) -> Option<usize>
@@ -247,9 +218,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> ChainedHashMap<K, V, S> {
         Q: Eq + ?Sized,
     {
         // Comparing the stored hash first skips most key comparisons (which may be slow).
-        self.chain(self.bucket_of(hash)).find(|&index| {
-            self.entries[index].hash == hash && self.entries[index].key.borrow() == key
-        })
+        self.chain(self.bucket_of(hash))
+            .find(|&index| self.entries[index].hash == hash && self.entries[index].key.borrow() == key)
     }
 
     /// Removes entry `index` from its chain (the entry itself stays in `entries`).
@@ -345,11 +315,7 @@ mod tests {
             map.insert(key, ());
         }
         // Load factor ≤ 1 with a uniform hash: the longest of ~16k chains is a handful long.
-        assert!(
-            map.longest_chain() <= 8,
-            "longest chain {}",
-            map.longest_chain()
-        );
+        assert!(map.longest_chain() <= 8, "longest chain {}", map.longest_chain());
     }
 
     #[test]
@@ -360,9 +326,7 @@ mod tests {
         }
         assert_eq!(map.longest_chain(), 50, "every lookup is now a linear scan");
         assert_eq!(map.remove(&25), Some(25));
-        assert!((0..50)
-            .filter(|&k| k != 25)
-            .all(|k| map.get(&k) == Some(&k)));
+        assert!((0..50).filter(|&k| k != 25).all(|k| map.get(&k) == Some(&k)));
         map.check_invariants();
     }
 
@@ -374,10 +338,7 @@ mod tests {
         }
         assert_eq!(map.remove("a"), Some(1));
         // "c" moved into slot 0; it must still be found through its chain.
-        assert_eq!(
-            map.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-            ["c", "b"]
-        );
+        assert_eq!(map.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["c", "b"]);
         assert_eq!(map.get("c"), Some(&1));
         map.check_invariants();
     }
@@ -412,10 +373,7 @@ mod tests {
             map.check_invariants();
             let mut contents: Vec<(u16, u32)> = map.iter().map(|(k, v)| (*k, *v)).collect();
             contents.sort_unstable();
-            prop_assert_eq!(
-                contents,
-                model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
-            );
+            prop_assert_eq!(contents, model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>());
         }
         Ok(())
     }

@@ -77,10 +77,7 @@ const FIBONACCI: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Grow before `len / slots` exceeds `MAX_LOAD_NUMERATOR / MAX_LOAD_DENOMINATOR`.
 const MAX_LOAD_NUMERATOR: usize = 7;
 const MAX_LOAD_DENOMINATOR: usize = 8;
-const _: () = assert!(
-    MAX_LOAD_NUMERATOR < MAX_LOAD_DENOMINATOR,
-    "the table must keep an empty slot"
-);
+const _: () = assert!(MAX_LOAD_NUMERATOR < MAX_LOAD_DENOMINATOR, "the table must keep an empty slot");
 
 /// A hash map storing entries directly in a slot array, resolving collisions by linear probing.
 #[derive(Debug, Clone)]
@@ -106,12 +103,7 @@ impl<K, V> Default for OpenAddressingHashMap<K, V> {
 
 impl<K, V, S> OpenAddressingHashMap<K, V, S> {
     pub fn with_hasher(hasher: S) -> Self {
-        Self {
-            slots: empty_slots(1 << MIN_SLOT_BITS),
-            slot_bits: MIN_SLOT_BITS,
-            len: 0,
-            hasher,
-        }
+        Self { slots: empty_slots(1 << MIN_SLOT_BITS), slot_bits: MIN_SLOT_BITS, len: 0, hasher }
     }
 
     pub fn len(&self) -> usize {
@@ -128,20 +120,13 @@ impl<K, V, S> OpenAddressingHashMap<K, V, S> {
 
     /// Entries in slot order: deterministic for a given hasher and operation history.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
-        self.slots
-            .iter()
-            .flatten()
-            .map(|slot| (&slot.key, &slot.value))
+        self.slots.iter().flatten().map(|slot| (&slot.key, &slot.value))
     }
 
     /// The longest distance any entry sits from its home slot (its probe length − 1).
     pub fn max_probe_distance(&self) -> usize {
         (0..self.slots.len())
-            .filter_map(|i| {
-                self.slots[i]
-                    .as_ref()
-                    .map(|slot| self.distance_from_home(slot.hash, i))
-            })
+            .filter_map(|i| self.slots[i].as_ref().map(|slot| self.distance_from_home(slot.hash, i)))
             .max()
             .unwrap_or(0)
     }
@@ -248,10 +233,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenAddressingHashMap<K, V, S> {
             let home = self.home(slot.hash);
             for step in 0..self.distance_from_home(slot.hash, index) {
                 let between = (home + step) & self.mask();
-                assert!(
-                    self.slots[between].is_some(),
-                    "empty slot {between} hides the entry at {index}"
-                );
+                assert!(self.slots[between].is_some(), "empty slot {between} hides the entry at {index}");
             }
         }
         assert_eq!(count, self.len);
@@ -268,9 +250,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> OpenAddressingHashMap<K, V, S> {
         for _ in 0..self.slots.len() {
             match &self.slots[index] {
                 None => return Probe::Vacant(index),
-                Some(slot) if slot.hash == hash && slot.key.borrow() == key => {
-                    return Probe::Found(index)
-                }
+                Some(slot) if slot.hash == hash && slot.key.borrow() == key => return Probe::Found(index),
                 Some(_) => index = (index + 1) & self.mask(),
             }
         }
@@ -359,17 +339,9 @@ mod tests {
         assert_eq!(map.max_probe_distance(), 3);
         assert_eq!(map.remove(&1), Some(1));
         for key in [0, 2, 3] {
-            assert_eq!(
-                map.get(&key),
-                Some(&key),
-                "key {key} hidden behind the hole"
-            );
+            assert_eq!(map.get(&key), Some(&key), "key {key} hidden behind the hole");
         }
-        assert_eq!(
-            map.max_probe_distance(),
-            2,
-            "entries shifted back into the hole"
-        );
+        assert_eq!(map.max_probe_distance(), 2, "entries shifted back into the hole");
         map.check_invariants();
     }
 
@@ -382,11 +354,7 @@ mod tests {
         assert!(map.len() * MAX_LOAD_DENOMINATOR <= map.capacity() * MAX_LOAD_NUMERATOR);
         assert!((0..10_000_u64).all(|k| map.get(&k) == Some(&k)));
         // With a well-mixed index, probe runs stay short even at load 0.6.
-        assert!(
-            map.max_probe_distance() < 64,
-            "max probe distance {}",
-            map.max_probe_distance()
-        );
+        assert!(map.max_probe_distance() < 64, "max probe distance {}", map.max_probe_distance());
         map.check_invariants();
     }
 
@@ -420,10 +388,7 @@ mod tests {
             map.check_invariants();
             let mut contents: Vec<(u16, u32)> = map.iter().map(|(k, v)| (*k, *v)).collect();
             contents.sort_unstable();
-            prop_assert_eq!(
-                contents,
-                model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
-            );
+            prop_assert_eq!(contents, model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>());
         }
         Ok(())
     }

@@ -47,9 +47,7 @@ pub struct Fnv1aHasher {
 
 impl Default for Fnv1aHasher {
     fn default() -> Self {
-        Self {
-            state: FNV_OFFSET_BASIS,
-        }
+        Self { state: FNV_OFFSET_BASIS }
     }
 }
 
@@ -100,12 +98,7 @@ mod tests {
     #[test]
     fn mixing_spreads_neighbouring_inputs_across_the_high_bits() {
         // Sequential keys must not share top bits, or buckets indexed by top bits would collide.
-        let top_bytes: std::collections::BTreeSet<u64> =
-            (0..256_u64).map(|k| stable_hash(&k) >> 56).collect();
-        assert!(
-            top_bytes.len() > 150,
-            "only {} distinct top bytes",
-            top_bytes.len()
-        );
+        let top_bytes: std::collections::BTreeSet<u64> = (0..256_u64).map(|k| stable_hash(&k) >> 56).collect();
+        assert!(top_bytes.len() > 150, "only {} distinct top bytes", top_bytes.len());
     }
 }

@@ -72,10 +72,7 @@ impl<T> Default for LinkedList<T> {
 impl<T> LinkedList<T> {
     pub fn push_front(&mut self, value: T) {
         let old_head = self.head.take();
-        self.head = Some(Box::new(Node {
-            value,
-            next: old_head,
-        }));
+        self.head = Some(Box::new(Node { value, next: old_head }));
         self.len += 1;
     }
 
@@ -133,15 +130,11 @@ impl<T> LinkedList<T> {
     }
 
     pub fn iter(&self) -> Iter<'_, T> {
-        Iter {
-            next: self.head.as_deref(),
-        }
+        Iter { next: self.head.as_deref() }
     }
 
     pub fn iter_mut(&mut self) -> IterMut<'_, T> {
-        IterMut {
-            next: self.head.as_deref_mut(),
-        }
+        IterMut { next: self.head.as_deref_mut() }
     }
 }
 
@@ -216,10 +209,7 @@ mod tests {
         list.push_front(1);
         assert_eq!(list.front(), Some(&1));
         assert_eq!(list.len(), 2);
-        assert_eq!(
-            [list.pop_front(), list.pop_front(), list.pop_front()],
-            [Some(1), Some(2), None]
-        );
+        assert_eq!([list.pop_front(), list.pop_front(), list.pop_front()], [Some(1), Some(2), None]);
         assert!(list.is_empty());
     }
 
@@ -266,11 +256,7 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            any::<u8>().prop_map(Op::Push),
-            Just(Op::Pop),
-            Just(Op::Reverse)
-        ]
+        prop_oneof![any::<u8>().prop_map(Op::Push), Just(Op::Pop), Just(Op::Reverse)]
     }
 
     proptest! {

@@ -79,10 +79,7 @@ pub struct LruCache<K, V> {
 impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
     /// A cache holding at most `capacity` entries; `capacity` must be at least 1.
     pub fn with_capacity(capacity: usize) -> Self {
-        assert!(
-            capacity > 0,
-            "an LRU cache with capacity 0 cannot hold anything"
-        );
+        assert!(capacity > 0, "an LRU cache with capacity 0 cannot hold anything");
         Self {
             capacity,
             index: HashMap::with_capacity_and_hasher(capacity, FnvBuildHasher),
@@ -121,18 +118,11 @@ impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
     pub fn put(&mut self, key: K, value: V) -> Option<(K, V)> {
         if let Some(&id) = self.index.get(&key) {
             self.recency.move_to_front(id);
-            let entry = self
-                .recency
-                .get_mut(id)
-                .expect("the index held a stale handle");
+            let entry = self.recency.get_mut(id).expect("the index held a stale handle");
             entry.1 = value;
             return None;
         }
-        let evicted = if self.len() == self.capacity {
-            self.evict_least_recent()
-        } else {
-            None
-        };
+        let evicted = if self.len() == self.capacity { self.evict_least_recent() } else { None };
         let id = self.recency.push_front((key.clone(), value));
         self.index.insert(key, id);
         debug_assert_eq!(self.index.len(), self.recency.len());
@@ -246,8 +236,7 @@ mod tests {
                 self.entries.insert(0, (key, value));
                 return None;
             }
-            let evicted =
-                (self.entries.len() == self.capacity).then(|| self.entries.pop().unwrap());
+            let evicted = (self.entries.len() == self.capacity).then(|| self.entries.pop().unwrap());
             self.entries.insert(0, (key, value));
             evicted
         }

@@ -85,10 +85,7 @@ pub struct LsmConfig {
 
 impl Default for LsmConfig {
     fn default() -> Self {
-        Self {
-            memtable_max_entries: 64,
-            bloom_false_positive_rate: 0.01,
-        }
+        Self { memtable_max_entries: 64, bloom_false_positive_rate: 0.01 }
     }
 }
 
@@ -151,12 +148,7 @@ impl<K: Ord + Clone + Hash, V: Clone> Default for LsmTree<K, V> {
 impl<K: Ord + Clone + Hash, V: Clone> LsmTree<K, V> {
     pub fn new(config: LsmConfig) -> Self {
         assert!(config.memtable_max_entries > 0);
-        Self {
-            config,
-            memtable: BTreeMap::new(),
-            runs: Vec::new(),
-            stats: LsmStats::default(),
-        }
+        Self { config, memtable: BTreeMap::new(), runs: Vec::new(), stats: LsmStats::default() }
     }
 
     pub fn put(&mut self, key: K, value: V) {
@@ -194,10 +186,7 @@ impl<K: Ord + Clone + Hash, V: Clone> LsmTree<K, V> {
             merged.extend(run.entries.iter().map(|(k, v)| (k, v)));
         }
         merged.extend(self.memtable.iter());
-        merged
-            .into_iter()
-            .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
-            .collect()
+        merged.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v))).collect()
     }
 
     /// Writes the memtable out as a run now (normally triggered by its size).
@@ -208,17 +197,12 @@ impl<K: Ord + Clone + Hash, V: Clone> LsmTree<K, V> {
         let memtable = std::mem::take(&mut self.memtable);
         // With no run below, a tombstone shadows nothing and can go right away.
         let drop_tombstones = self.runs.is_empty();
-        let entries: Vec<(K, Option<V>)> = memtable
-            .into_iter()
-            .filter(|(_, v)| v.is_some() || !drop_tombstones)
-            .collect();
+        let entries: Vec<(K, Option<V>)> =
+            memtable.into_iter().filter(|(_, v)| v.is_some() || !drop_tombstones).collect();
         self.stats.flushes += 1;
         self.stats.entries_written += entries.len() as u64;
         if !entries.is_empty() {
-            self.runs.push(SortedRun::new(
-                entries,
-                self.config.bloom_false_positive_rate,
-            ));
+            self.runs.push(SortedRun::new(entries, self.config.bloom_false_positive_rate));
         }
         self.compact_tiers();
     }
@@ -243,28 +227,16 @@ impl<K: Ord + Clone + Hash, V: Clone> LsmTree<K, V> {
     /// run holds no tombstones (they are dropped whenever a run becomes the bottom).
     pub fn check_invariants(&self) {
         for run in &self.runs {
-            assert!(
-                run.entries.windows(2).all(|pair| pair[0].0 < pair[1].0),
-                "a run is not strictly sorted"
-            );
+            assert!(run.entries.windows(2).all(|pair| pair[0].0 < pair[1].0), "a run is not strictly sorted");
             assert!(!run.entries.is_empty(), "an empty run was kept");
         }
         for pair in self.runs.windows(2) {
-            assert!(
-                pair[1].entries.len() * 2 < pair[0].entries.len(),
-                "tier sizes must at least double going down"
-            );
+            assert!(pair[1].entries.len() * 2 < pair[0].entries.len(), "tier sizes must at least double going down");
         }
         if let Some(bottom) = self.runs.first() {
-            assert!(
-                bottom.entries.iter().all(|(_, v)| v.is_some()),
-                "the bottom run kept a tombstone"
-            );
+            assert!(bottom.entries.iter().all(|(_, v)| v.is_some()), "the bottom run kept a tombstone");
         }
-        assert!(
-            self.memtable.len() < self.config.memtable_max_entries,
-            "the memtable was not flushed"
-        );
+        assert!(self.memtable.len() < self.config.memtable_max_entries, "the memtable was not flushed");
     }
 
     fn write(&mut self, key: K, version: Option<V>) {
@@ -296,10 +268,7 @@ impl<K: Ord + Clone + Hash, V: Clone> LsmTree<K, V> {
         self.stats.compactions += 1;
         self.stats.entries_written += merged.len() as u64;
         if !merged.is_empty() {
-            self.runs.push(SortedRun::new(
-                merged,
-                self.config.bloom_false_positive_rate,
-            ));
+            self.runs.push(SortedRun::new(merged, self.config.bloom_false_positive_rate));
         }
     }
 }
@@ -343,10 +312,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn small_tree() -> LsmTree<u32, u32> {
-        LsmTree::new(LsmConfig {
-            memtable_max_entries: 4,
-            ..LsmConfig::default()
-        })
+        LsmTree::new(LsmConfig { memtable_max_entries: 4, ..LsmConfig::default() })
     }
 
     #[test]
@@ -383,11 +349,7 @@ mod tests {
         // The two small runs were merged (4 ≥ 4/2) above the bottom run: a partial compaction.
         assert_eq!(tree.run_count(), 2);
         assert!(tree.stats().compactions >= 2);
-        assert_eq!(
-            tree.get(&0),
-            None,
-            "the tombstone must survive until it reaches the bottom"
-        );
+        assert_eq!(tree.get(&0), None, "the tombstone must survive until it reaches the bottom");
         tree.compact_all();
         assert_eq!(tree.get(&0), None);
         tree.check_invariants();
@@ -407,10 +369,7 @@ mod tests {
         let searched = after.runs_searched - before.runs_searched;
         let skipped = after.runs_skipped_by_bloom - before.runs_skipped_by_bloom;
         // ~1% false positives: almost every run is skipped without a binary search.
-        assert!(
-            searched * 20 < skipped,
-            "searched {searched} runs, skipped {skipped}"
-        );
+        assert!(searched * 20 < skipped, "searched {searched} runs, skipped {skipped}");
     }
 
     #[test]
@@ -423,10 +382,7 @@ mod tests {
         // 2 500 flushes of 4 entries: sizes double going down, so at most ~log2(2500) + 1 runs.
         assert!(tree.run_count() <= 13, "{} runs", tree.run_count());
         let amplification = tree.stats().write_amplification();
-        assert!(
-            (2.0..16.0).contains(&amplification),
-            "write amplification {amplification:.1}"
-        );
+        assert!((2.0..16.0).contains(&amplification), "write amplification {amplification:.1}");
     }
 
     #[derive(Debug, Clone)]

@@ -44,11 +44,11 @@ pub mod doubly_linked_list;
 pub mod hash_map_chaining;
 pub mod hash_map_open_addressing;
 pub mod hashing;
-#[cfg(test)]
-mod ordered_map_ops;
 pub mod linked_list;
 pub mod lru_cache;
 pub mod lsm_tree;
+#[cfg(test)]
+mod ordered_map_ops;
 pub mod queue;
 pub mod ring_buffer;
 pub mod skip_list;

@@ -111,10 +111,7 @@ mod tests {
         assert_eq!(queue.pop(), Some(1)); // moves [2] to the outbox
         queue.push(3); // must wait behind 2
         assert_eq!(queue.peek(), Some(&2));
-        assert_eq!(
-            [queue.pop(), queue.pop(), queue.pop()],
-            [Some(2), Some(3), None]
-        );
+        assert_eq!([queue.pop(), queue.pop(), queue.pop()], [Some(2), Some(3), None]);
     }
 
     #[test]
@@ -129,15 +126,8 @@ mod tests {
         }
         assert_eq!(queue.len(), 1_000 - 334);
         let drained: Vec<_> = std::iter::from_fn(|| queue.pop()).collect();
-        assert!(
-            drained.windows(2).all(|w| w[0] < w[1]),
-            "FIFO order means increasing here"
-        );
-        assert!(
-            queue.moves() <= 1_000,
-            "{} moves for 1000 pushes",
-            queue.moves()
-        );
+        assert!(drained.windows(2).all(|w| w[0] < w[1]), "FIFO order means increasing here");
+        assert!(queue.moves() <= 1_000, "{} moves for 1000 pushes", queue.moves());
     }
 
     #[derive(Debug, Clone)]
@@ -148,11 +138,7 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            any::<u8>().prop_map(Op::Push),
-            Just(Op::Pop),
-            Just(Op::Peek)
-        ]
+        prop_oneof![any::<u8>().prop_map(Op::Push), Just(Op::Pop), Just(Op::Peek)]
     }
 
     proptest! {

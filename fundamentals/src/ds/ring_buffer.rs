@@ -62,12 +62,7 @@ impl<T> RingBuffer<T> {
     /// A ring with room for `capacity` elements; `capacity` must be at least 1.
     pub fn with_capacity(capacity: usize) -> Self {
         assert!(capacity > 0, "a ring buffer needs at least one slot");
-        Self {
-            slots: (0..capacity).map(|_| None).collect(),
-            head: 0,
-            len: 0,
-            overwritten: 0,
-        }
+        Self { slots: (0..capacity).map(|_| None).collect(), head: 0, len: 0, overwritten: 0 }
     }
 
     pub fn capacity(&self) -> usize {
@@ -97,10 +92,7 @@ impl<T> RingBuffer<T> {
             return Err(value);
         }
         let tail = self.wrap(self.head + self.len);
-        debug_assert!(
-            self.slots[tail].is_none(),
-            "the slot after the last element must be free"
-        );
+        debug_assert!(self.slots[tail].is_none(), "the slot after the last element must be free");
         self.slots[tail] = Some(value);
         self.len += 1;
         Ok(())
@@ -175,10 +167,7 @@ mod tests {
         assert_eq!(ring.pop_front(), Some(1));
         ring.push_back(4).unwrap(); // lands in slot 0: the wrap
         assert_eq!(ring.iter().copied().collect::<Vec<_>>(), [2, 3, 4]);
-        assert_eq!(
-            [ring.pop_front(), ring.pop_front(), ring.pop_front()],
-            [Some(2), Some(3), Some(4)]
-        );
+        assert_eq!([ring.pop_front(), ring.pop_front(), ring.pop_front()], [Some(2), Some(3), Some(4)]);
     }
 
     #[test]
@@ -214,11 +203,7 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            any::<u8>().prop_map(Op::Push),
-            any::<u8>().prop_map(Op::Overwrite),
-            Just(Op::Pop)
-        ]
+        prop_oneof![any::<u8>().prop_map(Op::Push), any::<u8>().prop_map(Op::Overwrite), Just(Op::Pop)]
     }
 
     proptest! {

@@ -139,14 +139,8 @@ impl<K: Ord, V> SkipList<K, V> {
             update[self.levels..height].fill(None);
             self.levels = height;
         }
-        let forward = (0..height)
-            .map(|level| self.next(update[level], level))
-            .collect();
-        let index = self.allocate(SkipNode {
-            key,
-            value,
-            forward,
-        });
+        let forward = (0..height).map(|level| self.next(update[level], level)).collect();
+        let index = self.allocate(SkipNode { key, value, forward });
         for (level, &predecessor) in update.iter().enumerate().take(height) {
             self.set_next(predecessor, level, Some(index));
         }
@@ -162,11 +156,7 @@ impl<K: Ord, V> SkipList<K, V> {
         }
         let forward = self.node(target).forward.clone();
         for (level, next) in forward.into_iter().enumerate() {
-            debug_assert_eq!(
-                self.next(update[level], level),
-                Some(target),
-                "level order broken"
-            );
+            debug_assert_eq!(self.next(update[level], level), Some(target), "level order broken");
             self.set_next(update[level], level, next);
         }
         while self.levels > 0 && self.head[self.levels - 1].is_none() {
@@ -180,12 +170,10 @@ impl<K: Ord, V> SkipList<K, V> {
 
     /// Entries in key order (a walk along level 0).
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
-        std::iter::successors(self.head[0], move |&index| self.node(index).forward[0]).map(
-            move |index| {
-                let node = self.node(index);
-                (&node.key, &node.value)
-            },
-        )
+        std::iter::successors(self.head[0], move |&index| self.node(index).forward[0]).map(move |index| {
+            let node = self.node(index);
+            (&node.key, &node.value)
+        })
     }
 
     /// Entries with keys `>= from`, in order: a search to `from`, then a level-0 walk.
@@ -199,54 +187,31 @@ impl<K: Ord, V> SkipList<K, V> {
 
     /// How many nodes reach each level: roughly `n`, `n/4`, `n/16`, … for p = 1/4.
     pub fn level_counts(&self) -> Vec<usize> {
-        (0..self.levels)
-            .map(|level| self.lane(level).count())
-            .collect()
+        (0..self.levels).map(|level| self.lane(level).count()).collect()
     }
 
     /// Level order: each level's list is the level-0 list filtered to nodes taller than that
     /// level, keys strictly increase along every level, and the counts add up.
     pub fn check_invariants(&self) {
         let ground: Vec<usize> = self.lane(0).collect();
-        assert_eq!(
-            ground.len(),
-            self.len,
-            "len disagrees with the level-0 list"
-        );
+        assert_eq!(ground.len(), self.len, "len disagrees with the level-0 list");
         assert!(
-            ground
-                .windows(2)
-                .all(|pair| self.node(pair[0]).key < self.node(pair[1]).key),
+            ground.windows(2).all(|pair| self.node(pair[0]).key < self.node(pair[1]).key),
             "keys are not strictly increasing along level 0"
         );
         for level in 1..MAX_LEVELS {
             let lane: Vec<usize> = self.lane(level).collect();
-            let expected: Vec<usize> = ground
-                .iter()
-                .copied()
-                .filter(|&index| self.node(index).forward.len() > level)
-                .collect();
-            assert_eq!(
-                lane, expected,
-                "level {level} is not the sub-list of nodes that tall"
-            );
-            assert_eq!(
-                lane.is_empty(),
-                level >= self.levels,
-                "`levels` disagrees with the lanes"
-            );
+            let expected: Vec<usize> =
+                ground.iter().copied().filter(|&index| self.node(index).forward.len() > level).collect();
+            assert_eq!(lane, expected, "level {level} is not the sub-list of nodes that tall");
+            assert_eq!(lane.is_empty(), level >= self.levels, "`levels` disagrees with the lanes");
         }
-        assert_eq!(
-            self.nodes.iter().filter(|slot| slot.is_some()).count(),
-            self.len
-        );
+        assert_eq!(self.nodes.iter().filter(|slot| slot.is_some()).count(), self.len);
     }
 
     /// The nodes linked at `level`, in order. Panics if a link points at a free slot.
     fn lane(&self, level: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.head[level], move |&index| {
-            self.node(index).forward.get(level).copied().flatten()
-        })
+        std::iter::successors(self.head[level], move |&index| self.node(index).forward.get(level).copied().flatten())
     }
 
     /// For each level, the last node whose key is `< key` (`None` = the head).
@@ -282,15 +247,11 @@ impl<K: Ord, V> SkipList<K, V> {
     }
 
     fn node(&self, index: usize) -> &SkipNode<K, V> {
-        self.nodes[index]
-            .as_ref()
-            .expect("a link points at a freed node")
+        self.nodes[index].as_ref().expect("a link points at a freed node")
     }
 
     fn node_mut(&mut self, index: usize) -> &mut SkipNode<K, V> {
-        self.nodes[index]
-            .as_mut()
-            .expect("a link points at a freed node")
+        self.nodes[index].as_mut().expect("a link points at a freed node")
     }
 
     fn allocate(&mut self, node: SkipNode<K, V>) -> usize {
@@ -338,10 +299,7 @@ mod tests {
         assert!(list.iter().map(|(k, _)| *k).eq(0..1_000));
         assert_eq!(list.get(&500), Some(&5_000));
         assert_eq!(list.get(&1_000), None);
-        assert_eq!(
-            list.iter_from(&997).map(|(k, _)| *k).collect::<Vec<_>>(),
-            [997, 998, 999]
-        );
+        assert_eq!(list.iter_from(&997).map(|(k, _)| *k).collect::<Vec<_>>(), [997, 998, 999]);
         list.check_invariants();
     }
 
@@ -365,28 +323,15 @@ mod tests {
         // About a quarter of the nodes reach each next level.
         for pair in counts.windows(2).take(3) {
             let ratio = pair[1] as f64 / pair[0] as f64;
-            assert!(
-                (0.2..0.3).contains(&ratio),
-                "level ratio {ratio:.3} in {counts:?}"
-            );
+            assert!((0.2..0.3).contains(&ratio), "level ratio {ratio:.3} in {counts:?}");
         }
-        assert!(
-            counts.len() <= 10,
-            "{} levels for 20k keys (log4 20k ≈ 7.1)",
-            counts.len()
-        );
+        assert!(counts.len() <= 10, "{} levels for 20k keys (log4 20k ≈ 7.1)", counts.len());
     }
 
     #[test]
     fn the_seed_fixes_the_shape() {
-        assert_eq!(
-            filled(5_000, 9).level_counts(),
-            filled(5_000, 9).level_counts()
-        );
-        assert_ne!(
-            filled(5_000, 9).level_counts(),
-            filled(5_000, 10).level_counts()
-        );
+        assert_eq!(filled(5_000, 9).level_counts(), filled(5_000, 9).level_counts());
+        assert_ne!(filled(5_000, 9).level_counts(), filled(5_000, 10).level_counts());
     }
 
     use crate::ds::ordered_map_ops::{op, Op};

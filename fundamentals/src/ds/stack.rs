@@ -152,10 +152,7 @@ mod tests {
             stack.push(x);
         }
         assert_eq!(stack.peek(), Some(&3));
-        assert_eq!(
-            [stack.pop(), stack.pop(), stack.pop(), stack.pop()],
-            [Some(3), Some(2), Some(1), None]
-        );
+        assert_eq!([stack.pop(), stack.pop(), stack.pop(), stack.pop()], [Some(3), Some(2), Some(1), None]);
         assert!(stack.is_empty());
     }
 

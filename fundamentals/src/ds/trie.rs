@@ -178,23 +178,14 @@ impl Trie {
         let mut stack = vec![&self.root];
         while let Some(node) = stack.pop() {
             let below: usize = node.children.values().map(|child| child.words_below).sum();
-            assert_eq!(
-                node.words_below,
-                below + usize::from(node.is_word),
-                "subtree count is wrong"
-            );
-            assert!(
-                node.children.values().all(|child| child.words_below > 0),
-                "a dead branch was kept"
-            );
+            assert_eq!(node.words_below, below + usize::from(node.is_word), "subtree count is wrong");
+            assert!(node.children.values().all(|child| child.words_below > 0), "a dead branch was kept");
             stack.extend(node.children.values());
         }
     }
 
     fn node_at(&self, prefix: &str) -> Option<&TrieNode> {
-        prefix
-            .chars()
-            .try_fold(&self.root, |node, c| node.children.get(&c))
+        prefix.chars().try_fold(&self.root, |node, c| node.children.get(&c))
     }
 }
 
@@ -228,10 +219,7 @@ mod tests {
         assert_eq!(trie.words_with_prefix("te"), ["tea", "team", "ten", "tent"]);
         assert_eq!(trie.count_with_prefix("te"), 4);
         assert_eq!(trie.count_with_prefix("x"), 0);
-        assert_eq!(
-            trie.words_with_prefix(""),
-            ["inn", "tea", "team", "ten", "tent", "to"]
-        );
+        assert_eq!(trie.words_with_prefix(""), ["inn", "tea", "team", "ten", "tent", "to"]);
     }
 
     #[test]
@@ -240,11 +228,7 @@ mod tests {
         let nodes_before = trie.node_count();
         assert!(trie.remove("car"));
         assert!(!trie.contains("car") && trie.contains("cart"));
-        assert_eq!(
-            trie.node_count(),
-            nodes_before,
-            "c-a-r-t still needs every node"
-        );
+        assert_eq!(trie.node_count(), nodes_before, "c-a-r-t still needs every node");
         assert!(trie.remove("dog"));
         assert_eq!(trie.node_count(), 4, "the d-o-g branch is gone");
         assert!(!trie.remove("dog"));
@@ -253,14 +237,8 @@ mod tests {
 
     #[test]
     fn longest_common_prefix_stops_at_a_branch_or_a_word_end() {
-        assert_eq!(
-            trie_of(&["flower", "flow", "flight"]).longest_common_prefix(),
-            "fl"
-        );
-        assert_eq!(
-            trie_of(&["interview", "internet", "inter"]).longest_common_prefix(),
-            "inter"
-        );
+        assert_eq!(trie_of(&["flower", "flow", "flight"]).longest_common_prefix(), "fl");
+        assert_eq!(trie_of(&["interview", "internet", "inter"]).longest_common_prefix(), "inter");
         assert_eq!(trie_of(&["dog", "racecar"]).longest_common_prefix(), "");
         assert_eq!(Trie::default().longest_common_prefix(), "");
     }

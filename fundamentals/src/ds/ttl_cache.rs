@@ -81,26 +81,15 @@ pub struct TtlCache<K, V> {
 
 impl<K, V> Default for TtlCache<K, V> {
     fn default() -> Self {
-        Self {
-            entries: BTreeMap::new(),
-            deadlines: BTreeSet::new(),
-            max_entries: None,
-            evictions: 0,
-        }
+        Self { entries: BTreeMap::new(), deadlines: BTreeSet::new(), max_entries: None, evictions: 0 }
     }
 }
 
 impl<K: Ord + Clone, V> TtlCache<K, V> {
     /// A cache that holds at most `max_entries`, evicting the soonest-to-expire entry when full.
     pub fn with_capacity(max_entries: usize) -> Self {
-        assert!(
-            max_entries > 0,
-            "a TTL cache with capacity 0 cannot hold anything"
-        );
-        Self {
-            max_entries: Some(max_entries),
-            ..Self::default()
-        }
+        assert!(max_entries > 0, "a TTL cache with capacity 0 cannot hold anything");
+        Self { max_entries: Some(max_entries), ..Self::default() }
     }
 
     /// Inserts or refreshes `key` to expire at `now_ms + ttl_ms`. Returns the previous value if
@@ -116,17 +105,9 @@ impl<K: Ord + Clone, V> TtlCache<K, V> {
             self.make_room(now_ms);
         }
         self.deadlines.insert((expires_at_ms, key.clone()));
-        self.entries.insert(
-            key,
-            Entry {
-                value,
-                expires_at_ms,
-            },
-        );
+        self.entries.insert(key, Entry { value, expires_at_ms });
         debug_assert_eq!(self.entries.len(), self.deadlines.len());
-        previous
-            .filter(|old| now_ms < old.expires_at_ms)
-            .map(|old| old.value)
+        previous.filter(|old| now_ms < old.expires_at_ms).map(|old| old.value)
     }
 
     /// The value if `key` is live at `now_ms`; an expired entry is removed on the spot (lazy
@@ -143,10 +124,7 @@ impl<K: Ord + Clone, V> TtlCache<K, V> {
     /// Milliseconds `key` has left to live, if it is live at `now_ms`.
     pub fn ttl_remaining_ms(&self, key: &K, now_ms: u64) -> Option<u64> {
         let entry = self.entries.get(key)?;
-        entry
-            .expires_at_ms
-            .checked_sub(now_ms)
-            .filter(|&left| left > 0)
+        entry.expires_at_ms.checked_sub(now_ms).filter(|&left| left > 0)
     }
 
     /// Removes `key`, returning its stored value whether or not it had expired.
@@ -192,20 +170,10 @@ impl<K: Ord + Clone, V> TtlCache<K, V> {
 
     /// The deadline index and the entries describe exactly the same set.
     pub fn check_invariants(&self) {
-        assert_eq!(
-            self.entries.len(),
-            self.deadlines.len(),
-            "index and entries differ in size"
-        );
+        assert_eq!(self.entries.len(), self.deadlines.len(), "index and entries differ in size");
         for (expires_at_ms, key) in &self.deadlines {
-            let entry = self
-                .entries
-                .get(key)
-                .expect("the index names a key that is not stored");
-            assert_eq!(
-                entry.expires_at_ms, *expires_at_ms,
-                "the index holds a stale deadline"
-            );
+            let entry = self.entries.get(key).expect("the index names a key that is not stored");
+            assert_eq!(entry.expires_at_ms, *expires_at_ms, "the index holds a stale deadline");
         }
         if let Some(max) = self.max_entries {
             assert!(self.entries.len() <= max);
@@ -244,11 +212,7 @@ mod tests {
         assert_eq!(cache.get(&"session", clock.now_ms()), Some(&1));
         assert_eq!(cache.ttl_remaining_ms(&"session", clock.now_ms()), Some(1));
         clock.advance_ms(1);
-        assert_eq!(
-            cache.get(&"session", clock.now_ms()),
-            None,
-            "live means now < expires_at"
-        );
+        assert_eq!(cache.get(&"session", clock.now_ms()), None, "live means now < expires_at");
         assert_eq!(cache.stored_len(), 0, "the read removed it (lazy expiry)");
     }
 
@@ -258,10 +222,7 @@ mod tests {
         let mut cache = TtlCache::default();
         cache.insert("session", "v1", 100, clock.now_ms()); // expires at 100
         clock.advance_ms(50);
-        assert_eq!(
-            cache.insert("session", "v2", 100, clock.now_ms()),
-            Some("v1")
-        ); // now 150
+        assert_eq!(cache.insert("session", "v2", 100, clock.now_ms()), Some("v1")); // now 150
         clock.advance_ms(70); // t = 120: past the old deadline, before the new one
         assert_eq!(cache.purge_expired(clock.now_ms()), 0);
         assert_eq!(cache.get(&"session", clock.now_ms()), Some(&"v2"));
@@ -277,13 +238,7 @@ mod tests {
         }
         clock.advance_ms(20);
         assert_eq!(cache.purge_expired(clock.now_ms()), 2);
-        assert_eq!(
-            cache
-                .live_entries(clock.now_ms())
-                .map(|(k, _)| *k)
-                .collect::<Vec<_>>(),
-            ["c"]
-        );
+        assert_eq!(cache.live_entries(clock.now_ms()).map(|(k, _)| *k).collect::<Vec<_>>(), ["c"]);
         cache.check_invariants();
     }
 
@@ -299,10 +254,7 @@ mod tests {
         cache.insert("newer", (), 2_000, clock.now_ms());
         assert_eq!(cache.evictions(), 1);
         // The victim is the live entry closest to expiry: "new" (t=510), not "long" (t=1000).
-        let live: Vec<_> = cache
-            .live_entries(clock.now_ms())
-            .map(|(k, _)| *k)
-            .collect();
+        let live: Vec<_> = cache.live_entries(clock.now_ms()).map(|(k, _)| *k).collect();
         assert_eq!(live, ["long", "newer"]);
         cache.check_invariants();
     }

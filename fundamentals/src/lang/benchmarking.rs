@@ -92,7 +92,8 @@ pub fn summarize(samples: &[f64]) -> Option<Summary> {
     let (q1, q3) = (quantile(&sorted, 0.25), quantile(&sorted, 0.75));
     let iqr = q3 - q1;
     let (low_fence, high_fence) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
-    let outliers = samples.iter().enumerate().filter(|(_, &s)| s < low_fence || s > high_fence).map(|(i, _)| i).collect();
+    let outliers =
+        samples.iter().enumerate().filter(|(_, &s)| s < low_fence || s > high_fence).map(|(i, _)| i).collect();
     Some(Summary { median: median_value, mad, outliers })
 }
 

@@ -57,11 +57,7 @@ pub struct ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        Self {
-            timeout_ms: 5_000,
-            retries: 3,
-            user_agent: "backend-lab".to_owned(),
-        }
+        Self { timeout_ms: 5_000, retries: 3, user_agent: "backend-lab".to_owned() }
     }
 }
 
@@ -91,12 +87,7 @@ pub struct RequestBuilder<State> {
 
 impl RequestBuilder<NoUrl> {
     pub fn new() -> Self {
-        Self {
-            state: NoUrl,
-            method: "GET",
-            headers: Vec::new(),
-            timeout_ms: 5_000,
-        }
+        Self { state: NoUrl, method: "GET", headers: Vec::new(), timeout_ms: 5_000 }
     }
 }
 
@@ -139,12 +130,7 @@ impl RequestBuilder<HasUrl> {
         if self.timeout_ms == 0 {
             return Err("timeout must be positive".to_owned());
         }
-        Ok(Request {
-            url: self.state.0,
-            method: self.method,
-            headers: self.headers,
-            timeout_ms: self.timeout_ms,
-        })
+        Ok(Request { url: self.state.0, method: self.method, headers: self.headers, timeout_ms: self.timeout_ms })
     }
 }
 
@@ -164,19 +150,11 @@ pub struct Connection<State> {
 
 impl Connection<Closed> {
     pub fn new(peer: impl Into<String>) -> Self {
-        Self {
-            peer: peer.into(),
-            sent: Vec::new(),
-            _state: PhantomData,
-        }
+        Self { peer: peer.into(), sent: Vec::new(), _state: PhantomData }
     }
 
     pub fn open(self) -> Connection<Open> {
-        Connection {
-            peer: self.peer,
-            sent: self.sent,
-            _state: PhantomData,
-        }
+        Connection { peer: self.peer, sent: self.sent, _state: PhantomData }
     }
 }
 
@@ -187,14 +165,7 @@ impl Connection<Open> {
 
     /// Closes and returns what was sent; the open handle is consumed.
     pub fn close(self) -> (Connection<Closed>, Vec<String>) {
-        (
-            Connection {
-                peer: self.peer,
-                sent: Vec::new(),
-                _state: PhantomData,
-            },
-            self.sent,
-        )
+        (Connection { peer: self.peer, sent: Vec::new(), _state: PhantomData }, self.sent)
     }
 }
 
@@ -211,10 +182,7 @@ mod tests {
 
     #[test]
     fn struct_update_overrides_only_what_the_caller_names() {
-        let config = ClientConfig {
-            retries: 5,
-            ..Default::default()
-        };
+        let config = ClientConfig { retries: 5, ..Default::default() };
         assert_eq!(config.retries, 5);
         assert_eq!(config.timeout_ms, 5_000);
         assert_eq!(config.user_agent, "backend-lab");
@@ -231,10 +199,7 @@ mod tests {
             .expect("valid request");
         assert_eq!(request.method, "POST");
         assert_eq!(request.url, "https://api.example/v1/orders");
-        assert_eq!(
-            request.headers,
-            [("Idempotency-Key".to_owned(), "k-1".to_owned())]
-        );
+        assert_eq!(request.headers, [("Idempotency-Key".to_owned(), "k-1".to_owned())]);
         assert_eq!(request.timeout_ms, 250);
     }
 
@@ -258,9 +223,6 @@ mod tests {
     fn typestate_markers_take_no_space() {
         assert_eq!(size_of::<NoUrl>(), 0);
         assert_eq!(size_of::<PhantomData<Open>>(), 0);
-        assert_eq!(
-            size_of::<Connection<Open>>(),
-            size_of::<Connection<Closed>>()
-        );
+        assert_eq!(size_of::<Connection<Open>>(), size_of::<Connection<Closed>>());
     }
 }

@@ -92,10 +92,8 @@ pub fn truncate_utf8(text: &str, max_bytes: usize) -> &str {
     if text.len() <= max_bytes {
         return text;
     }
-    let cut = (0..=max_bytes)
-        .rev()
-        .find(|&index| text.is_char_boundary(index))
-        .expect("index 0 is always a char boundary");
+    let cut =
+        (0..=max_bytes).rev().find(|&index| text.is_char_boundary(index)).expect("index 0 is always a char boundary");
     &text[..cut]
 }
 
@@ -140,11 +138,7 @@ pub fn join_with_push_str(pieces: &[&str], separator: &str) -> String {
 pub fn join_with_format(pieces: &[&str], separator: &str) -> String {
     let mut out = String::new();
     for (i, piece) in pieces.iter().enumerate() {
-        out = if i == 0 {
-            piece.to_string()
-        } else {
-            format!("{out}{separator}{piece}")
-        };
+        out = if i == 0 { piece.to_string() } else { format!("{out}{separator}{piece}") };
     }
     out
 }
@@ -176,11 +170,7 @@ mod tests {
         assert_eq!(size_of::<&str>(), 2 * word);
         assert_eq!(size_of::<Vec<u8>>(), 3 * word);
         assert_eq!(size_of::<String>(), 3 * word);
-        assert_eq!(
-            size_of::<[u32; 8]>(),
-            32,
-            "an array is its elements, inline"
-        );
+        assert_eq!(size_of::<[u32; 8]>(), 32, "an array is its elements, inline");
     }
 
     #[test]
@@ -236,11 +226,7 @@ mod tests {
         let groups = group_by_initial(&["cat", "apple", "car", "bee", "ant"]);
         let initials: Vec<char> = groups.iter().map(|(c, _)| *c).collect();
         assert_eq!(initials, ['a', 'b', 'c']);
-        assert_eq!(
-            groups[2].1,
-            ["cat", "car"],
-            "insertion order within a group"
-        );
+        assert_eq!(groups[2].1, ["cat", "car"], "insertion order within a group");
     }
 
     #[test]
@@ -256,10 +242,7 @@ mod tests {
     fn both_joins_agree() {
         let pieces = ["alpha", "beta", "", "gamma"];
         assert_eq!(join_with_push_str(&pieces, ", "), "alpha, beta, , gamma");
-        assert_eq!(
-            join_with_format(&pieces, ", "),
-            join_with_push_str(&pieces, ", ")
-        );
+        assert_eq!(join_with_format(&pieces, ", "), join_with_push_str(&pieces, ", "));
     }
 
     proptest! {

@@ -57,10 +57,7 @@ pub enum ConfigError {
     /// A required key is absent.
     Missing { key: &'static str },
     /// A key is present but its value is not a number.
-    Parse {
-        key: &'static str,
-        source: ParseIntError,
-    },
+    Parse { key: &'static str, source: ParseIntError },
     /// A value parsed but is outside its allowed range.
     OutOfRange { key: &'static str, value: u64 },
     /// Reading the configuration failed.
@@ -107,21 +104,12 @@ pub struct Config {
 /// Parses `key=value` lines; `port` and `workers` are required.
 pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     let port = number(text, "port")?;
-    let port = u16::try_from(port).map_err(|_| ConfigError::OutOfRange {
-        key: "port",
-        value: port,
-    })?;
+    let port = u16::try_from(port).map_err(|_| ConfigError::OutOfRange { key: "port", value: port })?;
     let workers = number(text, "workers")?;
     if workers == 0 || workers > 1024 {
-        return Err(ConfigError::OutOfRange {
-            key: "workers",
-            value: workers,
-        });
+        return Err(ConfigError::OutOfRange { key: "workers", value: workers });
     }
-    Ok(Config {
-        port,
-        workers: workers as u32,
-    })
+    Ok(Config { port, workers: workers as u32 })
 }
 
 fn number(text: &str, key: &'static str) -> Result<u64, ConfigError> {
@@ -131,8 +119,7 @@ fn number(text: &str, key: &'static str) -> Result<u64, ConfigError> {
         .find(|(k, _)| k.trim() == key)
         .map(|(_, v)| v.trim())
         .ok_or(ConfigError::Missing { key })?;
-    raw.parse()
-        .map_err(|source| ConfigError::Parse { key, source })
+    raw.parse().map_err(|source| ConfigError::Parse { key, source })
 }
 
 /// Reads the configuration from any reader; an I/O failure converts through `From`.
@@ -168,25 +155,18 @@ pub trait WithContext<T> {
 
 impl<T, E: Error + Send + Sync + 'static> WithContext<T> for Result<T, E> {
     fn context(self, message: impl Into<String>) -> Result<T, Context> {
-        self.map_err(|error| Context {
-            message: message.into(),
-            source: Box::new(error),
-        })
+        self.map_err(|error| Context { message: message.into(), source: Box::new(error) })
     }
 }
 
 /// Every message from the outermost error down to the root cause.
 pub fn error_chain(error: &(dyn Error + 'static)) -> Vec<String> {
-    std::iter::successors(Some(error), |&e| e.source())
-        .map(ToString::to_string)
-        .collect()
+    std::iter::successors(Some(error), |&e| e.source()).map(ToString::to_string).collect()
 }
 
 /// The deepest cause in the chain.
 pub fn root_cause<'a>(error: &'a (dyn Error + 'static)) -> &'a (dyn Error + 'static) {
-    std::iter::successors(Some(error), |&e| e.source())
-        .last()
-        .expect("the chain starts with `error`")
+    std::iter::successors(Some(error), |&e| e.source()).last().expect("the chain starts with `error`")
 }
 
 #[cfg(test)]
@@ -196,55 +176,28 @@ mod tests {
     #[test]
     fn a_complete_config_parses() {
         let config = parse_config("port = 8080\nworkers=4").expect("valid config");
-        assert_eq!(
-            config,
-            Config {
-                port: 8080,
-                workers: 4
-            }
-        );
+        assert_eq!(config, Config { port: 8080, workers: 4 });
     }
 
     #[test]
     fn each_failure_is_a_variant_the_caller_can_match() {
-        assert!(matches!(
-            parse_config("workers=4"),
-            Err(ConfigError::Missing { key: "port" })
-        ));
-        assert!(matches!(
-            parse_config("port=x\nworkers=4"),
-            Err(ConfigError::Parse { key: "port", .. })
-        ));
+        assert!(matches!(parse_config("workers=4"), Err(ConfigError::Missing { key: "port" })));
+        assert!(matches!(parse_config("port=x\nworkers=4"), Err(ConfigError::Parse { key: "port", .. })));
         assert!(matches!(
             parse_config("port=70000\nworkers=4"),
-            Err(ConfigError::OutOfRange {
-                key: "port",
-                value: 70_000
-            })
+            Err(ConfigError::OutOfRange { key: "port", value: 70_000 })
         ));
-        assert!(matches!(
-            parse_config("port=1\nworkers=0"),
-            Err(ConfigError::OutOfRange { key: "workers", .. })
-        ));
+        assert!(matches!(parse_config("port=1\nworkers=0"), Err(ConfigError::OutOfRange { key: "workers", .. })));
     }
 
     #[test]
     fn chain_reaches_the_integer_parse_error() {
-        let error = parse_config("port=80\nworkers=many")
-            .context("starting the server")
-            .unwrap_err();
+        let error = parse_config("port=80\nworkers=many").context("starting the server").unwrap_err();
         assert_eq!(
             error_chain(&error),
-            [
-                "starting the server",
-                "invalid number for `workers`",
-                "invalid digit found in string"
-            ]
+            ["starting the server", "invalid number for `workers`", "invalid digit found in string"]
         );
-        assert!(
-            root_cause(&error).downcast_ref::<ParseIntError>().is_some(),
-            "errors.As equivalent"
-        );
+        assert!(root_cause(&error).downcast_ref::<ParseIntError>().is_some(), "errors.As equivalent");
     }
 
     #[test]
@@ -252,10 +205,7 @@ mod tests {
         struct Failing;
         impl std::io::Read for Failing {
             fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::PermissionDenied,
-                    "denied",
-                ))
+                Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied"))
             }
         }
         let error = load_config(Failing).unwrap_err();

@@ -127,9 +127,7 @@ impl<const R: usize, const C: usize> Matrix<R, C> {
 /// Generic over any type that can be added and multiplied: one source, many compiled copies.
 pub fn dot<T: Copy + Default + Add<Output = T> + Mul<Output = T>>(a: &[T], b: &[T]) -> T {
     assert_eq!(a.len(), b.len(), "dot product of unequal lengths");
-    a.iter()
-        .zip(b)
-        .fold(T::default(), |acc, (&x, &y)| acc + x * y)
+    a.iter().zip(b).fold(T::default(), |acc, (&x, &y)| acc + x * y)
 }
 
 #[cfg(test)]
@@ -156,11 +154,7 @@ mod tests {
         assert_eq!(numbers, Some(vec![256, 7]));
         let words = decode_all(&TextDecoder, &[b"hi", b"there"]);
         assert_eq!(words, Some(vec!["hi".to_owned(), "there".to_owned()]));
-        assert_eq!(
-            decode_all(&U32Decoder, &[&[1, 2]]),
-            None,
-            "wrong frame length"
-        );
+        assert_eq!(decode_all(&U32Decoder, &[&[1, 2]]), None, "wrong frame length");
     }
 
     #[test]

@@ -88,10 +88,7 @@ pub fn manager_email_chained(directory: &Directory, id: u32) -> Option<&str> {
 
 /// Email of user `id` or a reason why not: absence turned into an error with `ok_or_else`.
 pub fn email_or_error(directory: &Directory, id: u32) -> Result<&str, String> {
-    directory
-        .find(id)
-        .map(|user| user.email.as_str())
-        .ok_or_else(|| format!("no user {id}"))
+    directory.find(id).map(|user| user.email.as_str()).ok_or_else(|| format!("no user {id}"))
 }
 
 /// A port that can never be zero: the type states the invariant, and `Option` of it is free.
@@ -106,21 +103,9 @@ mod tests {
 
     fn directory() -> Directory {
         let mut directory = Directory::default();
-        directory.add(User {
-            id: 1,
-            email: "boss@x.io".into(),
-            manager: None,
-        });
-        directory.add(User {
-            id: 2,
-            email: "dev@x.io".into(),
-            manager: Some(1),
-        });
-        directory.add(User {
-            id: 3,
-            email: "lost@x.io".into(),
-            manager: Some(99),
-        });
+        directory.add(User { id: 1, email: "boss@x.io".into(), manager: None });
+        directory.add(User { id: 2, email: "dev@x.io".into(), manager: Some(1) });
+        directory.add(User { id: 3, email: "lost@x.io".into(), manager: Some(99) });
         directory
     }
 
@@ -129,11 +114,7 @@ mod tests {
         let directory = directory();
         assert_eq!(manager_email(&directory, 2), Some("boss@x.io"));
         assert_eq!(manager_email(&directory, 1), None, "no manager");
-        assert_eq!(
-            manager_email(&directory, 3),
-            None,
-            "manager id points nowhere"
-        );
+        assert_eq!(manager_email(&directory, 3), None, "manager id points nowhere");
         assert_eq!(manager_email(&directory, 42), None, "no such user");
     }
 
@@ -141,10 +122,7 @@ mod tests {
     fn combinators_and_question_mark_agree_on_every_user() {
         let directory = directory();
         for id in 0..5 {
-            assert_eq!(
-                manager_email(&directory, id),
-                manager_email_chained(&directory, id)
-            );
+            assert_eq!(manager_email(&directory, id), manager_email_chained(&directory, id));
         }
     }
 
@@ -160,11 +138,7 @@ mod tests {
         assert_eq!(size_of::<Option<&User>>(), size_of::<&User>());
         assert_eq!(size_of::<Option<Box<User>>>(), size_of::<Box<User>>());
         assert_eq!(size_of::<Option<NonZeroU32>>(), 4);
-        assert_eq!(
-            size_of::<Option<u32>>(),
-            8,
-            "u32 has no spare bit pattern: a tag is added"
-        );
+        assert_eq!(size_of::<Option<u32>>(), 8, "u32 has no spare bit pattern: a tag is added");
     }
 
     #[test]

@@ -120,11 +120,7 @@ mod tests {
         let values = vec![String::from("a"), String::from("bc")];
         let buffer_before = values.as_ptr();
         let moved = values; // `values` is dead from here on; using it would be E0382.
-        assert_eq!(
-            moved.as_ptr(),
-            buffer_before,
-            "a move copies the header only"
-        );
+        assert_eq!(moved.as_ptr(), buffer_before, "a move copies the header only");
         assert_eq!(consume(moved), 3);
     }
 

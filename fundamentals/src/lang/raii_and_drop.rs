@@ -67,9 +67,7 @@ pub struct Defer<F: FnOnce()> {
 
 impl<F: FnOnce()> Defer<F> {
     pub fn new(action: F) -> Self {
-        Self {
-            action: Some(action),
-        }
+        Self { action: Some(action) }
     }
 
     /// Cancels the deferred action.
@@ -95,11 +93,7 @@ pub struct Store {
 
 impl Store {
     pub fn begin(&self) -> Transaction<'_> {
-        Transaction {
-            store: self,
-            staged: Vec::new(),
-            committed: false,
-        }
+        Transaction { store: self, staged: Vec::new(), committed: false }
     }
 
     pub fn committed(&self) -> Vec<String> {
@@ -234,10 +228,7 @@ mod tests {
             let _kept = Noisy("dropped at end", &log);
             log.borrow_mut().push("more body");
         }
-        assert_eq!(
-            *log.borrow(),
-            ["dropped at once", "body", "more body", "dropped at end"]
-        );
+        assert_eq!(*log.borrow(), ["dropped at once", "body", "more body", "dropped at end"]);
     }
 
     #[test]

@@ -106,7 +106,9 @@ impl Order {
     pub fn apply(self, event: Event) -> Result<Order, IllegalTransition> {
         match (self, event) {
             (Order::Pending { amount }, Event::Pay { payment_id }) => Ok(Order::Paid { amount, payment_id }),
-            (Order::Paid { amount, payment_id }, Event::Ship { tracking }) => Ok(Order::Shipped { amount, payment_id, tracking }),
+            (Order::Paid { amount, payment_id }, Event::Ship { tracking }) => {
+                Ok(Order::Shipped { amount, payment_id, tracking })
+            }
             (Order::Pending { .. } | Order::Paid { .. }, Event::Cancel { reason }) => Ok(Order::Cancelled { reason }),
             (order, event) => Err(IllegalTransition { from: order.state_name(), event: event_name(&event) }),
         }
@@ -171,14 +173,27 @@ mod tests {
     fn a_cancelled_order_charges_nothing_and_accepts_no_event() {
         let cancelled = pending().apply(Event::Cancel { reason: "changed mind".into() }).unwrap();
         assert_eq!(cancelled.charged(), Cents(0));
-        for event in [Event::Pay { payment_id: "p".into() }, Event::Ship { tracking: "t".into() }, Event::Cancel { reason: "again".into() }] {
+        for event in [
+            Event::Pay { payment_id: "p".into() },
+            Event::Ship { tracking: "t".into() },
+            Event::Cancel { reason: "again".into() },
+        ] {
             assert!(cancelled.clone().apply(event).is_err());
         }
     }
 
     #[test]
     fn patterns_with_ranges_bindings_and_guards_classify_status_codes() {
-        let cases = [(200, "success"), (301, "redirect"), (304, "not modified"), (429, "retry later"), (404, "client error"), (503, "retry later"), (500, "server error"), (99, "unknown")];
+        let cases = [
+            (200, "success"),
+            (301, "redirect"),
+            (304, "not modified"),
+            (429, "retry later"),
+            (404, "client error"),
+            (503, "retry later"),
+            (500, "server error"),
+            (99, "unknown"),
+        ];
         for (code, expected) in cases {
             assert_eq!(describe_http_status(code), expected, "{code}");
         }

@@ -152,10 +152,7 @@ mod tests {
     fn all_three_dispatch_styles_compute_the_same_total() {
         let circles = [Circle { radius: 1.0 }, Circle { radius: 2.0 }];
         let generic = total_area_generic(&circles);
-        let boxed: Vec<Box<dyn Shape>> = circles
-            .iter()
-            .map(|c| Box::new(*c) as Box<dyn Shape>)
-            .collect();
+        let boxed: Vec<Box<dyn Shape>> = circles.iter().map(|c| Box::new(*c) as Box<dyn Shape>).collect();
         let enums: Vec<AnyShape> = circles.iter().map(|c| AnyShape::Circle(*c)).collect();
         assert!(close(generic, 5.0 * std::f64::consts::PI));
         assert!(close(total_area_dyn(&boxed), generic));
@@ -164,10 +161,7 @@ mod tests {
 
     #[test]
     fn trait_objects_mix_types_in_one_collection() {
-        let shapes: Vec<Box<dyn Shape>> = vec![
-            Box::new(Circle { radius: 1.0 }),
-            Box::new(Square { side: 2.0 }),
-        ];
+        let shapes: Vec<Box<dyn Shape>> = vec![Box::new(Circle { radius: 1.0 }), Box::new(Square { side: 2.0 })];
         let names: Vec<_> = shapes.iter().map(|s| s.name()).collect();
         assert_eq!(names, ["circle", "square"]);
         assert!(close(total_area_dyn(&shapes), std::f64::consts::PI + 4.0));
@@ -177,11 +171,7 @@ mod tests {
     fn a_dyn_pointer_is_two_words_and_an_enum_is_stored_inline() {
         let word = size_of::<usize>();
         assert_eq!(size_of::<&Circle>(), word);
-        assert_eq!(
-            size_of::<&dyn Shape>(),
-            2 * word,
-            "data pointer + vtable pointer"
-        );
+        assert_eq!(size_of::<&dyn Shape>(), 2 * word, "data pointer + vtable pointer");
         assert_eq!(size_of::<Box<dyn Shape>>(), 2 * word);
         // Tag + the largest variant (one f64), no pointer, no heap.
         assert_eq!(size_of::<AnyShape>(), 16);
@@ -192,10 +182,6 @@ mod tests {
         assert_eq!(describe(&42_i64), "integer 42");
         assert_eq!(describe(&String::from("hi")), "string \"hi\"");
         assert_eq!(describe(&Circle { radius: 3.0 }), "circle of radius 3");
-        assert_eq!(
-            describe(&42_i32),
-            "unknown",
-            "i32 is not i64: no implicit conversion"
-        );
+        assert_eq!(describe(&42_i32), "unknown", "i32 is not i64: no implicit conversion");
     }
 }

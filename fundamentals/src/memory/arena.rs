@@ -95,10 +95,7 @@ impl<T> Arena<T> {
     pub fn alloc(&mut self, value: T) -> Id<T> {
         let index = u32::try_from(self.items.len()).expect("arena holds at most u32::MAX items");
         self.items.push(value);
-        Id {
-            index,
-            _type: PhantomData,
-        }
+        Id { index, _type: PhantomData }
     }
 
     pub fn get(&self, id: Id<T>) -> &T {
@@ -231,11 +228,7 @@ mod tests {
     fn identical_subexpressions_are_stored_once() {
         let (arena, _, boxed) = square_twice();
         assert_eq!(boxed.node_count(), 15);
-        assert_eq!(
-            arena.node_count(),
-            5,
-            "1, 2, 1+2, (1+2)*(1+2), and the root"
-        );
+        assert_eq!(arena.node_count(), 5, "1, 2, 1+2, (1+2)*(1+2), and the root");
     }
 
     #[test]

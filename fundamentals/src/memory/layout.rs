@@ -132,25 +132,13 @@ mod tests {
         assert_eq!(align_of::<Reordered>(), 8);
         assert_eq!(align_of::<(u8, u16)>(), 2);
         assert_eq!(size_of::<(u8, u16)>(), 4);
-        assert_eq!(
-            size_of::<[Reordered; 3]>(),
-            3 * size_of::<Reordered>(),
-            "arrays have no gaps between elements"
-        );
+        assert_eq!(size_of::<[Reordered; 3]>(), 3 * size_of::<Reordered>(), "arrays have no gaps between elements");
     }
 
     #[test]
     fn enums_are_tag_plus_largest_variant() {
-        assert_eq!(
-            size_of::<Message>(),
-            24,
-            "8-byte tag slot + 16 bytes of Data"
-        );
-        let _ = (
-            Message::Ping,
-            Message::Ack(1),
-            Message::Data { offset: 0, len: 0 },
-        );
+        assert_eq!(size_of::<Message>(), 24, "8-byte tag slot + 16 bytes of Data");
+        let _ = (Message::Ping, Message::Ack(1), Message::Data { offset: 0, len: 0 });
     }
 
     #[test]
@@ -158,16 +146,8 @@ mod tests {
         assert_eq!(size_of::<Option<Box<u64>>>(), 8);
         assert_eq!(size_of::<Option<&Reordered>>(), 8);
         assert_eq!(size_of::<Option<SequenceId>>(), 8);
-        assert_eq!(
-            size_of::<Option<u64>>(),
-            16,
-            "every u64 bit pattern is a valid value"
-        );
-        assert_eq!(
-            size_of::<Option<bool>>(),
-            1,
-            "bool uses 2 of 256 byte values"
-        );
+        assert_eq!(size_of::<Option<u64>>(), 16, "every u64 bit pattern is a valid value");
+        assert_eq!(size_of::<Option<bool>>(), 1, "bool uses 2 of 256 byte values");
     }
 
     #[test]
@@ -176,21 +156,13 @@ mod tests {
         assert_eq!(size_of::<PhantomData<String>>(), 0);
         let units = vec![(); 1_000_000];
         assert_eq!(units.len(), 1_000_000);
-        assert_eq!(
-            units.capacity(),
-            usize::MAX,
-            "a Vec of ZSTs has unbounded capacity, no heap"
-        );
+        assert_eq!(units.capacity(), usize::MAX, "a Vec of ZSTs has unbounded capacity, no heap");
     }
 
     #[test]
     fn box_keeps_a_pointer_on_the_stack_and_the_payload_on_the_heap() {
         assert_eq!(size_of::<Box<[u8; 4096]>>(), 8);
         assert_eq!(size_of::<[u8; 4096]>(), 4096);
-        assert_eq!(
-            size_of::<Box<[u8]>>(),
-            16,
-            "a boxed slice also stores its length"
-        );
+        assert_eq!(size_of::<Box<[u8]>>(), 16, "a boxed slice also stores its length");
     }
 }

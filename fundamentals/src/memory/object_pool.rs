@@ -95,10 +95,7 @@ impl<T> Pool<T> {
             reset: Box::new(reset),
             stats: Mutex::new(PoolStats::default()),
         };
-        Self {
-            shared: Arc::new(shared),
-            create: Box::new(create),
-        }
+        Self { shared: Arc::new(shared), create: Box::new(create) }
     }
 
     /// An idle object, or a new one if none is idle.
@@ -115,10 +112,7 @@ impl<T> Pool<T> {
                 (self.create)()
             }
         };
-        Pooled {
-            object: Some(object),
-            shared: Arc::clone(&self.shared),
-        }
+        Pooled { object: Some(object), shared: Arc::clone(&self.shared) }
     }
 
     pub fn idle(&self) -> usize {
@@ -140,26 +134,20 @@ pub struct Pooled<T> {
 impl<T> Pooled<T> {
     /// Keeps the object instead of returning it to the pool.
     pub fn detach(mut self) -> T {
-        self.object
-            .take()
-            .expect("object present until drop or detach")
+        self.object.take().expect("object present until drop or detach")
     }
 }
 
 impl<T> Deref for Pooled<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.object
-            .as_ref()
-            .expect("object present until drop or detach")
+        self.object.as_ref().expect("object present until drop or detach")
     }
 }
 
 impl<T> DerefMut for Pooled<T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.object
-            .as_mut()
-            .expect("object present until drop or detach")
+        self.object.as_mut().expect("object present until drop or detach")
     }
 }
 
@@ -182,9 +170,7 @@ impl<T> Drop for Pooled<T> {
 /// Poisoning cannot leave these structures inconsistent (each critical section is one push,
 /// pop or counter bump), so a poisoned lock is still usable.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A pool of byte buffers with `capacity` bytes each, cleared (capacity kept) on return.
@@ -207,21 +193,13 @@ mod tests {
         assert_eq!(pool.idle(), 1);
         let buffer = pool.get();
         assert_eq!(buffer.as_ptr(), first_buffer, "the same allocation, reused");
-        assert_eq!(
-            pool.stats(),
-            PoolStats {
-                created: 1,
-                reused: 1,
-                discarded: 0
-            }
-        );
+        assert_eq!(pool.stats(), PoolStats { created: 1, reused: 1, discarded: 0 });
     }
 
     #[test]
     fn returned_objects_are_reset_but_keep_their_capacity() {
         let pool = buffer_pool(4, 1024);
-        pool.get()
-            .extend_from_slice(b"secret from the previous request");
+        pool.get().extend_from_slice(b"secret from the previous request");
         let buffer = pool.get();
         assert!(buffer.is_empty(), "no data leaks between users");
         assert!(buffer.capacity() >= 1024);
@@ -233,14 +211,7 @@ mod tests {
         let loans: Vec<_> = (0..5).map(|_| pool.get()).collect();
         drop(loans);
         assert_eq!(pool.idle(), 2);
-        assert_eq!(
-            pool.stats(),
-            PoolStats {
-                created: 5,
-                reused: 0,
-                discarded: 3
-            }
-        );
+        assert_eq!(pool.stats(), PoolStats { created: 5, reused: 0, discarded: 3 });
     }
 
     #[test]
@@ -280,10 +251,7 @@ mod tests {
         });
         let stats = pool.stats();
         assert_eq!(stats.created + stats.reused, 400);
-        assert!(
-            stats.created <= 4,
-            "at most one buffer per concurrent user was ever created"
-        );
+        assert!(stats.created <= 4, "at most one buffer per concurrent user was ever created");
         assert_eq!(pool.idle() as u64, stats.created - stats.discarded);
     }
 }

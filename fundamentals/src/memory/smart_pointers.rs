@@ -58,10 +58,7 @@ pub enum List {
 
 impl List {
     pub fn from_slice(values: &[i64]) -> List {
-        values
-            .iter()
-            .rev()
-            .fold(List::Nil, |tail, &v| List::Cons(v, Box::new(tail)))
+        values.iter().rev().fold(List::Nil, |tail, &v| List::Cons(v, Box::new(tail)))
     }
 
     pub fn sum(&self) -> i64 {
@@ -119,10 +116,7 @@ impl Tree {
     }
 
     pub fn parent_name(node: &Node) -> Option<String> {
-        node.parent
-            .borrow()
-            .upgrade()
-            .map(|parent| parent.name.clone())
+        node.parent.borrow().upgrade().map(|parent| parent.name.clone())
     }
 }
 
@@ -141,14 +135,8 @@ impl Drop for Peer {
 /// Two peers pointing at each other with `Rc`: when the caller drops both handles, each is
 /// still owned by the other, so neither is ever dropped.
 pub fn make_rc_cycle(counter: &DropCounter) -> (Rc<Peer>, Rc<Peer>) {
-    let a = Rc::new(Peer {
-        other: RefCell::new(None),
-        counter: counter.clone(),
-    });
-    let b = Rc::new(Peer {
-        other: RefCell::new(Some(Rc::clone(&a))),
-        counter: counter.clone(),
-    });
+    let a = Rc::new(Peer { other: RefCell::new(None), counter: counter.clone() });
+    let b = Rc::new(Peer { other: RefCell::new(Some(Rc::clone(&a))), counter: counter.clone() });
     *a.other.borrow_mut() = Some(Rc::clone(&b));
     (a, b)
 }
@@ -162,13 +150,7 @@ mod tests {
     fn box_makes_a_recursive_type_possible() {
         let list = List::from_slice(&[1, 2, 3]);
         assert_eq!(list.sum(), 6);
-        assert_eq!(
-            list,
-            List::Cons(
-                1,
-                Box::new(List::Cons(2, Box::new(List::Cons(3, Box::new(List::Nil)))))
-            )
-        );
+        assert_eq!(list, List::Cons(1, Box::new(List::Cons(2, Box::new(List::Cons(3, Box::new(List::Nil)))))));
     }
 
     #[test]
@@ -223,11 +205,7 @@ mod tests {
         let child = Tree::node("child", &counter);
         Tree::adopt(&root, &child);
         assert_eq!(Rc::weak_count(&root), 1, "the child observes its parent");
-        assert_eq!(
-            Rc::strong_count(&child),
-            2,
-            "owned by the caller and by the parent"
-        );
+        assert_eq!(Rc::strong_count(&child), 2, "owned by the caller and by the parent");
         drop(root);
         assert_eq!(Tree::parent_name(&child), None);
     }
@@ -242,16 +220,9 @@ mod tests {
                     scope.spawn(move || config.iter().sum::<u64>())
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("no panic"))
-                .collect()
+            handles.into_iter().map(|h| h.join().expect("no panic")).collect()
         });
         assert_eq!(sums, [6, 6, 6]);
-        assert_eq!(
-            Arc::strong_count(&config),
-            1,
-            "every thread's clone was dropped"
-        );
+        assert_eq!(Arc::strong_count(&config), 1, "every thread's clone was dropped");
     }
 }

@@ -134,15 +134,11 @@ pub fn parse_unchecked(input: &[u8]) -> Result<Vec<Record<'_>>, ParseError> {
         let key_start = fits(pos, 2).ok_or(truncated)?;
         // SAFETY: `fits` proved `pos + 2 <= len`, so both bytes are inside `input`;
         // `read_unaligned` has no alignment requirement.
-        let key_len =
-            u16::from_le_bytes(unsafe { base.add(pos).cast::<[u8; 2]>().read_unaligned() })
-                as usize;
+        let key_len = u16::from_le_bytes(unsafe { base.add(pos).cast::<[u8; 2]>().read_unaligned() }) as usize;
         let key_end = fits(key_start, key_len).ok_or(truncated)?;
         let value_start = fits(key_end, 4).ok_or(truncated)?;
         // SAFETY: `fits` proved `key_end + 4 <= len`.
-        let value_len =
-            u32::from_le_bytes(unsafe { base.add(key_end).cast::<[u8; 4]>().read_unaligned() })
-                as usize;
+        let value_len = u32::from_le_bytes(unsafe { base.add(key_end).cast::<[u8; 4]>().read_unaligned() }) as usize;
         let value_end = fits(value_start, value_len).ok_or(truncated)?;
         // SAFETY: `key_start <= key_end <= len` and `value_start <= value_end <= len` were
         // checked above; the slices borrow `input`, so they share its lifetime and no one can
@@ -167,11 +163,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn sample() -> Vec<(String, Vec<u8>)> {
-        vec![
-            ("user".into(), b"alice".to_vec()),
-            ("".into(), vec![]),
-            ("ключ".into(), vec![0, 255]),
-        ]
+        vec![("user".into(), b"alice".to_vec()), ("".into(), vec![]), ("ключ".into(), vec![0, 255])]
     }
 
     #[test]
@@ -179,10 +171,7 @@ mod tests {
         let bytes = encode(&sample());
         for parse in [parse_safe, parse_unchecked] {
             let records = parse(&bytes).expect("well-formed");
-            let owned: Vec<_> = records
-                .iter()
-                .map(|r| (r.key.to_owned(), r.value.to_vec()))
-                .collect();
+            let owned: Vec<_> = records.iter().map(|r| (r.key.to_owned(), r.value.to_vec())).collect();
             assert_eq!(owned, sample());
         }
     }
@@ -192,10 +181,7 @@ mod tests {
         let bytes = encode(&[("k".into(), b"value".to_vec())]);
         let record = parse_unchecked(&bytes).expect("well-formed")[0];
         let range = bytes.as_ptr_range();
-        assert!(
-            range.contains(&record.value.as_ptr()),
-            "zero-copy: no new allocation"
-        );
+        assert!(range.contains(&record.value.as_ptr()), "zero-copy: no new allocation");
         assert!(range.contains(&record.key.as_ptr()));
     }
 
@@ -203,38 +189,21 @@ mod tests {
     fn truncation_and_bad_utf8_are_errors_not_crashes() {
         let bytes = encode(&sample());
         let second_record = 2 + 4 + 4 + 5;
-        assert_eq!(
-            parse_unchecked(&bytes[..second_record + 1]),
-            Err(ParseError::Truncated {
-                offset: second_record
-            })
-        );
-        assert_eq!(
-            parse_safe(&[1, 0, 0xFF, 0, 0, 0, 0]),
-            Err(ParseError::InvalidKey { offset: 0 })
-        );
-        assert_eq!(
-            parse_unchecked(&[1, 0, 0xFF, 0, 0, 0, 0]),
-            Err(ParseError::InvalidKey { offset: 0 })
-        );
+        assert_eq!(parse_unchecked(&bytes[..second_record + 1]), Err(ParseError::Truncated { offset: second_record }));
+        assert_eq!(parse_safe(&[1, 0, 0xFF, 0, 0, 0, 0]), Err(ParseError::InvalidKey { offset: 0 }));
+        assert_eq!(parse_unchecked(&[1, 0, 0xFF, 0, 0, 0, 0]), Err(ParseError::InvalidKey { offset: 0 }));
     }
 
     #[test]
     fn a_hostile_length_cannot_overflow_the_bounds_check() {
         let mut bytes = vec![0, 0];
         bytes.extend_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(
-            parse_unchecked(&bytes),
-            Err(ParseError::Truncated { offset: 0 })
-        );
+        assert_eq!(parse_unchecked(&bytes), Err(ParseError::Truncated { offset: 0 }));
         assert_eq!(parse_safe(&bytes), Err(ParseError::Truncated { offset: 0 }));
     }
 
     fn records() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
-        prop::collection::vec(
-            ("\\PC{0,6}", prop::collection::vec(any::<u8>(), 0..8)),
-            0..5,
-        )
+        prop::collection::vec(("\\PC{0,6}", prop::collection::vec(any::<u8>(), 0..8)), 0..5)
     }
 
     proptest! {

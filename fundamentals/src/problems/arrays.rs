@@ -146,14 +146,8 @@ mod tests {
 
     #[test]
     fn max_profit_buys_at_the_running_minimum() {
-        let cases: [(&[u32], u32); 6] = [
-            (&[7, 1, 5, 3, 6, 4], 5),
-            (&[7, 6, 4, 3, 1], 0),
-            (&[], 0),
-            (&[5], 0),
-            (&[2, 4, 1, 7], 6),
-            (&[3, 3, 3], 0),
-        ];
+        let cases: [(&[u32], u32); 6] =
+            [(&[7, 1, 5, 3, 6, 4], 5), (&[7, 6, 4, 3, 1], 0), (&[], 0), (&[5], 0), (&[2, 4, 1, 7], 6), (&[3, 3, 3], 0)];
         for (prices, expected) in cases {
             assert_eq!(max_profit(prices), expected, "{prices:?}");
         }

@@ -60,11 +60,7 @@ pub fn unique_paths(rows: usize, cols: usize) -> u64 {
 /// exponential (`"aaaa…ab"` with words `a`, `aa`, `aaa`…).
 pub fn word_break(text: &str, dictionary: &[&str]) -> bool {
     let words: HashSet<&str> = dictionary.iter().copied().collect();
-    let mut lengths: Vec<usize> = dictionary
-        .iter()
-        .map(|w| w.len())
-        .filter(|&len| len > 0)
-        .collect();
+    let mut lengths: Vec<usize> = dictionary.iter().map(|w| w.len()).filter(|&len| len > 0).collect();
     lengths.sort_unstable();
     lengths.dedup();
     let mut can_split = vec![false; text.len() + 1];
@@ -73,10 +69,7 @@ pub fn word_break(text: &str, dictionary: &[&str]) -> bool {
         can_split[end] = lengths.iter().take_while(|&&len| len <= end).any(|&len| {
             let start = end - len;
             // Byte offsets: `get` returns None for a slice that would cut a character in two.
-            can_split[start]
-                && text
-                    .get(start..end)
-                    .is_some_and(|piece| words.contains(piece))
+            can_split[start] && text.get(start..end).is_some_and(|piece| words.contains(piece))
         });
     }
     can_split[text.len()]
@@ -98,10 +91,7 @@ pub fn decode_ways(digits: &str) -> u64 {
     let (mut before, mut here) = (0u64, 1u64);
     for i in 0..bytes.len() {
         let one_digit = if bytes[i] != b'0' { here } else { 0 };
-        let two_digits = match i
-            .checked_sub(1)
-            .map(|p| (bytes[p] - b'0') * 10 + (bytes[i] - b'0'))
-        {
+        let two_digits = match i.checked_sub(1).map(|p| (bytes[p] - b'0') * 10 + (bytes[i] - b'0')) {
             Some(10..=26) => before,
             _ => 0,
         };
@@ -134,14 +124,7 @@ mod tests {
 
     #[test]
     fn unique_paths_add_up_from_above_and_from_the_left() {
-        let cases = [
-            ((3, 7), 28),
-            ((3, 2), 3),
-            ((1, 1), 1),
-            ((1, 5), 1),
-            ((0, 4), 0),
-            ((10, 10), 48_620),
-        ];
+        let cases = [((3, 7), 28), ((3, 2), 3), ((1, 1), 1), ((1, 5), 1), ((0, 4), 0), ((10, 10), 48_620)];
         for ((rows, cols), expected) in cases {
             assert_eq!(unique_paths(rows, cols), expected, "{rows} x {cols}");
         }
@@ -155,22 +138,12 @@ mod tests {
             (("catsandog", &["cats", "dog", "sand", "and", "cat"]), false),
             (("", &["a"]), true),
             (("a", &[]), false),
-            (
-                (
-                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
-                    &["a", "aa", "aaa", "aaaa"],
-                ),
-                false,
-            ),
+            (("aaaaaaaaaaaaaaaaaaaaaaaaaaaaab", &["a", "aa", "aaa", "aaaa"]), false),
             (("café", &["caf", "é"]), true),
             (("ab", &["", "a"]), false), // an empty word helps nothing
         ];
         for ((text, dictionary), expected) in cases {
-            assert_eq!(
-                word_break(text, dictionary),
-                expected,
-                "{text:?} with {dictionary:?}"
-            );
+            assert_eq!(word_break(text, dictionary), expected, "{text:?} with {dictionary:?}");
         }
     }
 

@@ -19,10 +19,7 @@ use std::collections::VecDeque;
 /// **Complexity:** `O(rows × cols)` time and space. The flood fill uses an explicit stack:
 /// a recursive one can overflow on a large all-land grid.
 pub fn num_islands(grid: &[&str]) -> usize {
-    let land: Vec<Vec<bool>> = grid
-        .iter()
-        .map(|row| row.bytes().map(|c| c == b'1').collect())
-        .collect();
+    let land: Vec<Vec<bool>> = grid.iter().map(|row| row.bytes().map(|c| c == b'1').collect()).collect();
     let mut seen: Vec<Vec<bool>> = land.iter().map(|row| vec![false; row.len()]).collect();
     let mut islands = 0;
     for row in 0..land.len() {
@@ -35,18 +32,9 @@ pub fn num_islands(grid: &[&str]) -> usize {
             let mut stack = vec![(row, col)];
             while let Some((r, c)) = stack.pop() {
                 // wrapping_sub sends "row -1" to usize::MAX, which the bounds check rejects.
-                let neighbours = [
-                    (r.wrapping_sub(1), c),
-                    (r + 1, c),
-                    (r, c.wrapping_sub(1)),
-                    (r, c + 1),
-                ];
+                let neighbours = [(r.wrapping_sub(1), c), (r + 1, c), (r, c.wrapping_sub(1)), (r, c + 1)];
                 for (nr, nc) in neighbours {
-                    let is_land = land
-                        .get(nr)
-                        .and_then(|cells| cells.get(nc))
-                        .copied()
-                        .unwrap_or(false);
+                    let is_land = land.get(nr).and_then(|cells| cells.get(nc)).copied().unwrap_or(false);
                     if is_land && !seen[nr][nc] {
                         seen[nr][nc] = true;
                         stack.push((nr, nc));
@@ -106,10 +94,7 @@ pub fn spiral_order(matrix: &[Vec<i32>]) -> Vec<i32> {
     let Some(cols) = matrix.first().map(Vec::len) else {
         return out;
     };
-    debug_assert!(
-        matrix.iter().all(|row| row.len() == cols),
-        "the matrix must be rectangular"
-    );
+    debug_assert!(matrix.iter().all(|row| row.len() == cols), "the matrix must be rectangular");
     // Half-open bounds: rows top..bottom and columns left..right remain.
     let (mut top, mut bottom, mut left, mut right) = (0, matrix.len(), 0, cols);
     while top < bottom && left < right {
@@ -137,10 +122,7 @@ pub fn spiral_order(matrix: &[Vec<i32>]) -> Vec<i32> {
 /// **Complexity:** `O(n²)` time, `O(1)` extra space.
 pub fn rotate_clockwise(matrix: &mut [Vec<i32>]) {
     let n = matrix.len();
-    assert!(
-        matrix.iter().all(|row| row.len() == n),
-        "rotate_clockwise needs a square matrix"
-    );
+    assert!(matrix.iter().all(|row| row.len() == n), "rotate_clockwise needs a square matrix");
     for r in 0..n {
         for c in r + 1..n {
             let (upper, lower) = matrix.split_at_mut(c);
@@ -177,20 +159,13 @@ mod tests {
         let cases: [((usize, &[(usize, usize)]), Option<Vec<usize>>); 6] = [
             ((2, &[(1, 0)]), Some(vec![0, 1])),
             ((2, &[(1, 0), (0, 1)]), None),
-            (
-                (4, &[(1, 0), (2, 0), (3, 1), (3, 2)]),
-                Some(vec![0, 1, 2, 3]),
-            ),
+            ((4, &[(1, 0), (2, 0), (3, 1), (3, 2)]), Some(vec![0, 1, 2, 3])),
             ((3, &[]), Some(vec![0, 1, 2])),
             ((1, &[(0, 0)]), None), // a course that requires itself
             ((0, &[]), Some(vec![])),
         ];
         for ((n, prerequisites), expected) in cases {
-            assert_eq!(
-                course_order(n, prerequisites),
-                expected,
-                "{prerequisites:?}"
-            );
+            assert_eq!(course_order(n, prerequisites), expected, "{prerequisites:?}");
             assert_eq!(can_finish(n, prerequisites), expected.is_some());
         }
     }
@@ -198,10 +173,7 @@ mod tests {
     #[test]
     fn spiral_walks_each_element_once_even_for_thin_matrices() {
         let cases: [(Vec<Vec<i32>>, Vec<i32>); 6] = [
-            (
-                vec![vec![1, 2, 3], vec![4, 5, 6], vec![7, 8, 9]],
-                vec![1, 2, 3, 6, 9, 8, 7, 4, 5],
-            ),
+            (vec![vec![1, 2, 3], vec![4, 5, 6], vec![7, 8, 9]], vec![1, 2, 3, 6, 9, 8, 7, 4, 5]),
             (
                 vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8], vec![9, 10, 11, 12]],
                 vec![1, 2, 3, 4, 8, 12, 11, 10, 9, 5, 6, 7],
@@ -219,10 +191,7 @@ mod tests {
     #[test]
     fn rotate_is_transpose_then_reverse_rows() {
         let cases: [(Vec<Vec<i32>>, Vec<Vec<i32>>); 4] = [
-            (
-                vec![vec![1, 2, 3], vec![4, 5, 6], vec![7, 8, 9]],
-                vec![vec![7, 4, 1], vec![8, 5, 2], vec![9, 6, 3]],
-            ),
+            (vec![vec![1, 2, 3], vec![4, 5, 6], vec![7, 8, 9]], vec![vec![7, 4, 1], vec![8, 5, 2], vec![9, 6, 3]]),
             (vec![vec![1, 2], vec![3, 4]], vec![vec![3, 1], vec![4, 2]]),
             (vec![vec![5]], vec![vec![5]]),
             (vec![], vec![]),

@@ -147,10 +147,7 @@ mod tests {
             ((&[5], 10), None),
             ((&[], 0), None),
             ((&[1, 2, 3], 7), None),
-            (
-                (&[i32::MAX, i32::MAX], 2 * i64::from(i32::MAX)),
-                Some((0, 1)),
-            ),
+            ((&[i32::MAX, i32::MAX], 2 * i64::from(i32::MAX)), Some((0, 1))),
         ];
         for ((nums, target), expected) in cases {
             assert_eq!(two_sum(nums, target), expected, "{nums:?} / {target}");

@@ -98,10 +98,7 @@ pub fn min_meeting_rooms(meetings: &[Interval]) -> usize {
     let mut rooms = 0;
     for (start, end) in sorted {
         // Half-open meetings: a room whose meeting ends exactly at `start` is free.
-        if room_free_at
-            .peek()
-            .is_some_and(|&Reverse(free_at)| free_at <= start)
-        {
+        if room_free_at.peek().is_some_and(|&Reverse(free_at)| free_at <= start) {
             room_free_at.pop();
         }
         room_free_at.push(Reverse(end));
@@ -117,10 +114,7 @@ mod tests {
     #[test]
     fn merge_intervals_joins_overlapping_touching_and_nested_ones() {
         let cases: [(&[Interval], Vec<Interval>); 7] = [
-            (
-                &[(1, 3), (2, 6), (8, 10), (15, 18)],
-                vec![(1, 6), (8, 10), (15, 18)],
-            ),
+            (&[(1, 3), (2, 6), (8, 10), (15, 18)], vec![(1, 6), (8, 10), (15, 18)]),
             (&[(1, 4), (4, 5)], vec![(1, 5)]),
             (&[(1, 10), (2, 3), (4, 5)], vec![(1, 10)]),
             (&[(5, 6), (1, 2)], vec![(1, 2), (5, 6)]),
@@ -137,21 +131,14 @@ mod tests {
     fn insert_interval_absorbs_everything_it_overlaps() {
         let cases: [((&[Interval], Interval), Vec<Interval>); 6] = [
             ((&[(1, 3), (6, 9)], (2, 5)), vec![(1, 5), (6, 9)]),
-            (
-                (&[(1, 2), (3, 5), (6, 7), (8, 10), (12, 16)], (4, 8)),
-                vec![(1, 2), (3, 10), (12, 16)],
-            ),
+            ((&[(1, 2), (3, 5), (6, 7), (8, 10), (12, 16)], (4, 8)), vec![(1, 2), (3, 10), (12, 16)]),
             ((&[], (5, 7)), vec![(5, 7)]),
             ((&[(1, 5)], (6, 8)), vec![(1, 5), (6, 8)]),
             ((&[(3, 5)], (0, 1)), vec![(0, 1), (3, 5)]),
             ((&[(1, 5)], (0, 9)), vec![(0, 9)]),
         ];
         for ((intervals, new), expected) in cases {
-            assert_eq!(
-                insert_interval(intervals, new),
-                expected,
-                "{intervals:?} + {new:?}"
-            );
+            assert_eq!(insert_interval(intervals, new), expected, "{intervals:?} + {new:?}");
         }
     }
 

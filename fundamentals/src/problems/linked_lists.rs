@@ -40,16 +40,12 @@ impl Drop for ListNode {
 
 /// Builds a list holding `values` in order. `O(n)`.
 pub fn list_from(values: &[i32]) -> List {
-    values.iter().rev().fold(None, |next, &value| {
-        Some(Box::new(ListNode { value, next }))
-    })
+    values.iter().rev().fold(None, |next, &value| Some(Box::new(ListNode { value, next })))
 }
 
 /// The values of a list in order. `O(n)`.
 pub fn list_values(list: &List) -> Vec<i32> {
-    std::iter::successors(list.as_deref(), |node| node.next.as_deref())
-        .map(|node| node.value)
-        .collect()
+    std::iter::successors(list.as_deref(), |node| node.next.as_deref()).map(|node| node.value).collect()
 }
 
 /// **Reverse linked list.** Reverse the list and return the new head.
@@ -129,11 +125,7 @@ mod tests {
             (&[3, 3, -1], &[-1, 3, 3]),
         ];
         for (values, expected) in cases {
-            assert_eq!(
-                list_values(&reverse_list(list_from(values))),
-                expected,
-                "{values:?}"
-            );
+            assert_eq!(list_values(&reverse_list(list_from(values))), expected, "{values:?}");
         }
     }
 
@@ -148,11 +140,7 @@ mod tests {
             ((&[2, 2], &[2]), &[2, 2, 2]),
         ];
         for ((a, b), expected) in cases {
-            assert_eq!(
-                list_values(&merge_two_lists(list_from(a), list_from(b))),
-                expected,
-                "{a:?} + {b:?}"
-            );
+            assert_eq!(list_values(&merge_two_lists(list_from(a), list_from(b))), expected, "{a:?} + {b:?}");
         }
     }
 
@@ -167,11 +155,7 @@ mod tests {
             ((&[], 1), &[]),
         ];
         for ((values, n), expected) in cases {
-            assert_eq!(
-                list_values(&remove_nth_from_end(list_from(values), n)),
-                expected,
-                "{values:?}, n={n}"
-            );
+            assert_eq!(list_values(&remove_nth_from_end(list_from(values), n)), expected, "{values:?}, n={n}");
         }
     }
 

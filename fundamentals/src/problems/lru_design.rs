@@ -93,21 +93,14 @@ impl<K: Hash + Eq + Clone, V> LruCache<K, V> {
             return Some((key, value));
         }
         if self.slots.len() < self.capacity {
-            self.slots.push(Slot {
-                key: key.clone(),
-                value,
-                newer: None,
-                older: None,
-            });
+            self.slots.push(Slot { key: key.clone(), value, newer: None, older: None });
             let slot = self.slots.len() - 1;
             self.slot_of.insert(key, slot);
             self.push_most_recent(slot);
             return None;
         }
         // Full: reuse the least recently used entry's slot for the new entry.
-        let slot = self
-            .least_recent
-            .expect("a full cache with capacity > 0 has entries");
+        let slot = self.least_recent.expect("a full cache with capacity > 0 has entries");
         self.unlink(slot);
         let old_key = std::mem::replace(&mut self.slots[slot].key, key.clone());
         let old_value = std::mem::replace(&mut self.slots[slot].value, value);
@@ -187,10 +180,7 @@ mod tests {
     fn apply_to_model(capacity: usize, model: &mut Vec<(u8, u32)>, op: &Op) -> Outcome {
         match *op {
             Op::Get(key) => {
-                let found = model
-                    .iter()
-                    .position(|&(k, _)| k == key)
-                    .map(|i| model.remove(i));
+                let found = model.iter().position(|&(k, _)| k == key).map(|i| model.remove(i));
                 if let Some(entry) = found {
                     model.push(entry);
                 }
@@ -251,19 +241,12 @@ mod tests {
                     (Get(8), Got(Some(2))),
                 ],
             ),
-            (
-                0,
-                vec![(Put(1, 1), Evicted(Some((1, 1)))), (Get(1), Got(None))],
-            ),
+            (0, vec![(Put(1, 1), Evicted(Some((1, 1)))), (Get(1), Got(None))]),
         ];
         for (capacity, script) in cases {
             let mut cache = LruCache::new(capacity);
             for (step, (op, expected)) in script.iter().enumerate() {
-                assert_eq!(
-                    apply(&mut cache, op),
-                    *expected,
-                    "capacity {capacity}, step {step}: {op:?}"
-                );
+                assert_eq!(apply(&mut cache, op), *expected, "capacity {capacity}, step {step}: {op:?}");
             }
         }
     }
@@ -282,10 +265,7 @@ mod tests {
     }
 
     fn ops() -> impl Strategy<Value = Vec<Op>> {
-        let op = prop_oneof![
-            (0u8..6, any::<u32>()).prop_map(|(k, v)| Op::Put(k, v)),
-            (0u8..6).prop_map(Op::Get)
-        ];
+        let op = prop_oneof![(0u8..6, any::<u32>()).prop_map(|(k, v)| Op::Put(k, v)), (0u8..6).prop_map(Op::Get)];
         prop::collection::vec(op, 0..60)
     }
 

@@ -112,11 +112,7 @@ mod tests {
             ((&[-4, -2, 0, 3], -2), Some(1)), // not rotated at all
         ];
         for ((nums, target), expected) in cases {
-            assert_eq!(
-                search_rotated(nums, target),
-                expected,
-                "{nums:?} / {target}"
-            );
+            assert_eq!(search_rotated(nums, target), expected, "{nums:?} / {target}");
         }
     }
 

@@ -124,17 +124,11 @@ pub fn eval_rpn(tokens: &[&str]) -> Result<i64, RpnError> {
             "*" => i64::checked_mul,
             "/" => i64::checked_div,
             number => {
-                operands.push(
-                    number
-                        .parse()
-                        .map_err(|_| RpnError::UnknownToken(number.to_string()))?,
-                );
+                operands.push(number.parse().map_err(|_| RpnError::UnknownToken(number.to_string()))?);
                 continue;
             }
         };
-        let missing = || RpnError::MissingOperand {
-            token: token.to_string(),
-        };
+        let missing = || RpnError::MissingOperand { token: token.to_string() };
         let right = operands.pop().ok_or_else(missing)?;
         let left = operands.pop().ok_or_else(missing)?;
         if token == "/" && right == 0 {
@@ -211,10 +205,7 @@ mod tests {
     #[test]
     fn daily_temperatures_wait_on_a_monotonic_stack() {
         let cases: [(&[i32], Vec<usize>); 6] = [
-            (
-                &[73, 74, 75, 71, 69, 72, 76, 73],
-                vec![1, 1, 4, 2, 1, 1, 0, 0],
-            ),
+            (&[73, 74, 75, 71, 69, 72, 76, 73], vec![1, 1, 4, 2, 1, 1, 0, 0]),
             (&[30, 40, 50, 60], vec![1, 1, 1, 0]),
             (&[30, 30, 31], vec![2, 1, 0]), // equal is not warmer
             (&[-5, -10, -3], vec![2, 1, 0]),
@@ -222,11 +213,7 @@ mod tests {
             (&[], vec![]),
         ];
         for (temperatures, expected) in cases {
-            assert_eq!(
-                daily_temperatures(temperatures),
-                expected,
-                "{temperatures:?}"
-            );
+            assert_eq!(daily_temperatures(temperatures), expected, "{temperatures:?}");
         }
     }
 
@@ -235,18 +222,10 @@ mod tests {
         let cases: [(&[&str], Result<i64, RpnError>); 9] = [
             (&["2", "1", "+", "3", "*"], Ok(9)),
             (&["4", "13", "5", "/", "+"], Ok(6)),
-            (
-                &[
-                    "10", "6", "9", "3", "+", "-11", "*", "/", "*", "17", "+", "5", "+",
-                ],
-                Ok(22),
-            ),
+            (&["10", "6", "9", "3", "+", "-11", "*", "/", "*", "17", "+", "5", "+"], Ok(22)),
             (&["7", "-2", "/"], Ok(-3)), // truncates toward zero
             (&["5"], Ok(5)),
-            (
-                &["1", "+"],
-                Err(RpnError::MissingOperand { token: "+".into() }),
-            ),
+            (&["1", "+"], Err(RpnError::MissingOperand { token: "+".into() })),
             (&["1", "0", "/"], Err(RpnError::DivisionByZero)),
             (&["1", "x", "+"], Err(RpnError::UnknownToken("x".into()))),
             (&[], Err(RpnError::LeftoverOperands { count: 0 })),
@@ -254,13 +233,7 @@ mod tests {
         for (tokens, expected) in cases {
             assert_eq!(eval_rpn(tokens), expected, "{tokens:?}");
         }
-        assert_eq!(
-            eval_rpn(&["1", "2"]),
-            Err(RpnError::LeftoverOperands { count: 2 })
-        );
-        assert_eq!(
-            eval_rpn(&["9223372036854775807", "1", "+"]),
-            Err(RpnError::Overflow)
-        );
+        assert_eq!(eval_rpn(&["1", "2"]), Err(RpnError::LeftoverOperands { count: 2 }));
+        assert_eq!(eval_rpn(&["9223372036854775807", "1", "+"]), Err(RpnError::Overflow));
     }
 }

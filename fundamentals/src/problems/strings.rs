@@ -75,16 +75,8 @@ mod tests {
 
     #[test]
     fn longest_unique_substring_slides_past_repeats() {
-        let cases = [
-            ("abcabcbb", 3),
-            ("bbbbb", 1),
-            ("pwwkew", 3),
-            ("", 0),
-            ("a", 1),
-            ("abba", 2),
-            ("dvdf", 3),
-            ("héhé!", 3),
-        ];
+        let cases =
+            [("abcabcbb", 3), ("bbbbb", 1), ("pwwkew", 3), ("", 0), ("a", 1), ("abba", 2), ("dvdf", 3), ("héhé!", 3)];
         for (text, expected) in cases {
             assert_eq!(longest_unique_substring(text), expected, "{text:?}");
         }

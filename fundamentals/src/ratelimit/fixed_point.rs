@@ -31,7 +31,5 @@ pub(crate) fn per_second(units_per_ms: u64) -> f64 {
 
 /// `tokens` whole tokens in units; panics if the amount cannot be represented.
 pub(crate) fn tokens_to_units(tokens: u64) -> u64 {
-    tokens
-        .checked_mul(UNITS_PER_TOKEN)
-        .unwrap_or_else(|| panic!("{tokens} tokens overflow the fixed-point range"))
+    tokens.checked_mul(UNITS_PER_TOKEN).unwrap_or_else(|| panic!("{tokens} tokens overflow the fixed-point range"))
 }

@@ -303,14 +303,24 @@ mod tests {
 
     /// Sorted arrival times built from random gaps.
     fn arrivals() -> impl Strategy<Value = Vec<u64>> {
-        prop::collection::vec(0u64..300, 1..300)
-            .prop_map(|gaps| gaps.iter().scan(0, |t, gap| { *t += gap; Some(*t) }).collect())
+        prop::collection::vec(0u64..300, 1..300).prop_map(|gaps| {
+            gaps.iter()
+                .scan(0, |t, gap| {
+                    *t += gap;
+                    Some(*t)
+                })
+                .collect()
+        })
     }
 
     fn max_in_any_window(admitted: &[u64], window_ms: u64) -> usize {
         // The fullest window (t - w, t] ends at some admission t, so those are the only
         // windows worth checking.
-        admitted.iter().map(|&end| admitted.iter().filter(|&&t| t <= end && t + window_ms > end).count()).max().unwrap_or(0)
+        admitted
+            .iter()
+            .map(|&end| admitted.iter().filter(|&&t| t <= end && t + window_ms > end).count())
+            .max()
+            .unwrap_or(0)
     }
 
     proptest! {

@@ -220,7 +220,13 @@ mod tests {
     /// Arrival times: a start time and sorted arrivals built from random gaps.
     fn arrivals() -> impl Strategy<Value = (u64, Vec<u64>)> {
         (0u64..10_000, prop::collection::vec(0u64..300, 1..200)).prop_map(|(start, gaps)| {
-            let times = gaps.iter().scan(start, |t, gap| { *t += gap; Some(*t) }).collect();
+            let times = gaps
+                .iter()
+                .scan(start, |t, gap| {
+                    *t += gap;
+                    Some(*t)
+                })
+                .collect();
             (start, times)
         })
     }

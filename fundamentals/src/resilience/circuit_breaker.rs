@@ -151,7 +151,8 @@ impl CircuitBreaker {
                 if now_ms.saturating_sub(since_ms) < self.config.open_for_ms {
                     return (false, None);
                 }
-                let entered = self.move_to(Phase::HalfOpen { since_ms: now_ms, probes_allowed: 0, probes_succeeded: 0 });
+                let entered =
+                    self.move_to(Phase::HalfOpen { since_ms: now_ms, probes_allowed: 0, probes_succeeded: 0 });
                 (self.take_probe_slot(), Some(entered))
             }
             Phase::HalfOpen { since_ms, probes_allowed, .. } => {
@@ -422,7 +423,9 @@ mod tests {
             }
             prop_assert!(
                 allowed_this_half_open <= cfg.half_open_probes,
-                "half-open let {} requests through, budget {}", allowed_this_half_open, cfg.half_open_probes
+                "half-open let {} requests through, budget {}",
+                allowed_this_half_open,
+                cfg.half_open_probes
             );
         }
         Ok((breaker, clock, outstanding))

@@ -125,10 +125,17 @@ mod tests {
     /// One logical payment: retries until a response arrives, attempts run out, or the deadline
     /// passes. Responses are lost (after the service acted) with probability `loss`.
     /// Returns whether the client got an answer, and how long it took to stop.
-    fn pay_with_retries(service: &mut PaymentService, key: &str, loss: f64, clock: &mut VirtualClock, rng: &mut SimRng) -> (bool, u64) {
+    fn pay_with_retries(
+        service: &mut PaymentService,
+        key: &str,
+        loss: f64,
+        clock: &mut VirtualClock,
+        rng: &mut SimRng,
+    ) -> (bool, u64) {
         let started_ms = clock.now_ms();
         let deadline = Deadline::after(started_ms, BUDGET_MS);
-        let policy = RetryPolicy { max_attempts: 5, backoff: Backoff { base_ms: 50, cap_ms: 1_000, jitter: Jitter::Full } };
+        let policy =
+            RetryPolicy { max_attempts: 5, backoff: Backoff { base_ms: 50, cap_ms: 1_000, jitter: Jitter::Full } };
         let mut retrier = Retrier::new(policy);
         loop {
             let timeout_ms = deadline.attempt_timeout_ms(clock.now_ms(), 300).expect("never attempt past the deadline");
@@ -152,7 +159,8 @@ mod tests {
         let mut rng = stream_rng(seed, "client");
         let mut answered = 0;
         for payment in 0..100 {
-            let (got_answer, took_ms) = pay_with_retries(&mut service, &format!("pay-{payment}"), 0.3, &mut clock, &mut rng);
+            let (got_answer, took_ms) =
+                pay_with_retries(&mut service, &format!("pay-{payment}"), 0.3, &mut clock, &mut rng);
             assert!(took_ms <= BUDGET_MS, "payment {payment} ran {took_ms} ms past its start");
             answered += u64::from(got_answer);
         }
@@ -179,12 +187,14 @@ mod tests {
     fn an_open_breaker_stops_every_callers_retries_at_once() {
         // The dependency is down. Ten callers each want up to 5 attempts; the breaker opens
         // after 3 failures and the remaining attempts are refused without reaching it.
-        let mut breaker = CircuitBreaker::new(BreakerConfig { failure_threshold: 3, open_for_ms: 5_000, half_open_probes: 1 });
+        let mut breaker =
+            CircuitBreaker::new(BreakerConfig { failure_threshold: 3, open_for_ms: 5_000, half_open_probes: 1 });
         let mut rng = stream_rng(9, "callers");
         let mut clock = VirtualClock::starting_at(0);
         let mut calls_reaching_the_dependency = 0;
         for _caller in 0..10 {
-            let policy = RetryPolicy { max_attempts: 5, backoff: Backoff { base_ms: 10, cap_ms: 100, jitter: Jitter::Full } };
+            let policy =
+                RetryPolicy { max_attempts: 5, backoff: Backoff { base_ms: 10, cap_ms: 100, jitter: Jitter::Full } };
             let mut retrier = Retrier::new(policy);
             loop {
                 if !breaker.allow(clock.now_ms()).0 {

@@ -21,13 +21,29 @@ fn calls(events: &[Event], endpoint: &str) -> Vec<(u64, bool)> {
 }
 
 pub fn availability(events: &[Event], endpoint: &str, from_ms: u64, to_ms: u64, min_pct: f64) -> (bool, String) {
-    let window: Vec<bool> = calls(events, endpoint).into_iter().filter(|(t, _)| (from_ms..to_ms).contains(t)).map(|(_, ok)| ok).collect();
+    let window: Vec<bool> =
+        calls(events, endpoint).into_iter().filter(|(t, _)| (from_ms..to_ms).contains(t)).map(|(_, ok)| ok).collect();
     if window.is_empty() {
-        return (false, format!("inconclusive: no `{endpoint}` calls started between {} and {}", seconds(from_ms * 1_000), seconds(to_ms * 1_000)));
+        return (
+            false,
+            format!(
+                "inconclusive: no `{endpoint}` calls started between {} and {}",
+                seconds(from_ms * 1_000),
+                seconds(to_ms * 1_000)
+            ),
+        );
     }
     let ok = window.iter().filter(|&&ok| ok).count();
     let pct = ok as f64 * 100.0 / window.len() as f64;
-    (pct >= min_pct, format!("`{endpoint}` succeeded for {ok} of {} calls ({pct:.1}%) between {} and {} — bound >= {min_pct}%", window.len(), seconds(from_ms * 1_000), seconds(to_ms * 1_000)))
+    (
+        pct >= min_pct,
+        format!(
+            "`{endpoint}` succeeded for {ok} of {} calls ({pct:.1}%) between {} and {} — bound >= {min_pct}%",
+            window.len(),
+            seconds(from_ms * 1_000),
+            seconds(to_ms * 1_000)
+        ),
+    )
 }
 
 pub fn conformance(events: &[Event], half_open_probes: u64) -> (bool, String) {
@@ -42,15 +58,29 @@ pub fn conformance(events: &[Event], half_open_probes: u64) -> (bool, String) {
                 transitions += 1;
                 let (current, in_half_open) = state.entry(node).or_insert(("closed", 0));
                 let (from, to) = (event.str_field("from").unwrap_or(""), event.str_field("to").unwrap_or(""));
-                let legal = matches!((from, to), ("closed", "open") | ("open", "half-open") | ("half-open", "closed") | ("half-open", "open"));
+                let legal = matches!(
+                    (from, to),
+                    ("closed", "open") | ("open", "half-open") | ("half-open", "closed") | ("half-open", "open")
+                );
                 if !legal || from != *current {
-                    return (false, format!("illegal transition on {node} at {}: {from} → {to} while {current}", seconds(event.t_us)));
+                    return (
+                        false,
+                        format!(
+                            "illegal transition on {node} at {}: {from} → {to} while {current}",
+                            seconds(event.t_us)
+                        ),
+                    );
                 }
                 *current = to;
                 *in_half_open = 0;
             }
             "dependency-call" => match event.str_field("breaker") {
-                Some("open") => return (false, format!("{node} called the dependency while its breaker was open, at {}", seconds(event.t_us))),
+                Some("open") => {
+                    return (
+                        false,
+                        format!("{node} called the dependency while its breaker was open, at {}", seconds(event.t_us)),
+                    )
+                }
                 Some("half-open") => {
                     let (_, in_half_open) = state.entry(node).or_insert(("closed", 0));
                     *in_half_open += 1;
@@ -64,13 +94,22 @@ pub fn conformance(events: &[Event], half_open_probes: u64) -> (bool, String) {
             _ => {}
         }
     }
-    if transitions == 0 && !events.iter().any(|e| e.kind() == "dependency-call" && e.str_field("breaker").is_some_and(|b| b != "none")) {
+    if transitions == 0
+        && !events.iter().any(|e| e.kind() == "dependency-call" && e.str_field("breaker").is_some_and(|b| b != "none"))
+    {
         return (true, "no breaker in this variant: no transitions to check".into());
     }
     (true, format!("{transitions} transitions, all legal; at most {most_in_half_open} calls per half-open period (probe budget {half_open_probes})"))
 }
 
-pub fn recovery(events: &[Event], endpoint: &str, recovered_at_ms: u64, within_ms: u64, min_pct: f64, simulated_ms: u64) -> (bool, String) {
+pub fn recovery(
+    events: &[Event],
+    endpoint: &str,
+    recovered_at_ms: u64,
+    within_ms: u64,
+    min_pct: f64,
+    simulated_ms: u64,
+) -> (bool, String) {
     let mut per_second: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
     for (t, ok) in calls(events, endpoint).into_iter().filter(|(t, _)| *t >= recovered_at_ms) {
         let bucket = per_second.entry((t - recovered_at_ms) / 1_000).or_default();
@@ -78,14 +117,32 @@ pub fn recovery(events: &[Event], endpoint: &str, recovered_at_ms: u64, within_m
         bucket.1 += u64::from(ok);
     }
     let complete_seconds = simulated_ms.saturating_sub(recovered_at_ms) / 1_000;
-    let back = per_second.iter().filter(|(s, _)| **s < complete_seconds).find(|(_, (n, ok))| *n > 0 && *ok as f64 * 100.0 / *n as f64 >= min_pct);
+    let back = per_second
+        .iter()
+        .filter(|(s, _)| **s < complete_seconds)
+        .find(|(_, (n, ok))| *n > 0 && *ok as f64 * 100.0 / *n as f64 >= min_pct);
     match back {
         Some((second, (n, ok))) => {
             let after_ms = second * 1_000;
             let pct = *ok as f64 * 100.0 / *n as f64;
-            (after_ms <= within_ms, format!("`{endpoint}` back to {pct:.0}% success {} after recovery at {} — bound: within {}", seconds(after_ms * 1_000), seconds(recovered_at_ms * 1_000), seconds(within_ms * 1_000)))
+            (
+                after_ms <= within_ms,
+                format!(
+                    "`{endpoint}` back to {pct:.0}% success {} after recovery at {} — bound: within {}",
+                    seconds(after_ms * 1_000),
+                    seconds(recovered_at_ms * 1_000),
+                    seconds(within_ms * 1_000)
+                ),
+            )
         }
-        None => (false, format!("`{endpoint}` never got back to {min_pct}% success after recovery at {} (bound: within {})", seconds(recovered_at_ms * 1_000), seconds(within_ms * 1_000))),
+        None => (
+            false,
+            format!(
+                "`{endpoint}` never got back to {min_pct}% success after recovery at {} (bound: within {})",
+                seconds(recovered_at_ms * 1_000),
+                seconds(within_ms * 1_000)
+            ),
+        ),
     }
 }
 
@@ -112,7 +169,13 @@ mod tests {
 
     #[test]
     fn a_full_cycle_within_the_probe_budget_conforms() {
-        let events = [transition(1, "closed", "open"), transition(9, "open", "half-open"), call(9, "half-open"), transition(12, "half-open", "closed"), call(13, "closed")];
+        let events = [
+            transition(1, "closed", "open"),
+            transition(9, "open", "half-open"),
+            call(9, "half-open"),
+            transition(12, "half-open", "closed"),
+            call(13, "closed"),
+        ];
         assert_eq!(conformance(&events, 1).0, true);
     }
 
@@ -120,7 +183,12 @@ mod tests {
     fn skipping_a_state_or_exceeding_the_probe_budget_is_caught() {
         let skip = [transition(1, "closed", "half-open")];
         assert!(conformance(&skip, 1).1.starts_with("illegal transition"));
-        let herd = [transition(1, "closed", "open"), transition(9, "open", "half-open"), call(9, "half-open"), call(10, "half-open")];
+        let herd = [
+            transition(1, "closed", "open"),
+            transition(9, "open", "half-open"),
+            call(9, "half-open"),
+            call(10, "half-open"),
+        ];
         let (passed, figure) = conformance(&herd, 1);
         assert!(!passed);
         assert!(figure.contains("let 2 calls through one half-open period"), "{figure}");

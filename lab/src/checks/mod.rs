@@ -29,22 +29,42 @@ pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec
     let mut verdicts = Vec::new();
     if run.end != RunEnd::Completed {
         let figure = match &run.end {
-            RunEnd::EventBudgetExhausted => format!("stopped at {} ms: event budget ({} events) exhausted — a runaway scenario", run.simulated_ms, run.events.len()),
+            RunEnd::EventBudgetExhausted => format!(
+                "stopped at {} ms: event budget ({} events) exhausted — a runaway scenario",
+                run.simulated_ms,
+                run.events.len()
+            ),
             RunEnd::HostFailed(why) => format!("stopped at {} ms: a node failed: {why}", run.simulated_ms),
             RunEnd::Completed => unreachable!(),
         };
-        verdicts.push(Verdict { check: "run-completed".into(), phase: "harness", passed: false, figure, expected_to_fail: false });
+        verdicts.push(Verdict {
+            check: "run-completed".into(),
+            phase: "harness",
+            passed: false,
+            figure,
+            expected_to_fail: false,
+        });
     }
     for spec in checks {
         let (passed, figure) = match spec {
-            CheckSpec::LimitConformance { limit_per_second, tolerance_pct } => ratelimit::conformance(&run.events, *limit_per_second, *tolerance_pct),
-            CheckSpec::LimitUtilization { limit_per_second, min_pct } => ratelimit::utilization(&run.events, *limit_per_second, *min_pct, run.simulated_ms),
+            CheckSpec::LimitConformance { limit_per_second, tolerance_pct } => {
+                ratelimit::conformance(&run.events, *limit_per_second, *tolerance_pct)
+            }
+            CheckSpec::LimitUtilization { limit_per_second, min_pct } => {
+                ratelimit::utilization(&run.events, *limit_per_second, *min_pct, run.simulated_ms)
+            }
             CheckSpec::ExactlyOnce => payments::exactly_once(&run.events),
             CheckSpec::Deadlines { slack_ms } => payments::deadlines(&run.events, *slack_ms, run.simulated_ms),
-            CheckSpec::RetryAmplification { max_attempts_per_payment } => payments::retry_amplification(&run.events, *max_attempts_per_payment),
-            CheckSpec::EndpointAvailability { endpoint, from_ms, to_ms, min_pct } => breaker::availability(&run.events, endpoint, *from_ms, *to_ms, *min_pct),
+            CheckSpec::RetryAmplification { max_attempts_per_payment } => {
+                payments::retry_amplification(&run.events, *max_attempts_per_payment)
+            }
+            CheckSpec::EndpointAvailability { endpoint, from_ms, to_ms, min_pct } => {
+                breaker::availability(&run.events, endpoint, *from_ms, *to_ms, *min_pct)
+            }
             CheckSpec::BreakerConformance { half_open_probes } => breaker::conformance(&run.events, *half_open_probes),
-            CheckSpec::Recovery { endpoint, recovered_at_ms, within_ms, min_pct } => breaker::recovery(&run.events, endpoint, *recovered_at_ms, *within_ms, *min_pct, run.simulated_ms),
+            CheckSpec::Recovery { endpoint, recovered_at_ms, within_ms, min_pct } => {
+                breaker::recovery(&run.events, endpoint, *recovered_at_ms, *within_ms, *min_pct, run.simulated_ms)
+            }
         };
         let expected_to_fail = variant.expect_fail.iter().any(|c| c == spec.name());
         verdicts.push(Verdict { check: spec.name().into(), phase: spec.phase(), passed, figure, expected_to_fail });

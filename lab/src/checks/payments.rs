@@ -24,12 +24,19 @@ pub fn exactly_once(events: &[Event]) -> (bool, String) {
     let duplicated: Vec<(&str, u64)> = applied.iter().filter(|(_, &n)| n > 1).map(|(&p, &n)| (p, n)).collect();
     let missing: Vec<&str> = charged.iter().copied().filter(|p| !applied.contains_key(p)).collect();
     let mut figure = match duplicated.first() {
-        None => format!("no payment applied twice ({payments} payments, {} charges applied)", applied.values().sum::<u64>()),
-        Some((first, times)) => format!("{} payments charged more than once (first: {first}, applied {times} times) of {payments}", duplicated.len()),
+        None => {
+            format!("no payment applied twice ({payments} payments, {} charges applied)", applied.values().sum::<u64>())
+        }
+        Some((first, times)) => format!(
+            "{} payments charged more than once (first: {first}, applied {times} times) of {payments}",
+            duplicated.len()
+        ),
     };
     match missing.first() {
         None => figure.push_str(&format!("; all {} reported charged were applied", charged.len())),
-        Some(first) => figure.push_str(&format!("; {} reported charged but never applied (first: {first})", missing.len())),
+        Some(first) => {
+            figure.push_str(&format!("; {} reported charged but never applied (first: {first})", missing.len()))
+        }
     }
     (duplicated.is_empty() && missing.is_empty(), figure)
 }
@@ -64,8 +71,12 @@ pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> (bool, S
     }
     match late.first() {
         None if judged == 0 => (false, "inconclusive: no payment's deadline fell within the run".into()),
-        None => (true, format!("all {judged} payments ended by their deadline (least time to spare: {least_spare_ms} ms)")),
-        Some((first, how)) => (false, format!("{} of {judged} payments missed their deadline (first: {first}, {how})", late.len())),
+        None => {
+            (true, format!("all {judged} payments ended by their deadline (least time to spare: {least_spare_ms} ms)"))
+        }
+        Some((first, how)) => {
+            (false, format!("{} of {judged} payments missed their deadline (first: {first}, {how})", late.len()))
+        }
     }
 }
 

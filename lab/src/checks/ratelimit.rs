@@ -63,12 +63,15 @@ pub fn utilization(events: &[Event], limit_per_second: u64, min_pct: f64, simula
     for event in events {
         let counts = match (event.kind(), event.str_field("key")) {
             ("request", Some(key)) => &mut per_second.entry((key, second_of(event.t_us))).or_default().0,
-            ("decision", Some(key)) if event.bool_field("admitted") == Some(true) => &mut per_second.entry((key, second_of(event.t_us))).or_default().1,
+            ("decision", Some(key)) if event.bool_field("admitted") == Some(true) => {
+                &mut per_second.entry((key, second_of(event.t_us))).or_default().1
+            }
             _ => continue,
         };
         *counts += 1;
     }
-    let saturated = per_second.iter().filter(|((_, second), (offered, _))| *second < whole_seconds && *offered >= limit_per_second);
+    let saturated =
+        per_second.iter().filter(|((_, second), (offered, _))| *second < whole_seconds && *offered >= limit_per_second);
     let worst = saturated.min_by_key(|(_, (_, admitted))| *admitted);
     let Some(((key, second), (offered, admitted))) = worst else {
         return (false, format!("inconclusive: no key was offered {limit_per_second} requests in any second — raise the load or lower the limit"));
@@ -87,7 +90,12 @@ mod tests {
     use nodes::Record;
 
     fn decision(t_ms: u64, key: &str, admitted: bool) -> Event {
-        Event { seq: 0, t_us: t_ms * 1_000, node: "gw-1".into(), record: Record::info("decision").with("key", key).with("admitted", admitted) }
+        Event {
+            seq: 0,
+            t_us: t_ms * 1_000,
+            node: "gw-1".into(),
+            record: Record::info("decision").with("key", key).with("admitted", admitted),
+        }
     }
 
     fn request(t_ms: u64, key: &str) -> Event {
@@ -109,7 +117,8 @@ mod tests {
 
     #[test]
     fn conformance_fails_above_limit_plus_tolerance_and_names_the_key() {
-        let events: Vec<Event> = (0..11).map(|i| decision(i * 10, "alpha", true)).chain([decision(5, "beta", false)]).collect();
+        let events: Vec<Event> =
+            (0..11).map(|i| decision(i * 10, "alpha", true)).chain([decision(5, "beta", false)]).collect();
         let (passed, figure) = conformance(&events, 10, 5.0);
         assert!(!passed, "{figure}");
         assert!(figure.contains("max admitted in any 1 s window: 11 (key alpha"), "{figure}");

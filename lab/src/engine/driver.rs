@@ -50,7 +50,12 @@ pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
     let incarnation = ctx.starts.get() + 1;
     ctx.starts.set(incarnation);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel();
-    let service = NodeService { me: Arc::clone(&ctx.name), inbox: inbox_tx.clone(), faults: ctx.faults.clone(), recorder: ctx.recorder.clone() };
+    let service = NodeService {
+        me: Arc::clone(&ctx.name),
+        inbox: inbox_tx.clone(),
+        faults: ctx.faults.clone(),
+        recorder: ctx.recorder.clone(),
+    };
     tokio::spawn(serve(service, ctx.recorder.clone()));
 
     let mut host = HostState {
@@ -164,7 +169,8 @@ impl HostState {
             .peers
             .entry(to.clone())
             .or_insert_with(|| {
-                let endpoint = Endpoint::from_shared(format!("http://{to}:{NODE_PORT}")).expect("node names are valid host names");
+                let endpoint =
+                    Endpoint::from_shared(format!("http://{to}:{NODE_PORT}")).expect("node names are valid host names");
                 NodeClient::new(endpoint.connect_with_connector_lazy(SimConnector))
             })
             .clone();
@@ -175,7 +181,9 @@ impl HostState {
             let result = match tokio::time::timeout(Duration::from_millis(timeout_ms), call).await {
                 Err(_elapsed) => Err(CallError::Timeout),
                 Ok(Err(status)) => Err(call_error(&status)),
-                Ok(Ok(reply)) => reply.into_inner().body.ok_or_else(|| CallError::Failed("reply without a body".into())),
+                Ok(Ok(reply)) => {
+                    reply.into_inner().body.ok_or_else(|| CallError::Failed("reply without a body".into()))
+                }
             };
             let _ = inbox.send(DriverMsg::CallResult { to, tag, result });
         });

@@ -9,10 +9,10 @@ mod driver;
 mod net;
 mod rpc_faults;
 
+use crate::scenario::format::BreakerName;
 use crate::scenario::{Fault, FaultAction, NodeKind, Scenario, Variant};
 use crate::trace::{Event, Recorder, LAB_NODE};
 use driver::HostContext;
-use crate::scenario::format::BreakerName;
 use nodes::caller::Caller;
 use nodes::client::ApiClient;
 use nodes::dependency::Dependency;
@@ -118,20 +118,38 @@ fn node_builder(scenario: &Scenario, variant: &Variant, name: &str, kind: &NodeK
         NodeKind::Gateway { limit_per_second, burst, gateway_count } => {
             let mut strategy = variant.gateway_strategy.clone().expect(CHECKED);
             if let Strategy::Sync { peers, .. } = &mut strategy {
-                *peers = scenario.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Gateway { .. }) && n.name != name).map(|n| n.name.clone()).collect();
+                *peers = scenario
+                    .nodes
+                    .iter()
+                    .filter(|n| matches!(n.kind, NodeKind::Gateway { .. }) && n.name != name)
+                    .map(|n| n.name.clone())
+                    .collect();
             }
-            fresh(GatewayConfig { limit_per_second: *limit_per_second, burst: *burst, gateway_count: *gateway_count, strategy }, Gateway::new)
+            fresh(
+                GatewayConfig {
+                    limit_per_second: *limit_per_second,
+                    burst: *burst,
+                    gateway_count: *gateway_count,
+                    strategy,
+                },
+                Gateway::new,
+            )
         }
         NodeKind::Limiter(config) => fresh(config.clone(), Limiter::new),
         NodeKind::Payer(config) => {
             let idempotency = variant.idempotency.expect(CHECKED);
             fresh(PayerConfig { send_idempotency_key: idempotency != Idempotency::None, ..config.clone() }, Payer::new)
         }
-        NodeKind::PaymentService(config) => fresh(PaymentServiceConfig { idempotency: variant.idempotency.expect(CHECKED), ..config.clone() }, PaymentService::new),
+        NodeKind::PaymentService(config) => fresh(
+            PaymentServiceConfig { idempotency: variant.idempotency.expect(CHECKED), ..config.clone() },
+            PaymentService::new,
+        ),
         NodeKind::Ledger => fresh((), |()| Ledger::default()),
         NodeKind::Caller(config) => fresh(config.clone(), Caller::new),
         NodeKind::Front(config) => {
-            let BreakerMode::Standard(settings) = &config.breaker else { unreachable!("the file's breaker settings are kept as Standard") };
+            let BreakerMode::Standard(settings) = &config.breaker else {
+                unreachable!("the file's breaker settings are kept as Standard")
+            };
             let breaker = match variant.breaker.expect(CHECKED) {
                 BreakerName::None => BreakerMode::None,
                 BreakerName::Standard => BreakerMode::Standard(settings.clone()),
@@ -145,7 +163,10 @@ fn node_builder(scenario: &Scenario, variant: &Variant, name: &str, kind: &NodeK
 }
 
 /// A builder that makes a new node from its configuration each time it is called.
-fn fresh<C: Clone + 'static, N: Node + 'static>(config: C, new: impl Fn(C) -> N + 'static) -> Box<dyn Fn() -> Box<dyn Node>> {
+fn fresh<C: Clone + 'static, N: Node + 'static>(
+    config: C,
+    new: impl Fn(C) -> N + 'static,
+) -> Box<dyn Fn() -> Box<dyn Node>> {
     Box::new(move || Box::new(new(config.clone())))
 }
 
@@ -225,7 +246,10 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
         }
         (FaultAction::Rpc(rule), true) => {
             faults.activate(op.index, rule.clone());
-            record("rpc-faults-on").with("from", join(&rule.from)).with("to", join(&rule.to)).with("probability", rule.probability)
+            record("rpc-faults-on")
+                .with("from", join(&rule.from))
+                .with("to", join(&rule.to))
+                .with("probability", rule.probability)
         }
         (FaultAction::Rpc(rule), false) => {
             faults.deactivate(op.index);

@@ -68,7 +68,9 @@ impl tower::Service<Uri> for SimConnector {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         Box::pin(async move {
-            let authority = uri.authority().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "peer address has no host"))?;
+            let authority = uri
+                .authority()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "peer address has no host"))?;
             let stream = TcpStream::connect(authority.as_str()).await?;
             Ok(TokioIo::new(SimStream(stream)))
         })

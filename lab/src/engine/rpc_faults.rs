@@ -58,7 +58,12 @@ mod tests {
     use super::*;
 
     fn rule(from: &[&str], to: &[&str], probability: f64) -> RpcRule {
-        RpcRule { from: from.iter().map(|s| s.to_string()).collect(), to: to.iter().map(|s| s.to_string()).collect(), fault: RpcFault::DropResponse, probability }
+        RpcRule {
+            from: from.iter().map(|s| s.to_string()).collect(),
+            to: to.iter().map(|s| s.to_string()).collect(),
+            fault: RpcFault::DropResponse,
+            probability,
+        }
     }
 
     #[test]

@@ -21,7 +21,14 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a byte span of `source`.
-    pub fn at(file: &Path, source: &str, span: Range<usize>, field: impl Into<String>, message: impl Into<String>, expected: impl Into<String>) -> Self {
+    pub fn at(
+        file: &Path,
+        source: &str,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
         let start = span.start.min(source.len());
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
@@ -43,7 +50,15 @@ impl Diagnostic {
 
     /// An error about the file as a whole (it cannot be read, for example).
     pub fn whole_file(file: &Path, message: impl Into<String>, expected: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), line: 1, column: 1, field: String::new(), message: message.into(), expected: expected.into(), snippet: None }
+        Self {
+            file: file.to_owned(),
+            line: 1,
+            column: 1,
+            field: String::new(),
+            message: message.into(),
+            expected: expected.into(),
+            snippet: None,
+        }
     }
 }
 
@@ -114,7 +129,14 @@ mod tests {
     fn points_at_line_and_column_and_underlines_the_span() {
         let source = "name = \"x\"\n[run]\nduration_ms = -5\n";
         let at = source.find("-5").unwrap();
-        let d = Diagnostic::at(Path::new("s.toml"), source, at..at + 2, "run.duration_ms", "must be positive", "a whole number of milliseconds > 0");
+        let d = Diagnostic::at(
+            Path::new("s.toml"),
+            source,
+            at..at + 2,
+            "run.duration_ms",
+            "must be positive",
+            "a whole number of milliseconds > 0",
+        );
         assert_eq!((d.line, d.column), (3, 15));
         let text = d.to_string();
         assert!(text.starts_with("s.toml:3:15: field `run.duration_ms`: must be positive\n"), "{text}");

@@ -64,7 +64,11 @@ pub struct NodeSpec {
 pub enum NodeKind {
     Client(ClientConfig),
     /// A gateway's settings; its strategy comes from the variant being run.
-    Gateway { limit_per_second: u64, burst: u64, gateway_count: u64 },
+    Gateway {
+        limit_per_second: u64,
+        burst: u64,
+        gateway_count: u64,
+    },
     Limiter(LimiterConfig),
     /// A payer; whether it sends idempotency keys comes from the variant.
     Payer(PayerConfig),
@@ -169,9 +173,14 @@ impl CheckSpec {
 
     pub fn phase(&self) -> &'static str {
         match self {
-            CheckSpec::LimitConformance { .. } | CheckSpec::ExactlyOnce | CheckSpec::BreakerConformance { .. } => "safety",
+            CheckSpec::LimitConformance { .. } | CheckSpec::ExactlyOnce | CheckSpec::BreakerConformance { .. } => {
+                "safety"
+            }
             CheckSpec::RetryAmplification { .. } => "load",
-            CheckSpec::LimitUtilization { .. } | CheckSpec::Deadlines { .. } | CheckSpec::EndpointAvailability { .. } | CheckSpec::Recovery { .. } => "liveness",
+            CheckSpec::LimitUtilization { .. }
+            | CheckSpec::Deadlines { .. }
+            | CheckSpec::EndpointAvailability { .. }
+            | CheckSpec::Recovery { .. } => "liveness",
         }
     }
 }
@@ -219,5 +228,4 @@ impl Scenario {
     pub fn variant(&self, name: &str) -> Option<&Variant> {
         self.variants.iter().find(|v| v.name == name)
     }
-
 }

@@ -8,8 +8,8 @@ use fundamentals::resilience::{Backoff, BreakerConfig, Jitter, RetryPolicy};
 use nodes::front::BreakerMode;
 use nodes::gateway::{FailMode, SilentPeer};
 use std::collections::{BTreeMap, BTreeSet};
-use toml::Spanned;
 use std::ops::Range;
+use toml::Spanned;
 
 /// Limits that keep every run bounded whatever the file says.
 const MAX_DURATION_MS: u64 = 3_600_000;
@@ -48,7 +48,13 @@ struct Checker<'a> {
 type Checked<T> = Result<T, Diagnostic>;
 
 impl Checker<'_> {
-    fn error(&self, span: Range<usize>, field: &str, message: impl Into<String>, expected: impl Into<String>) -> Diagnostic {
+    fn error(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::at(self.path, self.source, span, field, message, expected)
     }
 
@@ -69,7 +75,12 @@ impl Checker<'_> {
     fn at_most(&self, value: &Spanned<u64>, field: &str, max: u64, unit: &str) -> Checked<u64> {
         let v = self.positive(value, field)?;
         if v > max {
-            return Err(self.error(value.span(), field, format!("{v} {unit} is more than the lab allows"), format!("at most {max} {unit}")));
+            return Err(self.error(
+                value.span(),
+                field,
+                format!("{v} {unit} is more than the lab allows"),
+                format!("at most {max} {unit}"),
+            ));
         }
         Ok(v)
     }
@@ -86,10 +97,20 @@ impl Checker<'_> {
             return Ok(name.get_ref().clone());
         }
         let known: Vec<&str> = self.names.iter().map(|(n, _)| n.as_str()).collect();
-        Err(self.error(name.span(), field, format!("no node is named `{}`", name.get_ref()), format!("one of the scenario's nodes: {}", known.join(", "))))
+        Err(self.error(
+            name.span(),
+            field,
+            format!("no node is named `{}`", name.get_ref()),
+            format!("one of the scenario's nodes: {}", known.join(", ")),
+        ))
     }
 
-    fn node_list(&self, list: &Option<Spanned<Vec<Spanned<String>>>>, field: &str, required: Option<Range<usize>>) -> Checked<Vec<String>> {
+    fn node_list(
+        &self,
+        list: &Option<Spanned<Vec<Spanned<String>>>>,
+        field: &str,
+        required: Option<Range<usize>>,
+    ) -> Checked<Vec<String>> {
         match list {
             Some(list) => {
                 if list.get_ref().is_empty() && required.is_some() {
@@ -98,7 +119,12 @@ impl Checker<'_> {
                 list.get_ref().iter().map(|n| self.node(n, field)).collect()
             }
             None => match required {
-                Some(span) => Err(self.error(span, field, format!("this fault needs `{field}`"), "a list of node names, like [\"gw-1\"]")),
+                Some(span) => Err(self.error(
+                    span,
+                    field,
+                    format!("this fault needs `{field}`"),
+                    "a list of node names, like [\"gw-1\"]",
+                )),
                 None => Ok(Vec::new()),
             },
         }
@@ -112,9 +138,12 @@ impl Checker<'_> {
         let max_events = self.positive(&raw.run.max_events, "run.max_events")?;
         let nodes = self.nodes(&raw.nodes)?;
         let network = self.network(&raw.network)?;
-        let faults = raw.faults.iter().enumerate().map(|(i, f)| self.fault(i, f, duration_ms)).collect::<Checked<Vec<_>>>()?;
+        let faults =
+            raw.faults.iter().enumerate().map(|(i, f)| self.fault(i, f, duration_ms)).collect::<Checked<Vec<_>>>()?;
         self.half_open_probes = nodes.iter().find_map(|n| match &n.kind {
-            NodeKind::Front(FrontConfig { breaker: BreakerMode::Standard(c), .. }) => Some(u64::from(c.half_open_probes)),
+            NodeKind::Front(FrontConfig { breaker: BreakerMode::Standard(c), .. }) => {
+                Some(u64::from(c.half_open_probes))
+            }
             _ => None,
         });
         let checks = self.checks(&raw.checks)?;
@@ -122,7 +151,12 @@ impl Checker<'_> {
         let variants = self.variants(&raw.variants, &checks, &kinds)?;
         if !variants.iter().any(|v| &v.name == raw.default_variant.get_ref()) {
             let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
-            return Err(self.error(raw.default_variant.span(), "default_variant", format!("no variant is named `{}`", raw.default_variant.get_ref()), format!("one of: {}", names.join(", "))));
+            return Err(self.error(
+                raw.default_variant.span(),
+                "default_variant",
+                format!("no variant is named `{}`", raw.default_variant.get_ref()),
+                format!("one of: {}", names.join(", ")),
+            ));
         }
         let lesson = self.lesson(&raw.lesson)?;
         Ok(Scenario {
@@ -144,17 +178,33 @@ impl Checker<'_> {
     }
 
     /// Expands node groups into named nodes: `name` alone for a group of one, else `name-1`…`name-N`.
-    fn group_names(&mut self, name: &Spanned<String>, count: &Spanned<u64>, kind: &'static str) -> Checked<Vec<String>> {
+    fn group_names(
+        &mut self,
+        name: &Spanned<String>,
+        count: &Spanned<u64>,
+        kind: &'static str,
+    ) -> Checked<Vec<String>> {
         let field = format!("nodes.{kind}");
         let base = self.non_empty(name, &format!("{field}.name"))?;
         if !base.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || base == crate::trace::LAB_NODE {
-            return Err(self.error(name.span(), &format!("{field}.name"), format!("`{base}` cannot be a node name"), "letters, digits, '-' or '_', and not `lab`"));
+            return Err(self.error(
+                name.span(),
+                &format!("{field}.name"),
+                format!("`{base}` cannot be a node name"),
+                "letters, digits, '-' or '_', and not `lab`",
+            ));
         }
         let count = self.at_most(count, &format!("{field}.count"), MAX_NODES_PER_GROUP, "nodes")?;
-        let names: Vec<String> = if count == 1 { vec![base] } else { (1..=count).map(|i| format!("{base}-{i}")).collect() };
+        let names: Vec<String> =
+            if count == 1 { vec![base] } else { (1..=count).map(|i| format!("{base}-{i}")).collect() };
         for n in &names {
             if self.names.iter().any(|(existing, _)| existing == n) {
-                return Err(self.error(name.span(), &format!("{field}.name"), format!("node name `{n}` is used twice"), "a name no other group uses"));
+                return Err(self.error(
+                    name.span(),
+                    &format!("{field}.name"),
+                    format!("node name `{n}` is used twice"),
+                    "a name no other group uses",
+                ));
             }
             self.names.push((n.clone(), kind));
         }
@@ -209,16 +259,28 @@ impl Checker<'_> {
             "limiter" => {
                 let l: &RawLimiters = present(raw.limiter.as_ref());
                 if count != 1 {
-                    return Err(self.error(l.count.span(), "nodes.limiter.count", "the central limiter is a single node", "count = 1"));
+                    return Err(self.error(
+                        l.count.span(),
+                        "nodes.limiter.count",
+                        "the central limiter is a single node",
+                        "count = 1",
+                    ));
                 }
-                NodeKind::Limiter(LimiterConfig { limit_per_second: self.positive(&l.limit_per_second, "nodes.limiter.limit_per_second")? })
+                NodeKind::Limiter(LimiterConfig {
+                    limit_per_second: self.positive(&l.limit_per_second, "nodes.limiter.limit_per_second")?,
+                })
             }
             "payer" => NodeKind::Payer(self.payer_config(present(raw.payer.as_ref()), name)?),
             "payment-service" => {
                 let p: &RawPaymentServices = present(raw.payment_service.as_ref());
                 NodeKind::PaymentService(PaymentServiceConfig {
                     ledger: self.node(&p.ledger, "nodes.payment-service.ledger")?,
-                    ledger_timeout_ms: self.at_most(&p.ledger_timeout_ms, "nodes.payment-service.ledger_timeout_ms", 60_000, "ms")?,
+                    ledger_timeout_ms: self.at_most(
+                        &p.ledger_timeout_ms,
+                        "nodes.payment-service.ledger_timeout_ms",
+                        60_000,
+                        "ms",
+                    )?,
                     idempotency: Idempotency::None,
                 })
             }
@@ -238,12 +300,27 @@ impl Checker<'_> {
                 NodeKind::Front(FrontConfig {
                     dependency: self.node(&f.dependency, &field("dependency"))?,
                     max_in_flight: self.at_most(&f.max_in_flight, &field("max_in_flight"), 100_000, "requests")? as u32,
-                    dependency_timeout_ms: self.at_most(&f.dependency_timeout_ms, &field("dependency_timeout_ms"), 600_000, "ms")?,
+                    dependency_timeout_ms: self.at_most(
+                        &f.dependency_timeout_ms,
+                        &field("dependency_timeout_ms"),
+                        600_000,
+                        "ms",
+                    )?,
                     healthy_work_ms: *f.healthy_work_ms.get_ref(),
                     breaker: BreakerMode::Standard(BreakerConfig {
-                        failure_threshold: self.at_most(&f.failure_threshold, &field("failure_threshold"), 10_000, "failures")? as u32,
+                        failure_threshold: self.at_most(
+                            &f.failure_threshold,
+                            &field("failure_threshold"),
+                            10_000,
+                            "failures",
+                        )? as u32,
                         open_for_ms: self.at_most(&f.open_for_ms, &field("open_for_ms"), 600_000, "ms")?,
-                        half_open_probes: self.at_most(&f.half_open_probes, &field("half_open_probes"), 10_000, "probes")? as u32,
+                        half_open_probes: self.at_most(
+                            &f.half_open_probes,
+                            &field("half_open_probes"),
+                            10_000,
+                            "probes",
+                        )? as u32,
                     }),
                 })
             }
@@ -258,7 +335,12 @@ impl Checker<'_> {
     fn rate(&self, value: &Spanned<Number>, field: &str) -> Checked<f64> {
         let rate = value.get_ref().0;
         if !(rate.is_finite() && rate > 0.0 && rate <= 100_000.0) {
-            return Err(self.error(value.span(), field, format!("{rate} is not a usable request rate"), "a number of requests per second > 0 and at most 100000"));
+            return Err(self.error(
+                value.span(),
+                field,
+                format!("{rate} is not a usable request rate"),
+                "a number of requests per second > 0 and at most 100000",
+            ));
         }
         Ok(rate)
     }
@@ -268,7 +350,12 @@ impl Checker<'_> {
         let base_ms = self.positive(&p.backoff_base_ms, &field("backoff_base_ms"))?;
         let cap_ms = self.at_most(&p.backoff_cap_ms, &field("backoff_cap_ms"), 600_000, "ms")?;
         if cap_ms < base_ms {
-            return Err(self.error(p.backoff_cap_ms.span(), &field("backoff_cap_ms"), format!("the cap ({cap_ms} ms) is below the base ({base_ms} ms)"), "backoff_cap_ms >= backoff_base_ms"));
+            return Err(self.error(
+                p.backoff_cap_ms.span(),
+                &field("backoff_cap_ms"),
+                format!("the cap ({cap_ms} ms) is below the base ({base_ms} ms)"),
+                "backoff_cap_ms >= backoff_base_ms",
+            ));
         }
         let jitter = match p.jitter {
             JitterName::None => Jitter::None,
@@ -283,14 +370,27 @@ impl Checker<'_> {
             amount_cents: self.positive(&p.amount_cents, &field("amount_cents"))?,
             deadline_ms: self.at_most(&p.deadline_ms, &field("deadline_ms"), 600_000, "ms")?,
             attempt_timeout_ms: self.at_most(&p.attempt_timeout_ms, &field("attempt_timeout_ms"), 600_000, "ms")?,
-            retry: RetryPolicy { max_attempts: self.at_most(&p.max_attempts, &field("max_attempts"), 100, "attempts")? as u32, backoff: Backoff { base_ms, cap_ms, jitter } },
+            retry: RetryPolicy {
+                max_attempts: self.at_most(&p.max_attempts, &field("max_attempts"), 100, "attempts")? as u32,
+                backoff: Backoff { base_ms, cap_ms, jitter },
+            },
             send_idempotency_key: false,
         })
     }
 
-    fn weights(&self, table: &Spanned<BTreeMap<String, Spanned<u32>>>, field: &str, must_be_nodes: bool) -> Checked<Vec<(String, u32)>> {
+    fn weights(
+        &self,
+        table: &Spanned<BTreeMap<String, Spanned<u32>>>,
+        field: &str,
+        must_be_nodes: bool,
+    ) -> Checked<Vec<(String, u32)>> {
         if table.get_ref().values().all(|w| *w.get_ref() == 0) {
-            return Err(self.error(table.span(), field, "needs at least one entry with a weight above 0", "a table of name = weight, like { alpha = 9, beta = 1 }"));
+            return Err(self.error(
+                table.span(),
+                field,
+                "needs at least one entry with a weight above 0",
+                "a table of name = weight, like { alpha = 9, beta = 1 }",
+            ));
         }
         let mut weighted = Vec::new();
         for (name, weight) in table.get_ref() {
@@ -316,7 +416,14 @@ impl Checker<'_> {
             None => DEFAULT_LATENCY_MS,
             Some(range) => match range.get_ref()[..] {
                 [min, max] if min <= max && max <= 10_000 => [min, max],
-                _ => return Err(self.error(range.span(), "network.latency_ms", "not a latency range", "[min, max] in milliseconds with min <= max <= 10000")),
+                _ => {
+                    return Err(self.error(
+                        range.span(),
+                        "network.latency_ms",
+                        "not a latency range",
+                        "[min, max] in milliseconds with min <= max <= 10000",
+                    ))
+                }
             },
         };
         let links = raw
@@ -326,11 +433,21 @@ impl Checker<'_> {
             .map(|(i, link)| {
                 let field = format!("network.links[{i}]");
                 let [a, b] = &link.between.get_ref()[..] else {
-                    return Err(self.error(link.between.span(), &format!("{field}.between"), "a link joins exactly two nodes", "[\"node-a\", \"node-b\"]"));
+                    return Err(self.error(
+                        link.between.span(),
+                        &format!("{field}.between"),
+                        "a link joins exactly two nodes",
+                        "[\"node-a\", \"node-b\"]",
+                    ));
                 };
                 let (a, b) = (self.node(a, &format!("{field}.between"))?, self.node(b, &format!("{field}.between"))?);
                 if a == b {
-                    return Err(self.error(link.between.span(), &format!("{field}.between"), "a link joins two different nodes", "two distinct node names"));
+                    return Err(self.error(
+                        link.between.span(),
+                        &format!("{field}.between"),
+                        "a link joins two different nodes",
+                        "two distinct node names",
+                    ));
                 }
                 let latency_ms = *link.latency_ms.get_ref();
                 Ok(LinkLatency { a, b, latency_ms })
@@ -345,17 +462,32 @@ impl Checker<'_> {
         let kind = *f.kind.get_ref();
         let at_ms = *f.at_ms.get_ref();
         if at_ms >= duration_ms {
-            return Err(self.error(f.at_ms.span(), &field("at_ms"), format!("the fault starts at {at_ms} ms, but the run ends at {duration_ms} ms"), format!("a time below run.duration_ms ({duration_ms})")));
+            return Err(self.error(
+                f.at_ms.span(),
+                &field("at_ms"),
+                format!("the fault starts at {at_ms} ms, but the run ends at {duration_ms} ms"),
+                format!("a time below run.duration_ms ({duration_ms})"),
+            ));
         }
         let for_ms = match &f.for_ms {
             None => None,
             Some(_) if kind == FaultKind::Restart => {
-                return Err(self.error(f.for_ms.as_ref().unwrap().span(), &field("for_ms"), "a restart is instantaneous", "no `for_ms` on a `restart` fault"))
+                return Err(self.error(
+                    f.for_ms.as_ref().unwrap().span(),
+                    &field("for_ms"),
+                    "a restart is instantaneous",
+                    "no `for_ms` on a `restart` fault",
+                ))
             }
             Some(d) => {
                 let d_ms = self.positive(d, &field("for_ms"))?;
                 if at_ms + d_ms > duration_ms {
-                    return Err(self.error(d.span(), &field("for_ms"), format!("the fault would end at {} ms, after the run ends at {duration_ms} ms", at_ms + d_ms), "a duration that ends within the run (leave `for_ms` out to keep the fault until the end)"));
+                    return Err(self.error(
+                        d.span(),
+                        &field("for_ms"),
+                        format!("the fault would end at {} ms, after the run ends at {duration_ms} ms", at_ms + d_ms),
+                        "a duration that ends within the run (leave `for_ms` out to keep the fault until the end)",
+                    ));
                 }
                 Some(d_ms)
             }
@@ -367,20 +499,38 @@ impl Checker<'_> {
                 let from = self.node_list(&f.from, &field("from"), Some(whole.clone()))?;
                 let to = self.node_list(&f.to, &field("to"), Some(whole.clone()))?;
                 if let Some(same) = from.iter().find(|n| to.contains(n)) {
-                    return Err(self.error(f.to.as_ref().unwrap().span(), &field("to"), format!("`{same}` is on both sides"), "two disjoint sets of nodes"));
+                    return Err(self.error(
+                        f.to.as_ref().unwrap().span(),
+                        &field("to"),
+                        format!("`{same}` is on both sides"),
+                        "two disjoint sets of nodes",
+                    ));
                 }
                 match kind {
                     FaultKind::Partition => FaultAction::Partition { from, to, one_way: false },
                     FaultKind::PartitionOneWay => FaultAction::Partition { from, to, one_way: true },
                     FaultKind::Hold => FaultAction::Hold { from, to },
                     _ => {
-                        let latency = f.latency_ms.as_ref().ok_or_else(|| self.error(whole.clone(), &field("latency_ms"), "a latency fault needs `latency_ms`", "latency_ms = <milliseconds>"))?;
-                        FaultAction::Latency { from, to, latency_ms: self.at_most(latency, &field("latency_ms"), 10_000, "ms")? }
+                        let latency = f.latency_ms.as_ref().ok_or_else(|| {
+                            self.error(
+                                whole.clone(),
+                                &field("latency_ms"),
+                                "a latency fault needs `latency_ms`",
+                                "latency_ms = <milliseconds>",
+                            )
+                        })?;
+                        FaultAction::Latency {
+                            from,
+                            to,
+                            latency_ms: self.at_most(latency, &field("latency_ms"), 10_000, "ms")?,
+                        }
                     }
                 }
             }
             FaultKind::Crash => FaultAction::Crash { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? },
-            FaultKind::Restart => FaultAction::Restart { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? },
+            FaultKind::Restart => {
+                FaultAction::Restart { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? }
+            }
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
         };
         Ok(Fault { at_ms, for_ms, action })
@@ -402,7 +552,12 @@ impl Checker<'_> {
         for (name, span, allowed) in present {
             if let (Some(span), false) = (span, allowed) {
                 let kind_name = format!("{kind:?}").to_lowercase();
-                return Err(self.error(span, &format!("faults[{index}].{name}"), format!("`{name}` does not apply to a `{kind_name}` fault"), "only the fields scenarios/README.md lists for this kind"));
+                return Err(self.error(
+                    span,
+                    &format!("faults[{index}].{name}"),
+                    format!("`{name}` does not apply to a `{kind_name}` fault"),
+                    "only the fields scenarios/README.md lists for this kind",
+                ));
             }
         }
         Ok(())
@@ -410,21 +565,56 @@ impl Checker<'_> {
 
     fn rpc_rule(&self, f: &RawFault, index: usize, whole: Range<usize>) -> Checked<RpcRule> {
         let field = |name: &str| format!("faults[{index}].{name}");
-        let action = f.action.as_ref().ok_or_else(|| self.error(whole.clone(), &field("action"), "an rpc fault needs an `action`", "one of drop-request, drop-response, duplicate, delay"))?;
-        let probability = f.probability.as_ref().ok_or_else(|| self.error(whole.clone(), &field("probability"), "an rpc fault needs a `probability`", "a number in (0, 1]"))?;
+        let action = f.action.as_ref().ok_or_else(|| {
+            self.error(
+                whole.clone(),
+                &field("action"),
+                "an rpc fault needs an `action`",
+                "one of drop-request, drop-response, duplicate, delay",
+            )
+        })?;
+        let probability = f.probability.as_ref().ok_or_else(|| {
+            self.error(whole.clone(), &field("probability"), "an rpc fault needs a `probability`", "a number in (0, 1]")
+        })?;
         let p = probability.get_ref().0;
         if !(p > 0.0 && p <= 1.0) {
-            return Err(self.error(probability.span(), &field("probability"), format!("{p} is not a probability"), "a number in (0, 1]"));
+            return Err(self.error(
+                probability.span(),
+                &field("probability"),
+                format!("{p} is not a probability"),
+                "a number in (0, 1]",
+            ));
         }
         let fault = match (action.get_ref(), &f.delay_ms) {
-            (RpcAction::Delay, Some(d)) => RpcFault::Delay { delay_ms: self.at_most(d, &field("delay_ms"), 60_000, "ms")? },
-            (RpcAction::Delay, None) => return Err(self.error(action.span(), &field("delay_ms"), "a delay fault needs `delay_ms`", "delay_ms = <milliseconds>")),
-            (_, Some(d)) => return Err(self.error(d.span(), &field("delay_ms"), "`delay_ms` applies only to action = \"delay\"", "no delay_ms here")),
+            (RpcAction::Delay, Some(d)) => {
+                RpcFault::Delay { delay_ms: self.at_most(d, &field("delay_ms"), 60_000, "ms")? }
+            }
+            (RpcAction::Delay, None) => {
+                return Err(self.error(
+                    action.span(),
+                    &field("delay_ms"),
+                    "a delay fault needs `delay_ms`",
+                    "delay_ms = <milliseconds>",
+                ))
+            }
+            (_, Some(d)) => {
+                return Err(self.error(
+                    d.span(),
+                    &field("delay_ms"),
+                    "`delay_ms` applies only to action = \"delay\"",
+                    "no delay_ms here",
+                ))
+            }
             (RpcAction::DropRequest, None) => RpcFault::DropRequest,
             (RpcAction::DropResponse, None) => RpcFault::DropResponse,
             (RpcAction::Duplicate, None) => RpcFault::Duplicate,
         };
-        Ok(RpcRule { from: self.node_list(&f.from, &field("from"), None)?, to: self.node_list(&f.to, &field("to"), None)?, fault, probability: p })
+        Ok(RpcRule {
+            from: self.node_list(&f.from, &field("from"), None)?,
+            to: self.node_list(&f.to, &field("to"), None)?,
+            fault,
+            probability: p,
+        })
     }
 
     fn checks(&self, r: &RawChecks) -> Checked<Vec<CheckSpec>> {
@@ -433,16 +623,34 @@ impl Checker<'_> {
             let tolerance_pct = match &c.tolerance_pct {
                 None => 0.0,
                 Some(t) if t.get_ref().0 >= 0.0 && t.get_ref().0 <= 100.0 => t.get_ref().0,
-                Some(t) => return Err(self.error(t.span(), "checks.limit-conformance.tolerance_pct", "not a usable tolerance", "a percentage from 0 to 100")),
+                Some(t) => {
+                    return Err(self.error(
+                        t.span(),
+                        "checks.limit-conformance.tolerance_pct",
+                        "not a usable tolerance",
+                        "a percentage from 0 to 100",
+                    ))
+                }
             };
-            checks.push(CheckSpec::LimitConformance { limit_per_second: self.positive(&c.limit_per_second, "checks.limit-conformance.limit_per_second")?, tolerance_pct });
+            checks.push(CheckSpec::LimitConformance {
+                limit_per_second: self.positive(&c.limit_per_second, "checks.limit-conformance.limit_per_second")?,
+                tolerance_pct,
+            });
         }
         if let Some(c) = &r.limit_utilization {
             let min_pct = c.min_pct.get_ref().0;
             if !(min_pct > 0.0 && min_pct <= 100.0) {
-                return Err(self.error(c.min_pct.span(), "checks.limit-utilization.min_pct", "not a usable percentage", "a percentage above 0 and at most 100"));
+                return Err(self.error(
+                    c.min_pct.span(),
+                    "checks.limit-utilization.min_pct",
+                    "not a usable percentage",
+                    "a percentage above 0 and at most 100",
+                ));
             }
-            checks.push(CheckSpec::LimitUtilization { limit_per_second: self.positive(&c.limit_per_second, "checks.limit-utilization.limit_per_second")?, min_pct });
+            checks.push(CheckSpec::LimitUtilization {
+                limit_per_second: self.positive(&c.limit_per_second, "checks.limit-utilization.limit_per_second")?,
+                min_pct,
+            });
         }
         if r.exactly_once.is_some() {
             checks.push(CheckSpec::ExactlyOnce);
@@ -453,14 +661,24 @@ impl Checker<'_> {
         if let Some(a) = &r.retry_amplification {
             let max = a.max_attempts_per_payment.get_ref().0;
             if !(max >= 1.0 && max.is_finite()) {
-                return Err(self.error(a.max_attempts_per_payment.span(), "checks.retry-amplification.max_attempts_per_payment", format!("{max} attempts per payment cannot be met"), "a number >= 1"));
+                return Err(self.error(
+                    a.max_attempts_per_payment.span(),
+                    "checks.retry-amplification.max_attempts_per_payment",
+                    format!("{max} attempts per payment cannot be met"),
+                    "a number >= 1",
+                ));
             }
             checks.push(CheckSpec::RetryAmplification { max_attempts_per_payment: max });
         }
         if let Some(a) = &r.healthy_availability {
             let (from_ms, to_ms) = (*a.from_ms.get_ref(), *a.to_ms.get_ref());
             if to_ms <= from_ms {
-                return Err(self.error(a.to_ms.span(), "checks.healthy-availability.to_ms", "the window ends before it starts", format!("a time after from_ms ({from_ms})")));
+                return Err(self.error(
+                    a.to_ms.span(),
+                    "checks.healthy-availability.to_ms",
+                    "the window ends before it starts",
+                    format!("a time after from_ms ({from_ms})"),
+                ));
             }
             let min_pct = self.percentage(&a.min_pct, "checks.healthy-availability.min_pct")?;
             checks.push(CheckSpec::EndpointAvailability { endpoint: a.endpoint.clone(), from_ms, to_ms, min_pct });
@@ -471,10 +689,20 @@ impl Checker<'_> {
         }
         if let Some(c) = &r.recovery {
             let min_pct = self.percentage(&c.min_pct, "checks.recovery.min_pct")?;
-            checks.push(CheckSpec::Recovery { endpoint: c.endpoint.clone(), recovered_at_ms: *c.recovered_at_ms.get_ref(), within_ms: *c.within_ms.get_ref(), min_pct });
+            checks.push(CheckSpec::Recovery {
+                endpoint: c.endpoint.clone(),
+                recovered_at_ms: *c.recovered_at_ms.get_ref(),
+                within_ms: *c.within_ms.get_ref(),
+                min_pct,
+            });
         }
         if checks.is_empty() {
-            return Err(self.error(self.header_span("checks"), "checks", "the scenario checks nothing", "at least one check, e.g. [checks.limit-conformance]"));
+            return Err(self.error(
+                self.header_span("checks"),
+                "checks",
+                "the scenario checks nothing",
+                "at least one check, e.g. [checks.limit-conformance]",
+            ));
         }
         Ok(checks)
     }
@@ -482,15 +710,30 @@ impl Checker<'_> {
     fn percentage(&self, value: &Spanned<Number>, field: &str) -> Checked<f64> {
         let pct = value.get_ref().0;
         if !(pct > 0.0 && pct <= 100.0) {
-            return Err(self.error(value.span(), field, format!("{pct} is not a usable percentage"), "a percentage above 0 and at most 100"));
+            return Err(self.error(
+                value.span(),
+                field,
+                format!("{pct} is not a usable percentage"),
+                "a percentage above 0 and at most 100",
+            ));
         }
         Ok(pct)
     }
 
-    fn variants(&self, raw: &BTreeMap<String, RawVariant>, checks: &[CheckSpec], kinds: &BTreeSet<&str>) -> Checked<Vec<Variant>> {
+    fn variants(
+        &self,
+        raw: &BTreeMap<String, RawVariant>,
+        checks: &[CheckSpec],
+        kinds: &BTreeSet<&str>,
+    ) -> Checked<Vec<Variant>> {
         let has_gateways = kinds.contains("gateway");
         if raw.is_empty() {
-            return Err(self.error(self.header_span("variants"), "variants", "the scenario has no variants", "at least one [variants.<name>] table"));
+            return Err(self.error(
+                self.header_span("variants"),
+                "variants",
+                "the scenario has no variants",
+                "at least one [variants.<name>] table",
+            ));
         }
         let check_names: BTreeSet<&str> = checks.iter().map(CheckSpec::name).collect();
         raw.iter()
@@ -538,7 +781,12 @@ impl Checker<'_> {
         let strategy = *g.strategy.get_ref();
         let stray = |name: &str, span: Option<Range<usize>>, allowed: bool| -> Checked<()> {
             match span {
-                Some(span) if !allowed => Err(self.error(span, &field(name), format!("`{name}` does not apply to strategy `{}`", strategy_name(strategy)), "only the settings of the chosen strategy")),
+                Some(span) if !allowed => Err(self.error(
+                    span,
+                    &field(name),
+                    format!("`{name}` does not apply to strategy `{}`", strategy_name(strategy)),
+                    "only the settings of the chosen strategy",
+                )),
                 _ => Ok(()),
             }
         };
@@ -554,9 +802,21 @@ impl Checker<'_> {
             StrategyName::LocalUndivided => Strategy::LocalUndivided,
             StrategyName::Central => {
                 let Some((limiter, _)) = self.names.iter().find(|(_, kind)| *kind == "limiter") else {
-                    return Err(self.error(g.strategy.span(), &field("strategy"), "the central strategy needs a limiter node", "a [nodes.limiter] table"));
+                    return Err(self.error(
+                        g.strategy.span(),
+                        &field("strategy"),
+                        "the central strategy needs a limiter node",
+                        "a [nodes.limiter] table",
+                    ));
                 };
-                let on_unreachable = g.on_limiter_unreachable.as_ref().ok_or_else(|| self.error(raw.span(), &field("on_limiter_unreachable"), "a central limiter must say what gateways do when it cannot be reached", "on_limiter_unreachable = \"fail-open\" or \"fail-closed\""))?;
+                let on_unreachable = g.on_limiter_unreachable.as_ref().ok_or_else(|| {
+                    self.error(
+                        raw.span(),
+                        &field("on_limiter_unreachable"),
+                        "a central limiter must say what gateways do when it cannot be reached",
+                        "on_limiter_unreachable = \"fail-open\" or \"fail-closed\"",
+                    )
+                })?;
                 let timeout_ms = match &g.limiter_timeout_ms {
                     Some(t) => self.at_most(t, &field("limiter_timeout_ms"), 60_000, "ms")?,
                     None => DEFAULT_LIMITER_TIMEOUT_MS,
@@ -568,7 +828,14 @@ impl Checker<'_> {
                 Strategy::Central { limiter: limiter.clone(), timeout_ms, on_unreachable }
             }
             StrategyName::Sync => {
-                let interval = g.sync_interval_ms.as_ref().ok_or_else(|| self.error(raw.span(), &field("sync_interval_ms"), "the sync strategy needs an interval", "sync_interval_ms = <milliseconds>"))?;
+                let interval = g.sync_interval_ms.as_ref().ok_or_else(|| {
+                    self.error(
+                        raw.span(),
+                        &field("sync_interval_ms"),
+                        "the sync strategy needs an interval",
+                        "sync_interval_ms = <milliseconds>",
+                    )
+                })?;
                 let interval_ms = self.at_most(interval, &field("sync_interval_ms"), 60_000, "ms")?;
                 let stale_after_ms = match &g.peer_stale_after_ms {
                     Some(s) => self.at_most(s, &field("peer_stale_after_ms"), 600_000, "ms")?,
