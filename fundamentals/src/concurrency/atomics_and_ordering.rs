@@ -21,10 +21,10 @@
 //!     threads each store then load *different* variables.
 //! - x86 gives acquire/release almost for free, so a wrong `Relaxed` often "works" there and
 //!   breaks on ARM. That is why the model test matters: **loom** runs a test under every
-//!   thread interleaving and every value a weak-memory load may legally return. Run it with
-//!   `RUSTFLAGS="--cfg loom" cargo test -p fundamentals --lib concurrency::atomics` (use your
-//!   own `CARGO_TARGET_DIR`: the cfg rebuilds every crate). Under `cfg(loom)` this module
-//!   swaps `std`'s atomics for loom's through one `use` line.
+//!   thread interleaving (up to a preemption bound) and every value a weak-memory load may
+//!   legally return. The command is in the [concurrency overview](super). In the test build
+//!   under `cfg(loom)` this module swaps `std`'s atomics for loom's through one `use` line;
+//!   every other build, even with the cfg set, keeps `std`'s (loom is a dev-dependency).
 //! - The loom tests prove both directions: the correct types pass every execution, and loom
 //!   *finds* the lost update in [`RacyCounter`] and the stale read in a `Relaxed` mailbox.
 //!
@@ -65,9 +65,9 @@
 //!   (with bounded preemption) and the C11 weak-memory model, reproducing orderings bugs
 //!   deterministically.
 
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-#[cfg(not(loom))]
+#[cfg(not(all(test, loom)))]
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// A statistics counter: atomic increments, no ordering needed.
@@ -171,9 +171,9 @@ impl SpinLock {
 
 fn spin_wait() {
     // Under loom a spin must yield so the model can schedule the lock holder.
-    #[cfg(loom)]
+    #[cfg(all(test, loom))]
     loom::thread::yield_now();
-    #[cfg(not(loom))]
+    #[cfg(not(all(test, loom)))]
     std::thread::yield_now();
 }
 
@@ -237,14 +237,27 @@ mod loom_tests {
     use loom::sync::Arc;
     use loom::thread;
 
+    /// Preemptions loom explores per execution unless `LOOM_MAX_PREEMPTIONS` says otherwise.
+    /// Each bug below needs at most one (the stale read needs none: it is a weak-memory
+    /// outcome, not an interleaving), and loom's docs find 2–3 enough in practice; the bound
+    /// keeps the run time from growing exponentially as a model gains threads or steps.
+    const MAX_PREEMPTIONS: usize = 3;
+
+    /// `loom::model` with the preemption bound above.
+    fn model(body: impl Fn() + Sync + Send + 'static) {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = builder.preemption_bound.or(Some(MAX_PREEMPTIONS));
+        builder.check(body);
+    }
+
     /// Runs `body` under loom and reports whether some execution panicked.
     fn loom_finds_a_failure(body: impl Fn() + Sync + Send + 'static) -> bool {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loom::model(body))).is_err()
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model(body))).is_err()
     }
 
     #[test]
     fn counter_is_exact_in_every_interleaving() {
-        loom::model(|| {
+        model(|| {
             let counter = Arc::new(Counter::default());
             let other = Arc::clone(&counter);
             let handle = thread::spawn(move || other.increment());
@@ -269,7 +282,7 @@ mod loom_tests {
 
     #[test]
     fn release_acquire_mailbox_never_shows_the_flag_without_the_value() {
-        loom::model(|| {
+        model(|| {
             let mailbox = Arc::new(Mailbox::new());
             let writer = Arc::clone(&mailbox);
             let handle = thread::spawn(move || writer.publish(42));
@@ -296,7 +309,7 @@ mod loom_tests {
 
     #[test]
     fn spinlock_is_exact_in_every_interleaving() {
-        loom::model(|| {
+        model(|| {
             let lock = Arc::new(SpinLock::default());
             let other = Arc::clone(&lock);
             let handle = thread::spawn(move || other.increment());

@@ -24,8 +24,15 @@
 //! | [`cancellation`] | `CancellationToken`, timeouts, deadlines, leak detection | `context.Context` |
 //! | [`graceful_shutdown`] | stop accepting, drain in-flight work, bounded grace period | `http.Server.Shutdown` |
 //!
-//! The loom model tests: `RUSTFLAGS="--cfg loom" cargo test -p fundamentals --lib
-//! concurrency::atomics` (in a target directory of its own).
+//! The loom model tests live in modules named `loom_tests`, compiled only under `cfg(loom)`.
+//! They run with the command below: a target directory of its own, because the cfg rebuilds
+//! every crate; `--cfg tokio_unstable` again, because `RUSTFLAGS` replaces the workspace's
+//! `build.rustflags`; and the `loom_tests` filter, because the rest of the suite is compiled too.
+//!
+//! ```sh
+//! CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom --cfg tokio_unstable" \
+//!     cargo test -p fundamentals --lib loom_tests
+//! ```
 
 pub mod atomics_and_ordering;
 pub mod cancellation;
