@@ -6,7 +6,7 @@
 use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use lab::checks::{seconds, Verdict};
+use lab::checks::{seconds, CheckResult, Verdict};
 use lab::runner::{run_and_judge, run_recorded, RunFiles};
 use lab::scenario::{Scenario, Variant};
 use lab::trace::first_divergence;
@@ -228,28 +228,12 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
         Command::RunSeed { scenario, seed, variant, trace } => {
             let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
             let variant = pick_variant(&scenario, Some(variant))?;
-            let outcome = match run_and_judge(&scenario, variant, *seed) {
-                Ok(judged) => {
-                    if let Some(path) = trace {
-                        std::fs::write(path, judged.trace_lines().join("\n") + "\n")
-                            .with_context(|| format!("cannot write {}", path.display()))?;
-                    }
-                    lab::sweep::SeedOutcome {
-                        seed: *seed,
-                        failures: judged
-                            .verdicts
-                            .iter()
-                            .filter(|v| !v.passed)
-                            .map(|v| (v.check.clone(), v.figure.clone()))
-                            .collect(),
-                        error: None,
-                        simulated_ms: judged.run.simulated_ms,
-                    }
-                }
-                Err(error) => {
-                    lab::sweep::SeedOutcome { seed: *seed, failures: Vec::new(), error: Some(error), simulated_ms: 0 }
-                }
-            };
+            let judged = run_and_judge(&scenario, variant, *seed);
+            if let (Ok(judged), Some(path)) = (&judged, trace) {
+                std::fs::write(path, judged.trace_lines().join("\n") + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            let outcome = lab::sweep::SeedOutcome::of(*seed, &judged);
             println!("{}", serde_json::to_string(&outcome)?);
             Ok(true)
         }
@@ -368,35 +352,46 @@ fn run_and_report(
 
 fn print_verdicts(verdicts: &[Verdict]) {
     let width = verdicts.iter().map(|v| v.check.len()).max().unwrap_or(5).max(5);
-    println!("  {:<width$}  {:<8}  {:<6}  figure", "check", "phase", "result");
+    println!("  {:<width$}  {:<8}  {:<13}  figure", "check", "phase", "result");
     for v in verdicts {
-        let result = match (v.passed, v.expected_to_fail) {
-            (true, _) => "pass",
-            (false, true) => "FAIL*",
-            (false, false) => "FAIL",
-        };
-        println!("  {:<width$}  {:<8}  {:<6}  {}", v.check, v.phase, result, v.figure);
+        let mark = if v.expected { "*" } else { "" };
+        println!("  {:<width$}  {:<8}  {:<13}  {}", v.check, v.phase, format!("{}{mark}", v.result.name()), v.figure);
     }
 }
 
 fn print_outcome_line(verdicts: &[Verdict], variant: &Variant) {
-    let failed: Vec<&str> = verdicts.iter().filter(|v| !v.passed).map(|v| v.check.as_str()).collect();
-    if failed.is_empty() {
+    let named = |result: CheckResult| -> Vec<&str> {
+        verdicts.iter().filter(|v| v.result == result).map(|v| v.check.as_str()).collect()
+    };
+    let (failed, inconclusive) = (named(CheckResult::Fail), named(CheckResult::Inconclusive));
+    let not_passed = failed.len() + inconclusive.len();
+    if not_passed == 0 {
         println!("verdict: PASS — all {} checks passed", verdicts.len());
-    } else {
+    } else if inconclusive.is_empty() {
         println!("verdict: FAIL — {} of {} checks failed: {}", failed.len(), verdicts.len(), failed.join(", "));
+    } else {
+        let mut what = Vec::new();
+        if !failed.is_empty() {
+            what.push(format!("failed: {}", failed.join(", ")));
+        }
+        if !inconclusive.is_empty() {
+            what.push(format!("inconclusive (nothing to judge): {}", inconclusive.join(", ")));
+        }
+        println!("verdict: FAIL — {not_passed} of {} checks did not pass; {}", verdicts.len(), what.join("; "));
     }
-    let missed: Vec<&str> = variant.expect_fail.iter().map(String::as_str).filter(|c| !failed.contains(c)).collect();
-    if !variant.expect_fail.is_empty() {
+    for (list, shown, word) in [
+        (&variant.expect_fail, &failed, "fail"),
+        (&variant.expect_inconclusive, &inconclusive, "have nothing to judge in"),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let missed: Vec<&str> = list.iter().map(String::as_str).filter(|c| !shown.contains(c)).collect();
         if missed.is_empty() {
-            println!(
-                "         (* expected: variant `{}` is built to fail {})",
-                variant.name,
-                variant.expect_fail.join(", ")
-            );
+            println!("         (* expected: variant `{}` is built to {word} {})", variant.name, list.join(", "));
         } else {
             println!(
-                "         (variant `{}` is built to fail {}, but this seed did not show it)",
+                "         (variant `{}` is built to {word} {}, but this seed did not show it)",
                 variant.name,
                 missed.join(", ")
             );

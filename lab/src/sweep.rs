@@ -8,7 +8,8 @@
 //! sweep verdict exactly what `lab replay` of that seed shows. Results come back in completion
 //! order for the progress bar and are reported in seed order.
 
-use crate::runner::run_and_judge;
+use crate::checks::CheckResult;
+use crate::runner::{run_and_judge, Judged};
 use crate::scenario::{Scenario, Variant};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -22,6 +23,9 @@ pub struct SeedOutcome {
     pub seed: u64,
     /// Names of the checks that failed, with their figures.
     pub failures: Vec<(String, String)>,
+    /// Names of the checks that had nothing to judge, with their figures: not a pass either.
+    #[serde(default)]
+    pub inconclusive: Vec<(String, String)>,
     /// Set when the run itself could not complete (a panic in the simulation).
     pub error: Option<String>,
     pub simulated_ms: u64,
@@ -29,25 +33,27 @@ pub struct SeedOutcome {
 
 impl SeedOutcome {
     pub fn passed(&self) -> bool {
-        self.failures.is_empty() && self.error.is_none()
+        self.failures.is_empty() && self.inconclusive.is_empty() && self.error.is_none()
+    }
+
+    /// What a judged run of `seed` says, or why it could not be judged.
+    pub fn of(seed: u64, judged: &Result<Judged, String>) -> Self {
+        let named = |result: CheckResult| -> Vec<(String, String)> {
+            let verdicts = judged.as_ref().map(|j| j.verdicts.as_slice()).unwrap_or_default();
+            verdicts.iter().filter(|v| v.result == result).map(|v| (v.check.clone(), v.figure.clone())).collect()
+        };
+        Self {
+            seed,
+            failures: named(CheckResult::Fail),
+            inconclusive: named(CheckResult::Inconclusive),
+            error: judged.as_ref().err().cloned(),
+            simulated_ms: judged.as_ref().map_or(0, |j| j.run.simulated_ms),
+        }
     }
 }
 
 pub fn run_seed(scenario: &Scenario, variant: &Variant, seed: u64) -> SeedOutcome {
-    match run_and_judge(scenario, variant, seed) {
-        Ok(judged) => SeedOutcome {
-            seed,
-            failures: judged
-                .verdicts
-                .iter()
-                .filter(|v| !v.passed)
-                .map(|v| (v.check.clone(), v.figure.clone()))
-                .collect(),
-            error: None,
-            simulated_ms: judged.run.simulated_ms,
-        },
-        Err(error) => SeedOutcome { seed, failures: Vec::new(), error: Some(error), simulated_ms: 0 },
-    }
+    SeedOutcome::of(seed, &run_and_judge(scenario, variant, seed))
 }
 
 /// Runs one seed in a fresh `lab` process (`lab_exe __run-seed …`) and reads its outcome.
@@ -63,7 +69,7 @@ pub fn run_seed_isolated(
     if let Some(trace) = trace {
         command.arg("--trace").arg(trace);
     }
-    let failed = |why: String| SeedOutcome { seed, failures: Vec::new(), error: Some(why), simulated_ms: 0 };
+    let failed = |why: String| SeedOutcome::of(seed, &Err(why));
     match command.output() {
         Err(e) => failed(format!("cannot start {}: {e}", lab_exe.display())),
         Ok(out) if !out.status.success() => failed(format!(

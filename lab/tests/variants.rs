@@ -111,6 +111,13 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
                     variant.expect_fail, outcome.failures
                 ));
             }
+            let inconclusive: Vec<&str> = outcome.inconclusive.iter().map(|(check, _)| check.as_str()).collect();
+            if inconclusive != variant.expect_inconclusive {
+                problems.push(format!(
+                    "{key}: inconclusive {inconclusive:?}, expected {:?}: {:#?}",
+                    variant.expect_inconclusive, outcome.inconclusive
+                ));
+            }
         }
         hashes.insert(key, hash.expect("a completed run writes its trace"));
     }
@@ -159,7 +166,7 @@ fn the_buggy_variant_is_caught_by_the_conformance_check_with_a_telling_figure() 
     let judged =
         run_and_judge(&scenario, scenario.variant("full-limit-per-gateway").unwrap(), scenario.default_seed).unwrap();
     let conformance = judged.verdicts.iter().find(|v| v.check == "limit-conformance").unwrap();
-    assert!(!conformance.passed);
+    assert!(!conformance.passed());
     let admitted: u64 = conformance
         .figure
         .split("window: ")
@@ -184,7 +191,7 @@ fn correct_variants_pass_a_sweep_of_fresh_seeds() {
             let failed: Vec<_> = outcomes
                 .iter()
                 .filter(|o| !o.passed())
-                .map(|o| (o.seed, o.failures.clone(), o.error.clone()))
+                .map(|o| (o.seed, o.failures.clone(), o.inconclusive.clone(), o.error.clone()))
                 .collect();
             assert!(failed.is_empty(), "{name}/{}: {failed:#?}", variant.name);
         }

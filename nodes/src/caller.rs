@@ -6,6 +6,7 @@
 //! ends. Availability and recovery checks read `call-result`.
 
 use crate::client::{pick_weighted, poisson_gap_ms};
+use crate::records::breaker::{CALL_RESULT, ENDPOINT, LATENCY_MS, OK};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use proto::breaker::{FrontReply, FrontRequest};
 use std::collections::BTreeMap;
@@ -56,12 +57,12 @@ impl Caller {
             Err(error) => (false, error.to_string()),
         };
         out.record(
-            Record::debug("call-result")
+            Record::debug(CALL_RESULT)
                 .with("id", id)
-                .with("endpoint", endpoint)
-                .with("ok", ok)
+                .with(ENDPOINT, endpoint)
+                .with(OK, ok)
                 .with("detail", detail)
-                .with("latency_ms", ctx.now_ms - sent_at_ms),
+                .with(LATENCY_MS, ctx.now_ms - sent_at_ms),
         );
     }
 }

@@ -4,6 +4,7 @@
 //! Records: `request` when a call leaves, `response` when it ends (admitted, rejected,
 //! timeout, unreachable or error). Checkers count offered load from `request` records.
 
+use crate::records::ratelimit::{KEY, REQUEST};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use proto::ratelimit::{ApiReply, ApiRequest, Decision};
 use rand::Rng;
@@ -47,7 +48,7 @@ impl ApiClient {
         let id = self.next_request_id;
         let body = Body::ApiRequest(ApiRequest { request_id: id, api_key: key.clone() });
         out.call(&gateway, id, body, self.config.timeout_ms);
-        out.record(Record::debug("request").with("id", id).with("key", key).with("gateway", gateway.as_str()));
+        out.record(Record::debug(REQUEST).with("id", id).with(KEY, key).with("gateway", gateway.as_str()));
         self.in_flight.insert(id, (ctx.now_ms, gateway));
     }
 

@@ -14,10 +14,18 @@
 //! Records: `breaker` transitions (`from`, `to`), `dependency-call` with the breaker state at
 //! the time, `shed` when the pool is full, `fast-fail` when the breaker refuses.
 
+use crate::records::breaker::{CLOSED, DEPENDENCY_CALL, FROM, HALF_OPEN, OPEN, TO, TRANSITION};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use fundamentals::resilience::{BreakerConfig, BreakerState, Bulkhead, CircuitBreaker, Transition};
 use proto::breaker::{FrontReply, FrontRequest, WorkRequest};
 use std::collections::BTreeMap;
+
+/// The endpoint served locally.
+pub const HEALTHY: &str = "healthy";
+/// The endpoint that needs the dependency.
+pub const DEPENDENT: &str = "dependent";
+/// Every endpoint the front service serves; a call to any other is refused.
+pub const ENDPOINTS: [&str; 2] = [HEALTHY, DEPENDENT];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum BreakerMode {
@@ -60,6 +68,10 @@ impl Front {
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<'_>, id: RequestId, request: FrontRequest, out: &mut Out) {
+        if !ENDPOINTS.contains(&request.endpoint.as_str()) {
+            out.record(Record::warn("unknown-endpoint").with("endpoint", request.endpoint.as_str()));
+            return reply(out, id, &request, false, "unknown endpoint");
+        }
         if !self.pool.try_acquire() {
             out.record(
                 Record::debug("shed")
@@ -70,7 +82,7 @@ impl Front {
         }
         self.next_tag += 1;
         let tag = self.next_tag;
-        if request.endpoint != "dependent" {
+        if request.endpoint != DEPENDENT {
             out.set_timer(tag, self.config.healthy_work_ms);
             self.holding.insert(tag, (id, request));
             return;
@@ -81,7 +93,7 @@ impl Front {
             return reply(out, id, &request, false, "breaker open");
         }
         let state = self.breaker.as_ref().map_or("none", |b| state_name(b.state()));
-        out.record(Record::debug("dependency-call").with("request", request.request_id).with("breaker", state));
+        out.record(Record::debug(DEPENDENCY_CALL).with("request", request.request_id).with("breaker", state));
         out.call(
             &self.config.dependency,
             tag,
@@ -128,15 +140,15 @@ impl Front {
 
 fn state_name(state: BreakerState) -> &'static str {
     match state {
-        BreakerState::Closed => "closed",
-        BreakerState::Open => "open",
-        BreakerState::HalfOpen => "half-open",
+        BreakerState::Closed => CLOSED,
+        BreakerState::Open => OPEN,
+        BreakerState::HalfOpen => HALF_OPEN,
     }
 }
 
 fn record_transition(out: &mut Out, transition: Option<Transition>) {
     if let Some(t) = transition {
-        out.record(Record::warn("breaker").with("from", state_name(t.from)).with("to", state_name(t.to)));
+        out.record(Record::warn(TRANSITION).with(FROM, state_name(t.from)).with(TO, state_name(t.to)));
     }
 }
 
@@ -187,6 +199,13 @@ mod tests {
             Action::Reply { body: Body::FrontReply(r), .. } => Some((r.ok, r.detail.clone())),
             _ => None,
         })
+    }
+
+    #[test]
+    fn an_unknown_endpoint_is_refused_without_taking_a_permit() {
+        let mut f = front(BreakerMode::None);
+        assert_eq!(replied_ok(&request(&mut f, 1, "dependant", 0)), Some((false, "unknown endpoint".into())));
+        assert_eq!(f.pool.in_flight(), 0);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //!   ([`SilentPeer::FairShare`], safe even if the silent peer's traffic grows, at the price of
 //!   rejecting traffic while a peer is down).
 
+use crate::records::ratelimit::{ADMITTED, DECISION, KEY};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use fundamentals::ratelimit::{SlidingWindowLog, TokenBucket};
 use proto::ratelimit::{AcquireReply, AcquireRequest, ApiReply, ApiRequest, CountReport, Decision, KeyCount};
@@ -204,11 +205,11 @@ fn decide(out: &mut Out, id: RequestId, client: &str, request: &ApiRequest, admi
     let decision = if admitted { Decision::Admitted } else { Decision::Rejected };
     out.reply(id, Body::ApiReply(ApiReply { request_id: request.request_id, decision: decision as i32 }));
     out.record(
-        Record::info("decision")
+        Record::info(DECISION)
             .with("client", client)
             .with("request", request.request_id)
-            .with("key", request.api_key.as_str())
-            .with("admitted", admitted)
+            .with(KEY, request.api_key.as_str())
+            .with(ADMITTED, admitted)
             .with("reason", reason),
     );
 }

@@ -6,6 +6,7 @@
 //! between them can apply a payment twice. Records `charge-applied` (the effect checkers count)
 //! and `charge-replayed` (a key seen before).
 
+use crate::records::payments::{CHARGE_APPLIED, PAYMENT};
 use crate::{Body, Ctx, Input, Node, Out, Record};
 use fundamentals::resilience::{Begin, IdempotencyStore};
 use proto::payments::ChargeReply;
@@ -43,8 +44,8 @@ impl Node for Ledger {
         }
         self.applied += 1;
         out.record(
-            Record::info("charge-applied")
-                .with("payment", charge.payment_id)
+            Record::info(CHARGE_APPLIED)
+                .with(PAYMENT, charge.payment_id)
                 .with("amount_cents", charge.amount_cents)
                 .with("total_applied", self.applied),
         );

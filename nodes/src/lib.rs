@@ -21,6 +21,7 @@ pub mod limiter;
 pub mod payer;
 pub mod payment_service;
 pub mod record;
+pub mod records;
 
 pub use proto::Body;
 pub use record::{Field, Level, Record};

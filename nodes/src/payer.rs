@@ -6,6 +6,7 @@
 //! Checkers compare these with what the ledger says it applied.
 
 use crate::client::poisson_gap_ms;
+use crate::records::payments::{ATTEMPT, CHARGED, DEADLINE_MS, OUTCOME, PAYMENT, PAYMENT_END, PAYMENT_START};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use fundamentals::resilience::{Deadline, Retrier, RetryPolicy};
 use proto::payments::{PayReply, PayRequest, PayStatus};
@@ -63,7 +64,7 @@ impl Payer {
             deadline: Deadline::after(ctx.now_ms, self.config.deadline_ms),
             retrier: Retrier::new(self.config.retry.clone()),
         };
-        out.record(Record::debug("payment-start").with("payment", id).with("deadline_ms", payment.deadline.at_ms));
+        out.record(Record::debug(PAYMENT_START).with(PAYMENT, id).with(DEADLINE_MS, payment.deadline.at_ms));
         self.open.insert(seq, payment);
         self.send_attempt(ctx, seq, out);
     }
@@ -82,8 +83,8 @@ impl Payer {
             attempt,
         });
         out.record(
-            Record::debug("attempt")
-                .with("payment", payment.id.as_str())
+            Record::debug(ATTEMPT)
+                .with(PAYMENT, payment.id.as_str())
                 .with("attempt", u64::from(attempt))
                 .with("timeout_ms", timeout_ms),
         );
@@ -98,7 +99,7 @@ impl Payer {
             _ => PayStatus::Failed,
         };
         if status == PayStatus::Charged {
-            return self.finish(ctx, seq, "charged", out);
+            return self.finish(ctx, seq, CHARGED, out);
         }
         // Everything else is retryable: a timeout may hide a charge that happened, which is
         // exactly why the retry must carry the same idempotency key.
@@ -117,9 +118,9 @@ impl Payer {
     fn finish(&mut self, ctx: &Ctx<'_>, seq: u64, outcome: &str, out: &mut Out) {
         let Some(payment) = self.open.remove(&seq) else { return };
         out.record(
-            Record::info("payment-end")
-                .with("payment", payment.id)
-                .with("outcome", outcome)
+            Record::info(PAYMENT_END)
+                .with(PAYMENT, payment.id)
+                .with(OUTCOME, outcome)
                 .with("attempts", u64::from(payment.retrier.attempts()))
                 .with("elapsed_ms", ctx.now_ms - payment.started_ms),
         );

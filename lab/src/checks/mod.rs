@@ -1,79 +1,112 @@
-//! Checkers: verdicts computed from a run's recorded history, each with a figure.
+//! Verdicts: what the checks of a scenario say about one run, each with a figure.
 //!
-//! A checker never runs inside the simulation and never asks a node anything: it reads the
-//! events the run recorded (what clients asked and were told, what gateways decided) and
-//! says pass or fail with the number that decided it. Each check is proven able to fail by a
-//! scenario variant that breaks it (see `tests/`).
+//! A check never runs inside the simulation and never asks a node anything: it reads the
+//! events the run recorded and says pass, fail or inconclusive with the number that decided
+//! it. The checks themselves belong to their scenario families (`crate::families`); this module
+//! runs them and adds the run's own health. Each check is proven able to fail by a scenario
+//! variant that breaks it (`tests/variants.rs`).
 
-mod breaker;
-mod payments;
-mod ratelimit;
+mod decimal;
+
+pub use decimal::Decimal;
 
 use crate::engine::{RunEnd, RunResult};
 use crate::scenario::{CheckSpec, Variant};
+
+/// What one check concluded, in words: the figure names the number that decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Pass(String),
+    Fail(String),
+    /// Nothing to judge (no admissions, no payments, no breaker transitions): not a pass.
+    Inconclusive(String),
+}
+
+impl Outcome {
+    /// Pass when `passed`, else fail, with the same figure.
+    pub fn judged(passed: bool, figure: String) -> Self {
+        if passed {
+            Outcome::Pass(figure)
+        } else {
+            Outcome::Fail(figure)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckResult {
+    Pass,
+    Fail,
+    Inconclusive,
+}
+
+impl CheckResult {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckResult::Pass => "pass",
+            CheckResult::Fail => "FAIL",
+            CheckResult::Inconclusive => "inconclusive",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub check: String,
     pub phase: &'static str,
-    pub passed: bool,
+    pub result: CheckResult,
     /// The number that decided the verdict, in words.
     pub figure: String,
-    /// The variant is deliberately broken in a way this check should catch.
-    pub expected_to_fail: bool,
+    /// The variant is deliberately broken (or lacks the feature) in a way this check shows.
+    pub expected: bool,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.result == CheckResult::Pass
+    }
 }
 
 /// Evaluates every check of the scenario over a run, plus the run's own health: a run that
 /// did not reach its end has no trustworthy history, and says so as a failed verdict.
 pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec<Verdict> {
     let mut verdicts = Vec::new();
-    if run.end != RunEnd::Completed {
-        let figure = match &run.end {
-            RunEnd::EventBudgetExhausted => format!(
-                "stopped at {} ms: event budget ({} events) exhausted — a runaway scenario",
-                run.simulated_ms,
-                run.events.len()
-            ),
-            RunEnd::HostFailed(why) => format!("stopped at {} ms: a node failed: {why}", run.simulated_ms),
-            RunEnd::Completed => unreachable!(),
-        };
+    let stopped = match &run.end {
+        RunEnd::Completed => None,
+        RunEnd::EventBudgetExhausted => Some(format!(
+            "stopped at {} ms: event budget ({} events) exhausted — a runaway scenario",
+            run.simulated_ms,
+            run.events.len()
+        )),
+        RunEnd::HostFailed(why) => Some(format!("stopped at {} ms: a node failed: {why}", run.simulated_ms)),
+    };
+    if let Some(figure) = stopped {
         verdicts.push(Verdict {
             check: "run-completed".into(),
             phase: "harness",
-            passed: false,
+            result: CheckResult::Fail,
             figure,
-            expected_to_fail: false,
+            expected: false,
         });
     }
     for spec in checks {
-        let (passed, figure) = match spec {
-            CheckSpec::LimitConformance { limit_per_second, tolerance_pct } => {
-                ratelimit::conformance(&run.events, *limit_per_second, *tolerance_pct)
-            }
-            CheckSpec::LimitUtilization { limit_per_second, min_pct } => {
-                ratelimit::utilization(&run.events, *limit_per_second, *min_pct, run.simulated_ms)
-            }
-            CheckSpec::ExactlyOnce => payments::exactly_once(&run.events),
-            CheckSpec::Deadlines { slack_ms } => payments::deadlines(&run.events, *slack_ms, run.simulated_ms),
-            CheckSpec::RetryAmplification { max_attempts_per_payment } => {
-                payments::retry_amplification(&run.events, *max_attempts_per_payment)
-            }
-            CheckSpec::EndpointAvailability { endpoint, from_ms, to_ms, min_pct } => {
-                breaker::availability(&run.events, endpoint, *from_ms, *to_ms, *min_pct)
-            }
-            CheckSpec::BreakerConformance { half_open_probes } => breaker::conformance(&run.events, *half_open_probes),
-            CheckSpec::Recovery { endpoint, recovered_at_ms, within_ms, min_pct } => {
-                breaker::recovery(&run.events, endpoint, *recovered_at_ms, *within_ms, *min_pct, run.simulated_ms)
-            }
+        let (result, figure) = match spec.check.evaluate(run) {
+            Outcome::Pass(figure) => (CheckResult::Pass, figure),
+            Outcome::Fail(figure) => (CheckResult::Fail, figure),
+            Outcome::Inconclusive(figure) => (CheckResult::Inconclusive, figure),
         };
-        let expected_to_fail = variant.expect_fail.iter().any(|c| c == spec.name());
-        verdicts.push(Verdict { check: spec.name().into(), phase: spec.phase(), passed, figure, expected_to_fail });
+        let expected = match result {
+            CheckResult::Pass => false,
+            CheckResult::Fail => variant.expect_fail.iter().any(|c| c == spec.name),
+            CheckResult::Inconclusive => variant.expect_inconclusive.iter().any(|c| c == spec.name),
+        };
+        verdicts.push(Verdict { check: spec.name.into(), phase: spec.phase.name(), result, figure, expected });
     }
     verdicts
 }
 
 pub fn all_passed(verdicts: &[Verdict]) -> bool {
-    verdicts.iter().all(|v| v.passed)
+    verdicts.iter().all(Verdict::passed)
 }
 
 /// Formats simulated microseconds as seconds with millisecond precision ("21.304 s").

@@ -7,6 +7,7 @@
 
 use super::net::{SimConnector, SimStream, NODE_PORT};
 use super::rpc_faults::RpcFaults;
+use crate::family::NodeBuilder;
 use crate::scenario::RpcFault;
 use crate::trace::Recorder;
 use fundamentals::sim::{stream_rng, SimRng};
@@ -28,7 +29,7 @@ use tonic::{Code, Status};
 pub struct HostContext {
     pub name: Arc<str>,
     pub seed: u64,
-    pub build: Box<dyn Fn() -> Box<dyn Node>>,
+    pub build: NodeBuilder,
     pub recorder: Recorder,
     pub faults: RpcFaults,
     /// How many times the node has started; each start gets a fresh random stream.
@@ -60,7 +61,7 @@ pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
 
     let mut host = HostState {
         name: Arc::clone(&ctx.name),
-        node: (ctx.build)(),
+        node: ctx.build.build(),
         rng: stream_rng(ctx.seed, &format!("node/{}/{incarnation}", ctx.name)),
         recorder: ctx.recorder.clone(),
         inbox: inbox_tx,

@@ -9,20 +9,10 @@ mod driver;
 mod net;
 mod rpc_faults;
 
-use crate::scenario::format::BreakerName;
-use crate::scenario::{Fault, FaultAction, NodeKind, Scenario, Variant};
+use crate::scenario::{Fault, FaultAction, Scenario, Variant};
 use crate::trace::{Event, Recorder, LAB_NODE};
 use driver::HostContext;
-use nodes::caller::Caller;
-use nodes::client::ApiClient;
-use nodes::dependency::Dependency;
-use nodes::front::{BreakerMode, Front, FrontConfig};
-use nodes::gateway::{Gateway, GatewayConfig, Strategy};
-use nodes::ledger::Ledger;
-use nodes::limiter::Limiter;
-use nodes::payer::{Payer, PayerConfig};
-use nodes::payment_service::{Idempotency, PaymentService, PaymentServiceConfig};
-use nodes::{Node, Record};
+use nodes::Record;
 use rpc_faults::RpcFaults;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -69,12 +59,11 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         .tcp_capacity(TCP_CAPACITY_SEGMENTS)
         .build();
 
-    for spec in &scenario.nodes {
-        let build = node_builder(scenario, variant, &spec.name, &spec.kind);
+    for spec in &variant.nodes {
         let ctx = Rc::new(HostContext {
             name: spec.name.as_str().into(),
             seed,
-            build,
+            build: spec.builder.clone(),
             recorder: recorder.clone(),
             faults: faults.clone(),
             starts: Cell::new(0),
@@ -107,67 +96,6 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     };
     let simulated_ms = sim.elapsed().as_millis() as u64;
     RunResult { events: recorder.take_events(), end, simulated_ms }
-}
-
-/// How to build a node of this kind afresh — on first start and on every restart. The
-/// variant supplies what the file leaves to it (gateway strategy, idempotency, breaker).
-fn node_builder(scenario: &Scenario, variant: &Variant, name: &str, kind: &NodeKind) -> Box<dyn Fn() -> Box<dyn Node>> {
-    const CHECKED: &str = "a checked scenario gives every variant the settings its node kinds need";
-    match kind {
-        NodeKind::Client(config) => fresh(config.clone(), ApiClient::new),
-        NodeKind::Gateway { limit_per_second, burst, gateway_count } => {
-            let mut strategy = variant.gateway_strategy.clone().expect(CHECKED);
-            if let Strategy::Sync { peers, .. } = &mut strategy {
-                *peers = scenario
-                    .nodes
-                    .iter()
-                    .filter(|n| matches!(n.kind, NodeKind::Gateway { .. }) && n.name != name)
-                    .map(|n| n.name.clone())
-                    .collect();
-            }
-            fresh(
-                GatewayConfig {
-                    limit_per_second: *limit_per_second,
-                    burst: *burst,
-                    gateway_count: *gateway_count,
-                    strategy,
-                },
-                Gateway::new,
-            )
-        }
-        NodeKind::Limiter(config) => fresh(config.clone(), Limiter::new),
-        NodeKind::Payer(config) => {
-            let idempotency = variant.idempotency.expect(CHECKED);
-            fresh(PayerConfig { send_idempotency_key: idempotency != Idempotency::None, ..config.clone() }, Payer::new)
-        }
-        NodeKind::PaymentService(config) => fresh(
-            PaymentServiceConfig { idempotency: variant.idempotency.expect(CHECKED), ..config.clone() },
-            PaymentService::new,
-        ),
-        NodeKind::Ledger => fresh((), |()| Ledger::default()),
-        NodeKind::Caller(config) => fresh(config.clone(), Caller::new),
-        NodeKind::Front(config) => {
-            let BreakerMode::Standard(settings) = &config.breaker else {
-                unreachable!("the file's breaker settings are kept as Standard")
-            };
-            let breaker = match variant.breaker.expect(CHECKED) {
-                BreakerName::None => BreakerMode::None,
-                BreakerName::Standard => BreakerMode::Standard(settings.clone()),
-                BreakerName::AllThroughInHalfOpen => BreakerMode::AllThroughInHalfOpen(settings.clone()),
-                BreakerName::StuckHalfOpen => BreakerMode::StuckHalfOpen(settings.clone()),
-            };
-            fresh(FrontConfig { breaker, ..config.clone() }, Front::new)
-        }
-        NodeKind::Dependency(config) => fresh(config.clone(), Dependency::new),
-    }
-}
-
-/// A builder that makes a new node from its configuration each time it is called.
-fn fresh<C: Clone + 'static, N: Node + 'static>(
-    config: C,
-    new: impl Fn(C) -> N + 'static,
-) -> Box<dyn Fn() -> Box<dyn Node>> {
-    Box::new(move || Box::new(new(config.clone())))
 }
 
 /// One change to the simulated world at a point in time: a fault starting or ending.

@@ -2,8 +2,11 @@
 //!
 //! Every table denies unknown fields, and values that need checks beyond their type are
 //! `Spanned`, so that both toml's own errors and the lab's checks can point at the exact
-//! place in the file. `scenarios/README.md` documents this format field by field.
+//! place in the file. The tables that belong to a scenario family (node kinds, checks, variant
+//! settings) are only listed here and read by their family (`crate::family`).
+//! `scenarios/README.md` documents this format field by field.
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -17,11 +20,14 @@ pub struct RawScenario {
     pub run: RawRun,
     #[serde(default)]
     pub network: RawNetwork,
-    pub nodes: RawNodes,
+    /// `[nodes.<kind>]` tables: read by their kind's family (see `crate::family`).
+    pub nodes: BTreeMap<Spanned<String>, IgnoredAny>,
     #[serde(default)]
     pub faults: Vec<Spanned<RawFault>>,
-    pub checks: RawChecks,
-    pub variants: BTreeMap<String, RawVariant>,
+    /// `[checks.<name>]` tables: read by their check's family.
+    pub checks: BTreeMap<Spanned<String>, IgnoredAny>,
+    /// `[variants.<name>]` tables: [`RawVariantBase`] plus the families' settings.
+    pub variants: BTreeMap<String, BTreeMap<Spanned<String>, IgnoredAny>>,
     pub lesson: RawLesson,
 }
 
@@ -60,136 +66,8 @@ pub struct RawLink {
     pub latency_ms: Spanned<u64>,
 }
 
-/// Node groups by kind. Adding a node kind adds a field here, so an unknown kind is an
-/// "unknown field" error that lists the kinds there are.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawNodes {
-    pub client: Option<RawClients>,
-    pub gateway: Option<RawGateways>,
-    pub limiter: Option<RawLimiters>,
-    pub payer: Option<RawPayers>,
-    pub payment_service: Option<RawPaymentServices>,
-    pub ledger: Option<RawLedgers>,
-    pub caller: Option<RawCallers>,
-    pub front: Option<RawFronts>,
-    pub dependency: Option<RawDependencies>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum JitterName {
-    None,
-    Full,
-    Equal,
-    Decorrelated,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPayers {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub payments_per_second: Spanned<Number>,
-    pub service: Spanned<String>,
-    pub amount_cents: Spanned<u64>,
-    pub deadline_ms: Spanned<u64>,
-    pub attempt_timeout_ms: Spanned<u64>,
-    pub max_attempts: Spanned<u64>,
-    pub backoff_base_ms: Spanned<u64>,
-    pub backoff_cap_ms: Spanned<u64>,
-    pub jitter: JitterName,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPaymentServices {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub ledger: Spanned<String>,
-    pub ledger_timeout_ms: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawLedgers {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCallers {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub requests_per_second: Spanned<Number>,
-    pub endpoints: Spanned<BTreeMap<String, Spanned<u32>>>,
-    pub target: Spanned<String>,
-    pub timeout_ms: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFronts {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub dependency: Spanned<String>,
-    pub max_in_flight: Spanned<u64>,
-    pub dependency_timeout_ms: Spanned<u64>,
-    pub healthy_work_ms: Spanned<u64>,
-    pub failure_threshold: Spanned<u64>,
-    pub open_for_ms: Spanned<u64>,
-    pub half_open_probes: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawDependencies {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub service_time_ms: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawClients {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub requests_per_second: Spanned<Number>,
-    pub api_keys: Spanned<BTreeMap<String, Spanned<u32>>>,
-    /// Which nodes the clients call, with weights: the traffic skew.
-    pub targets: Spanned<BTreeMap<String, Spanned<u32>>>,
-    pub timeout_ms: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawGateways {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub limit_per_second: Spanned<u64>,
-    #[serde(default = "one")]
-    pub burst: Spanned<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawLimiters {
-    pub name: Spanned<String>,
-    #[serde(default = "one")]
-    pub count: Spanned<u64>,
-    pub limit_per_second: Spanned<u64>,
-}
-
-fn one() -> Spanned<u64> {
+/// The default `count` of a node group: one node.
+pub fn one() -> Spanned<u64> {
     Spanned::new(0..0, 1)
 }
 
@@ -203,6 +81,21 @@ pub enum FaultKind {
     Crash,
     Restart,
     Rpc,
+}
+
+impl FaultKind {
+    /// The kind as a scenario file spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Partition => "partition",
+            FaultKind::PartitionOneWay => "partition-one-way",
+            FaultKind::Hold => "hold",
+            FaultKind::Latency => "latency",
+            FaultKind::Crash => "crash",
+            FaultKind::Restart => "restart",
+            FaultKind::Rpc => "rpc",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -229,144 +122,20 @@ pub struct RawFault {
     pub delay_ms: Option<Spanned<u64>>,
 }
 
+/// What a `[variants.<name>]` table holds besides the families' settings.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawChecks {
-    pub limit_conformance: Option<RawConformance>,
-    pub limit_utilization: Option<RawUtilization>,
-    pub exactly_once: Option<RawNoSettings>,
-    pub deadlines: Option<RawDeadlines>,
-    pub retry_amplification: Option<RawAmplification>,
-    pub healthy_availability: Option<RawAvailability>,
-    pub breaker_conformance: Option<RawNoSettings>,
-    pub recovery: Option<RawRecovery>,
-}
-
-/// A check that has nothing to configure: written as an empty table, `[checks.exactly-once]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawNoSettings {}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawDeadlines {
-    #[serde(default)]
-    pub slack_ms: u64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAmplification {
-    pub max_attempts_per_payment: Spanned<Number>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAvailability {
-    pub endpoint: String,
-    pub from_ms: Spanned<u64>,
-    pub to_ms: Spanned<u64>,
-    pub min_pct: Spanned<Number>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawRecovery {
-    pub endpoint: String,
-    pub recovered_at_ms: Spanned<u64>,
-    pub within_ms: Spanned<u64>,
-    pub min_pct: Spanned<Number>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawConformance {
-    pub limit_per_second: Spanned<u64>,
-    pub tolerance_pct: Option<Spanned<Number>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawUtilization {
-    pub limit_per_second: Spanned<u64>,
-    pub min_pct: Spanned<Number>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawVariant {
+pub struct RawVariantBase {
     pub summary: Spanned<String>,
     /// Checks this variant is meant to fail; empty for a correct variant.
     #[serde(default)]
     pub expect_fail: Vec<Spanned<String>>,
-    pub gateway: Option<Spanned<RawGatewayVariant>>,
-    pub payments: Option<Spanned<RawPaymentsVariant>>,
-    pub front: Option<Spanned<RawFrontVariant>>,
+    /// Checks that have nothing to judge in this variant (a breaker check with no breaker).
+    #[serde(default)]
+    pub expect_inconclusive: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IdempotencyName {
-    None,
-    InLedger,
-    InMemory,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPaymentsVariant {
-    /// Where idempotency keys live: nowhere, in the ledger with the charge, in the service's memory.
-    pub idempotency: IdempotencyName,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BreakerName {
-    None,
-    Standard,
-    AllThroughInHalfOpen,
-    StuckHalfOpen,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFrontVariant {
-    pub breaker: BreakerName,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StrategyName {
-    Local,
-    LocalUndivided,
-    Central,
-    Sync,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailModeName {
-    FailOpen,
-    FailClosed,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawGatewayVariant {
-    pub strategy: Spanned<StrategyName>,
-    pub on_limiter_unreachable: Option<Spanned<FailModeName>>,
-    pub limiter_timeout_ms: Option<Spanned<u64>>,
-    pub sync_interval_ms: Option<Spanned<u64>>,
-    pub peer_stale_after_ms: Option<Spanned<u64>>,
-    pub silent_peer_counts_as: Option<Spanned<SilentPeerName>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SilentPeerName {
-    LastReport,
-    FairShare,
-}
+/// The fields of [`RawVariantBase`]; every other key of a variant table is a family's setting.
+pub const VARIANT_FIELDS: &[&str] = &["summary", "expect_fail", "expect_inconclusive"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,16 +11,11 @@ mod validate;
 
 pub use diagnostic::Diagnostic;
 pub use format::RpcAction;
+pub use validate::Checker;
 
-use nodes::caller::CallerConfig;
-use nodes::client::ClientConfig;
-use nodes::dependency::DependencyConfig;
-use nodes::front::FrontConfig;
-use nodes::gateway::Strategy;
-use nodes::limiter::LimiterConfig;
-use nodes::payer::PayerConfig;
-use nodes::payment_service::{Idempotency, PaymentServiceConfig};
+use crate::family::{Check, NodeBuilder, Phase};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -33,7 +28,7 @@ pub struct Scenario {
     pub tick_ms: u64,
     pub max_events: u64,
     pub network: Network,
-    pub nodes: Vec<NodeSpec>,
+    pub nodes: Vec<NodeName>,
     pub faults: Vec<Fault>,
     pub checks: Vec<CheckSpec>,
     pub variants: Vec<Variant>,
@@ -54,47 +49,19 @@ pub struct LinkLatency {
     pub latency_ms: u64,
 }
 
+/// A node of the scenario: its name and the kind of its `[nodes.<kind>]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeName {
+    pub name: String,
+    pub kind: &'static str,
+}
+
+/// A node as one variant runs it: the variant's settings are already part of its builder.
 #[derive(Debug, Clone)]
 pub struct NodeSpec {
     pub name: String,
-    pub kind: NodeKind,
-}
-
-#[derive(Debug, Clone)]
-pub enum NodeKind {
-    Client(ClientConfig),
-    /// A gateway's settings; its strategy comes from the variant being run.
-    Gateway {
-        limit_per_second: u64,
-        burst: u64,
-        gateway_count: u64,
-    },
-    Limiter(LimiterConfig),
-    /// A payer; whether it sends idempotency keys comes from the variant.
-    Payer(PayerConfig),
-    /// A payment service; where it keeps idempotency keys comes from the variant.
-    PaymentService(PaymentServiceConfig),
-    Ledger,
-    Caller(CallerConfig),
-    /// A front service; its breaker mode comes from the variant, its breaker settings from here.
-    Front(FrontConfig),
-    Dependency(DependencyConfig),
-}
-
-impl NodeKind {
-    pub fn name(&self) -> &'static str {
-        match self {
-            NodeKind::Client(_) => "client",
-            NodeKind::Gateway { .. } => "gateway",
-            NodeKind::Limiter(_) => "limiter",
-            NodeKind::Payer(_) => "payer",
-            NodeKind::PaymentService(_) => "payment-service",
-            NodeKind::Ledger => "ledger",
-            NodeKind::Caller(_) => "caller",
-            NodeKind::Front(_) => "front",
-            NodeKind::Dependency(_) => "dependency",
-        }
-    }
+    pub kind: &'static str,
+    pub builder: NodeBuilder,
 }
 
 #[derive(Debug, Clone)]
@@ -133,56 +100,12 @@ pub enum RpcFault {
     Delay { delay_ms: u64 },
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum CheckSpec {
-    /// Safety: admitted requests per key in any sliding window of 1 s stay within the limit.
-    LimitConformance { limit_per_second: u64, tolerance_pct: f64 },
-    /// Liveness: in every second where a key's offered load reaches the limit, at least
-    /// `min_pct` of the limit is admitted.
-    LimitUtilization { limit_per_second: u64, min_pct: f64 },
-    /// Safety: no payment is applied by the ledger more than once, and none the payer was told
-    /// is charged is missing from the ledger.
-    ExactlyOnce,
-    /// Liveness: every payment ends (charged or a definite failure) by its deadline.
-    Deadlines { slack_ms: u64 },
-    /// Load: attempts per payment, on average, stay within the bound.
-    RetryAmplification { max_attempts_per_payment: f64 },
-    /// Availability: an endpoint's success rate for calls started in [from_ms, to_ms).
-    EndpointAvailability { endpoint: String, from_ms: u64, to_ms: u64, min_pct: f64 },
-    /// Safety: the breaker's transitions follow its state machine and half-open stays within
-    /// its probe budget; nothing goes to the dependency while open.
-    BreakerConformance { half_open_probes: u64 },
-    /// Liveness: after the dependency recovers, the endpoint's success rate is back above
-    /// `min_pct` within `within_ms`.
-    Recovery { endpoint: String, recovered_at_ms: u64, within_ms: u64, min_pct: f64 },
-}
-
-impl CheckSpec {
-    pub fn name(&self) -> &'static str {
-        match self {
-            CheckSpec::LimitConformance { .. } => "limit-conformance",
-            CheckSpec::LimitUtilization { .. } => "limit-utilization",
-            CheckSpec::ExactlyOnce => "exactly-once",
-            CheckSpec::Deadlines { .. } => "deadlines",
-            CheckSpec::RetryAmplification { .. } => "retry-amplification",
-            CheckSpec::EndpointAvailability { .. } => "healthy-availability",
-            CheckSpec::BreakerConformance { .. } => "breaker-conformance",
-            CheckSpec::Recovery { .. } => "recovery",
-        }
-    }
-
-    pub fn phase(&self) -> &'static str {
-        match self {
-            CheckSpec::LimitConformance { .. } | CheckSpec::ExactlyOnce | CheckSpec::BreakerConformance { .. } => {
-                "safety"
-            }
-            CheckSpec::RetryAmplification { .. } => "load",
-            CheckSpec::LimitUtilization { .. }
-            | CheckSpec::Deadlines { .. }
-            | CheckSpec::EndpointAvailability { .. }
-            | CheckSpec::Recovery { .. } => "liveness",
-        }
-    }
+/// A configured check of the scenario, declared by its family (`crate::families`).
+#[derive(Debug, Clone)]
+pub struct CheckSpec {
+    pub name: &'static str,
+    pub phase: Phase,
+    pub check: Arc<dyn Check>,
 }
 
 #[derive(Debug, Clone)]
@@ -190,12 +113,14 @@ pub struct Variant {
     pub name: String,
     pub summary: String,
     pub expect_fail: Vec<String>,
-    pub gateway_strategy: Option<Strategy>,
-    pub idempotency: Option<Idempotency>,
-    pub breaker: Option<format::BreakerName>,
+    /// Checks with nothing to judge in this variant; they may not pass, but must not fail.
+    pub expect_inconclusive: Vec<String>,
+    /// Every node of the scenario, built with this variant's settings, in registry order.
+    pub nodes: Vec<NodeSpec>,
 }
 
 impl Variant {
+    /// A correct variant is built to fail nothing.
     pub fn is_correct(&self) -> bool {
         self.expect_fail.is_empty()
     }

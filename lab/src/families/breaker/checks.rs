@@ -7,99 +7,114 @@
 //! - Recovery (liveness): after the dependency recovers, the endpoint's success rate climbs
 //!   back above the bound within the allowed time.
 
-use super::seconds;
+use crate::checks::{seconds, Decimal, Outcome};
 use crate::trace::Event;
+use nodes::records::breaker::{
+    CALL_RESULT, CLOSED, DEPENDENCY_CALL, ENDPOINT, FROM, HALF_OPEN, LATENCY_MS, OK, OPEN, TO, TRANSITION,
+};
 use std::collections::BTreeMap;
 
 /// (start time in ms, ok) of every call to `endpoint`, from callers' `call-result` records.
 fn calls(events: &[Event], endpoint: &str) -> Vec<(u64, bool)> {
     events
         .iter()
-        .filter(|e| e.kind() == "call-result" && e.str_field("endpoint") == Some(endpoint))
-        .map(|e| (e.t_us / 1_000 - e.u64_field("latency_ms").unwrap_or(0), e.bool_field("ok") == Some(true)))
+        .filter(|e| e.kind() == CALL_RESULT && e.str_field(ENDPOINT) == Some(endpoint))
+        .map(|e| {
+            ((e.t_us / 1_000).saturating_sub(e.u64_field(LATENCY_MS).unwrap_or(0)), e.bool_field(OK) == Some(true))
+        })
         .collect()
 }
 
-pub fn availability(events: &[Event], endpoint: &str, from_ms: u64, to_ms: u64, min_pct: f64) -> (bool, String) {
+pub fn availability(events: &[Event], endpoint: &str, from_ms: u64, to_ms: u64, min_pct: Decimal) -> Outcome {
     let window: Vec<bool> =
         calls(events, endpoint).into_iter().filter(|(t, _)| (from_ms..to_ms).contains(t)).map(|(_, ok)| ok).collect();
+    let span = format!("between {} and {}", seconds(from_ms * 1_000), seconds(to_ms * 1_000));
     if window.is_empty() {
-        return (
-            false,
-            format!(
-                "inconclusive: no `{endpoint}` calls started between {} and {}",
-                seconds(from_ms * 1_000),
-                seconds(to_ms * 1_000)
-            ),
-        );
+        return Outcome::Inconclusive(format!("no `{endpoint}` calls started {span}"));
     }
-    let ok = window.iter().filter(|&&ok| ok).count();
-    let pct = ok as f64 * 100.0 / window.len() as f64;
-    (
-        pct >= min_pct,
-        format!(
-            "`{endpoint}` succeeded for {ok} of {} calls ({pct:.1}%) between {} and {} — bound >= {min_pct}%",
-            window.len(),
-            seconds(from_ms * 1_000),
-            seconds(to_ms * 1_000)
-        ),
+    let ok = window.iter().filter(|&&ok| ok).count() as u64;
+    let total = window.len() as u64;
+    let pct = ok as f64 * 100.0 / total as f64;
+    Outcome::judged(
+        min_pct.is_at_most_ratio(ok * 100, total),
+        format!("`{endpoint}` succeeded for {ok} of {total} calls ({pct:.1}%) {span} — bound >= {min_pct}%"),
     )
 }
 
-pub fn conformance(events: &[Event], half_open_probes: u64) -> (bool, String) {
-    // Per front node: its breaker state and the dependency calls made in the current half-open period.
-    let mut state: BTreeMap<&str, (&str, u64)> = BTreeMap::new();
+/// What the conformance check knows of the breaker's design: from the front's table.
+#[derive(Debug, Clone, Copy)]
+pub struct BreakerDesign {
+    pub open_for_ms: u64,
+    pub half_open_probes: u64,
+}
+
+/// The breaker's state per front node, replayed from its transitions alone: the state the
+/// node writes on its own records is never trusted.
+struct Replayed<'a> {
+    state: &'a str,
+    since_us: u64,
+    calls_in_half_open: u64,
+}
+
+pub fn conformance(events: &[Event], design: BreakerDesign) -> Outcome {
+    let mut breakers: BTreeMap<&str, Replayed<'_>> = BTreeMap::new();
     let mut transitions = 0;
     let mut most_in_half_open = 0;
     for event in events {
         let node = &*event.node;
+        let breaker = breakers.entry(node).or_insert(Replayed { state: CLOSED, since_us: 0, calls_in_half_open: 0 });
         match event.kind() {
-            "breaker" => {
+            TRANSITION => {
                 transitions += 1;
-                let (current, in_half_open) = state.entry(node).or_insert(("closed", 0));
-                let (from, to) = (event.str_field("from").unwrap_or(""), event.str_field("to").unwrap_or(""));
-                let legal = matches!(
-                    (from, to),
-                    ("closed", "open") | ("open", "half-open") | ("half-open", "closed") | ("half-open", "open")
-                );
-                if !legal || from != *current {
-                    return (
-                        false,
-                        format!(
-                            "illegal transition on {node} at {}: {from} → {to} while {current}",
-                            seconds(event.t_us)
-                        ),
-                    );
+                let (from, to) = (event.str_field(FROM).unwrap_or(""), event.str_field(TO).unwrap_or(""));
+                let legal =
+                    matches!((from, to), (CLOSED, OPEN) | (OPEN, HALF_OPEN) | (HALF_OPEN, CLOSED) | (HALF_OPEN, OPEN));
+                if !legal || from != breaker.state {
+                    return Outcome::Fail(format!(
+                        "illegal transition on {node} at {}: {from} → {to} while {}",
+                        seconds(event.t_us),
+                        breaker.state
+                    ));
                 }
-                *current = to;
-                *in_half_open = 0;
+                let open_for_us = event.t_us - breaker.since_us;
+                if (from, to) == (OPEN, HALF_OPEN) && open_for_us < design.open_for_ms * 1_000 {
+                    return Outcome::Fail(format!(
+                        "{node} went half-open at {} after only {} open — open_for_ms {}",
+                        seconds(event.t_us),
+                        seconds(open_for_us),
+                        design.open_for_ms
+                    ));
+                }
+                *breaker = Replayed { state: to, since_us: event.t_us, calls_in_half_open: 0 };
             }
-            "dependency-call" => match event.str_field("breaker") {
-                Some("open") => {
-                    return (
-                        false,
-                        format!("{node} called the dependency while its breaker was open, at {}", seconds(event.t_us)),
-                    )
+            DEPENDENCY_CALL if breaker.state == OPEN => {
+                return Outcome::Fail(format!(
+                    "{node} called the dependency while its breaker was open, at {}",
+                    seconds(event.t_us)
+                ))
+            }
+            DEPENDENCY_CALL if breaker.state == HALF_OPEN => {
+                breaker.calls_in_half_open += 1;
+                most_in_half_open = most_in_half_open.max(breaker.calls_in_half_open);
+                if breaker.calls_in_half_open > design.half_open_probes {
+                    return Outcome::Fail(format!(
+                        "{node} let {} calls through one half-open period at {} — probe budget {}",
+                        breaker.calls_in_half_open,
+                        seconds(event.t_us),
+                        design.half_open_probes
+                    ));
                 }
-                Some("half-open") => {
-                    let (_, in_half_open) = state.entry(node).or_insert(("closed", 0));
-                    *in_half_open += 1;
-                    most_in_half_open = most_in_half_open.max(*in_half_open);
-                    if *in_half_open > half_open_probes {
-                        return (false, format!("{node} let {} calls through one half-open period at {} — probe budget {half_open_probes}", in_half_open, seconds(event.t_us)));
-                    }
-                }
-                _ => {}
-            },
+            }
             _ => {}
         }
     }
-    if transitions == 0
-        && !events.iter().any(|e| e.kind() == "dependency-call" && e.str_field("breaker").is_some_and(|b| b != "none"))
-    {
-        return (true, "no breaker in this variant: no transitions to check".into());
+    if transitions == 0 {
+        return Outcome::Inconclusive("the breaker never changed state: no transitions to judge".into());
     }
-    (true, format!("{transitions} transitions, all legal; at most {most_in_half_open} calls per half-open period (probe budget {half_open_probes})"))
+    Outcome::Pass(format!(
+        "{transitions} transitions, all legal; at most {most_in_half_open} calls per half-open period (probe budget {})",
+        design.half_open_probes
+    ))
 }
 
 pub fn recovery(
@@ -107,9 +122,9 @@ pub fn recovery(
     endpoint: &str,
     recovered_at_ms: u64,
     within_ms: u64,
-    min_pct: f64,
+    min_pct: Decimal,
     simulated_ms: u64,
-) -> (bool, String) {
+) -> Outcome {
     let mut per_second: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
     for (t, ok) in calls(events, endpoint).into_iter().filter(|(t, _)| *t >= recovered_at_ms) {
         let bucket = per_second.entry((t - recovered_at_ms) / 1_000).or_default();
@@ -117,32 +132,30 @@ pub fn recovery(
         bucket.1 += u64::from(ok);
     }
     let complete_seconds = simulated_ms.saturating_sub(recovered_at_ms) / 1_000;
-    let back = per_second
-        .iter()
-        .filter(|(s, _)| **s < complete_seconds)
-        .find(|(_, (n, ok))| *n > 0 && *ok as f64 * 100.0 / *n as f64 >= min_pct);
-    match back {
+    let judged: Vec<(&u64, &(u64, u64))> =
+        per_second.iter().filter(|(s, (n, _))| **s < complete_seconds && *n > 0).collect();
+    let recovered_at = seconds(recovered_at_ms * 1_000);
+    let bound = seconds(within_ms * 1_000);
+    if judged.is_empty() {
+        return Outcome::Inconclusive(format!(
+            "no `{endpoint}` calls in a whole second after recovery at {recovered_at}"
+        ));
+    }
+    match judged.into_iter().find(|(_, (n, ok))| min_pct.is_at_most_ratio(ok * 100, *n)) {
         Some((second, (n, ok))) => {
             let after_ms = second * 1_000;
             let pct = *ok as f64 * 100.0 / *n as f64;
-            (
+            Outcome::judged(
                 after_ms <= within_ms,
                 format!(
-                    "`{endpoint}` back to {pct:.0}% success {} after recovery at {} — bound: within {}",
-                    seconds(after_ms * 1_000),
-                    seconds(recovered_at_ms * 1_000),
-                    seconds(within_ms * 1_000)
+                    "`{endpoint}` back to {pct:.0}% success {} after recovery at {recovered_at} — bound: within {bound}",
+                    seconds(after_ms * 1_000)
                 ),
             )
         }
-        None => (
-            false,
-            format!(
-                "`{endpoint}` never got back to {min_pct}% success after recovery at {} (bound: within {})",
-                seconds(recovered_at_ms * 1_000),
-                seconds(within_ms * 1_000)
-            ),
-        ),
+        None => Outcome::Fail(format!(
+            "`{endpoint}` never got back to {min_pct}% success after recovery at {recovered_at} (bound: within {bound})"
+        )),
     }
 }
 
@@ -151,63 +164,81 @@ mod tests {
     use super::*;
     use nodes::Record;
 
+    const DESIGN: BreakerDesign = BreakerDesign { open_for_ms: 5, half_open_probes: 1 };
+
     fn at(t_ms: u64, record: Record) -> Event {
         Event { seq: 0, t_us: t_ms * 1_000, node: "front".into(), record }
     }
 
     fn transition(t_ms: u64, from: &str, to: &str) -> Event {
-        at(t_ms, Record::warn("breaker").with("from", from).with("to", to))
+        at(t_ms, Record::warn(TRANSITION).with(FROM, from).with(TO, to))
     }
 
-    fn call(t_ms: u64, state: &str) -> Event {
-        at(t_ms, Record::debug("dependency-call").with("breaker", state))
+    /// A dependency call, with the state the node *claims* on it — which the check ignores.
+    fn call(t_ms: u64, claimed_state: &str) -> Event {
+        at(t_ms, Record::debug(DEPENDENCY_CALL).with("breaker", claimed_state))
     }
 
     fn result(end_ms: u64, endpoint: &str, ok: bool) -> Event {
-        at(end_ms, Record::debug("call-result").with("endpoint", endpoint).with("ok", ok).with("latency_ms", 10u64))
+        at(end_ms, Record::debug(CALL_RESULT).with(ENDPOINT, endpoint).with(OK, ok).with(LATENCY_MS, 10u64))
+    }
+
+    fn failure(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Fail(figure) => figure,
+            other => panic!("expected a failure, got {other:?}"),
+        }
     }
 
     #[test]
     fn a_full_cycle_within_the_probe_budget_conforms() {
         let events = [
-            transition(1, "closed", "open"),
-            transition(9, "open", "half-open"),
-            call(9, "half-open"),
-            transition(12, "half-open", "closed"),
-            call(13, "closed"),
+            transition(1, CLOSED, OPEN),
+            transition(9, OPEN, HALF_OPEN),
+            call(9, HALF_OPEN),
+            transition(12, HALF_OPEN, CLOSED),
+            call(13, CLOSED),
         ];
-        assert_eq!(conformance(&events, 1).0, true);
+        assert!(matches!(conformance(&events, DESIGN), Outcome::Pass(_)));
     }
 
     #[test]
-    fn skipping_a_state_or_exceeding_the_probe_budget_is_caught() {
-        let skip = [transition(1, "closed", "half-open")];
-        assert!(conformance(&skip, 1).1.starts_with("illegal transition"));
-        let herd = [
-            transition(1, "closed", "open"),
-            transition(9, "open", "half-open"),
-            call(9, "half-open"),
-            call(10, "half-open"),
-        ];
-        let (passed, figure) = conformance(&herd, 1);
-        assert!(!passed);
-        assert!(figure.contains("let 2 calls through one half-open period"), "{figure}");
-        assert!(!conformance(&[transition(1, "closed", "open"), call(2, "open")], 1).0);
+    fn skipping_a_state_exceeding_the_probe_budget_or_reopening_early_is_caught() {
+        assert!(failure(conformance(&[transition(1, CLOSED, HALF_OPEN)], DESIGN)).starts_with("illegal transition"));
+        let herd =
+            [transition(1, CLOSED, OPEN), transition(9, OPEN, HALF_OPEN), call(9, HALF_OPEN), call(10, HALF_OPEN)];
+        assert!(failure(conformance(&herd, DESIGN)).contains("let 2 calls through one half-open period"));
+        let early = [transition(1, CLOSED, OPEN), transition(3, OPEN, HALF_OPEN)];
+        assert!(failure(conformance(&early, DESIGN)).contains("after only 0.002 s open"));
     }
 
     #[test]
-    fn availability_counts_calls_by_when_they_started() {
+    fn the_state_is_replayed_from_transitions_not_taken_from_the_nodes_own_records() {
+        // The node claims the call was made while closed; the transitions say it was open.
+        let lying = [transition(1, CLOSED, OPEN), call(2, CLOSED)];
+        assert!(failure(conformance(&lying, DESIGN)).contains("called the dependency while its breaker was open"));
+    }
+
+    #[test]
+    fn a_breaker_that_never_changed_state_is_inconclusive() {
+        assert!(matches!(conformance(&[call(1, "none")], DESIGN), Outcome::Inconclusive(_)));
+    }
+
+    #[test]
+    fn availability_counts_calls_by_when_they_started_and_the_bound_itself_passes() {
         let events = [result(20, "healthy", true), result(30, "healthy", false), result(5_000, "healthy", false)];
-        let (passed, figure) = availability(&events, "healthy", 0, 1_000, 50.0);
-        assert!(passed, "{figure}");
+        let Outcome::Pass(figure) = availability(&events, "healthy", 0, 1_000, Decimal::whole(50)) else { panic!() };
         assert!(figure.contains("1 of 2 calls (50.0%)"), "{figure}");
+        assert!(matches!(availability(&events, "healthy", 2_000, 3_000, Decimal::whole(50)), Outcome::Inconclusive(_)));
     }
 
     #[test]
     fn recovery_must_happen_within_the_bound() {
         let mut events: Vec<Event> = (0..10).map(|i| result(10_100 + i * 50, "dependent", false)).collect();
         events.extend((0..10).map(|i| result(12_100 + i * 50, "dependent", true)));
-        assert!(recovery(&events, "dependent", 10_000, 2_000, 90.0, 20_000).0);
-        assert!(!recovery(&events, "dependent", 10_000, 1_000, 90.0, 20_000).0);
+        let bound = Decimal::whole(90);
+        assert!(matches!(recovery(&events, "dependent", 10_000, 2_000, bound, 20_000), Outcome::Pass(_)));
+        assert!(matches!(recovery(&events, "dependent", 10_000, 1_000, bound, 20_000), Outcome::Fail(_)));
+        assert!(matches!(recovery(&[], "dependent", 10_000, 1_000, bound, 20_000), Outcome::Inconclusive(_)));
     }
 }

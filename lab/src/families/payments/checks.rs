@@ -5,21 +5,27 @@
 //! - Deadlines (liveness): every payment ended — charged or a definite failure — by its deadline.
 //! - Retry amplification (load): attempts per payment, on average.
 
-use super::seconds;
+use crate::checks::{seconds, Decimal, Outcome};
 use crate::trace::Event;
+use nodes::records::payments::{
+    ATTEMPT, CHARGED, CHARGE_APPLIED, DEADLINE_MS, OUTCOME, PAYMENT, PAYMENT_END, PAYMENT_START,
+};
 use std::collections::BTreeMap;
 
-pub fn exactly_once(events: &[Event]) -> (bool, String) {
+pub fn exactly_once(events: &[Event]) -> Outcome {
     let mut applied: BTreeMap<&str, u64> = BTreeMap::new();
     let mut charged: Vec<&str> = Vec::new();
     let mut payments = 0;
     for event in events {
-        match (event.kind(), event.str_field("payment")) {
-            ("charge-applied", Some(payment)) => *applied.entry(payment).or_default() += 1,
-            ("payment-end", Some(payment)) if event.str_field("outcome") == Some("charged") => charged.push(payment),
-            ("payment-start", Some(_)) => payments += 1,
+        match (event.kind(), event.str_field(PAYMENT)) {
+            (CHARGE_APPLIED, Some(payment)) => *applied.entry(payment).or_default() += 1,
+            (PAYMENT_END, Some(payment)) if event.str_field(OUTCOME) == Some(CHARGED) => charged.push(payment),
+            (PAYMENT_START, Some(_)) => payments += 1,
             _ => {}
         }
+    }
+    if payments == 0 && applied.is_empty() {
+        return Outcome::Inconclusive("no payment was made and none applied: nothing to hold to exactly once".into());
     }
     let duplicated: Vec<(&str, u64)> = applied.iter().filter(|(_, &n)| n > 1).map(|(&p, &n)| (p, n)).collect();
     let missing: Vec<&str> = charged.iter().copied().filter(|p| !applied.contains_key(p)).collect();
@@ -38,18 +44,18 @@ pub fn exactly_once(events: &[Event]) -> (bool, String) {
             figure.push_str(&format!("; {} reported charged but never applied (first: {first})", missing.len()))
         }
     }
-    (duplicated.is_empty() && missing.is_empty(), figure)
+    Outcome::judged(duplicated.is_empty() && missing.is_empty(), figure)
 }
 
-pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> (bool, String) {
+pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> Outcome {
     let mut deadline_of: BTreeMap<&str, u64> = BTreeMap::new();
     let mut ended_at: BTreeMap<&str, u64> = BTreeMap::new();
     for event in events {
-        match (event.kind(), event.str_field("payment")) {
-            ("payment-start", Some(p)) => {
-                deadline_of.insert(p, event.u64_field("deadline_ms").unwrap_or(0));
+        match (event.kind(), event.str_field(PAYMENT)) {
+            (PAYMENT_START, Some(p)) => {
+                deadline_of.insert(p, event.u64_field(DEADLINE_MS).unwrap_or(0));
             }
-            ("payment-end", Some(p)) => {
+            (PAYMENT_END, Some(p)) => {
                 ended_at.insert(p, event.t_us / 1_000);
             }
             _ => {}
@@ -70,24 +76,30 @@ pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> (bool, S
         judged += 1;
     }
     match late.first() {
-        None if judged == 0 => (false, "inconclusive: no payment's deadline fell within the run".into()),
-        None => {
-            (true, format!("all {judged} payments ended by their deadline (least time to spare: {least_spare_ms} ms)"))
-        }
+        None if judged == 0 => Outcome::Inconclusive("no payment's deadline fell within the run".into()),
+        None => Outcome::Pass(format!(
+            "all {judged} payments ended by their deadline (least time to spare: {least_spare_ms} ms)"
+        )),
         Some((first, how)) => {
-            (false, format!("{} of {judged} payments missed their deadline (first: {first}, {how})", late.len()))
+            Outcome::Fail(format!("{} of {judged} payments missed their deadline (first: {first}, {how})", late.len()))
         }
     }
 }
 
-pub fn retry_amplification(events: &[Event], max_attempts_per_payment: f64) -> (bool, String) {
-    let payments = events.iter().filter(|e| e.kind() == "payment-start").count();
-    let attempts = events.iter().filter(|e| e.kind() == "attempt").count();
+/// Attempts per payment, on average, against the bound — compared exactly.
+pub fn retry_amplification(events: &[Event], max_attempts_per_payment: Decimal) -> Outcome {
+    let payments = events.iter().filter(|e| e.kind() == PAYMENT_START).count() as u64;
+    let attempts = events.iter().filter(|e| e.kind() == ATTEMPT).count() as u64;
     if payments == 0 {
-        return (false, "inconclusive: no payments were made".into());
+        return Outcome::Inconclusive("no payments were made".into());
     }
     let ratio = attempts as f64 / payments as f64;
-    (ratio <= max_attempts_per_payment, format!("{ratio:.2} attempts per payment ({attempts} attempts for {payments} payments) — bound <= {max_attempts_per_payment}"))
+    Outcome::judged(
+        max_attempts_per_payment.is_at_least_ratio(attempts, payments),
+        format!(
+            "{ratio:.2} attempts per payment ({attempts} attempts for {payments} payments) — bound <= {max_attempts_per_payment}"
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -100,46 +112,57 @@ mod tests {
     }
 
     fn start(t_ms: u64, p: &str, deadline_ms: u64) -> Event {
-        event(t_ms, "payer", Record::debug("payment-start").with("payment", p).with("deadline_ms", deadline_ms))
+        event(t_ms, "payer", Record::debug(PAYMENT_START).with(PAYMENT, p).with(DEADLINE_MS, deadline_ms))
     }
 
     fn end(t_ms: u64, p: &str, outcome: &str) -> Event {
-        event(t_ms, "payer", Record::info("payment-end").with("payment", p).with("outcome", outcome))
+        event(t_ms, "payer", Record::info(PAYMENT_END).with(PAYMENT, p).with(OUTCOME, outcome))
     }
 
     fn applied(t_ms: u64, p: &str) -> Event {
-        event(t_ms, "ledger", Record::info("charge-applied").with("payment", p))
+        event(t_ms, "ledger", Record::info(CHARGE_APPLIED).with(PAYMENT, p))
+    }
+
+    fn figure_of_failure(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Fail(figure) => figure,
+            other => panic!("expected a failure, got {other:?}"),
+        }
     }
 
     #[test]
     fn a_double_charge_fails_and_names_the_first_payment() {
-        let events = [start(0, "a", 100), applied(1, "a"), applied(2, "a"), end(3, "a", "charged")];
-        let (passed, figure) = exactly_once(&events);
-        assert!(!passed);
+        let events = [start(0, "a", 100), applied(1, "a"), applied(2, "a"), end(3, "a", CHARGED)];
+        let figure = figure_of_failure(exactly_once(&events));
         assert!(figure.starts_with("1 payments charged more than once (first: a, applied 2 times)"), "{figure}");
     }
 
     #[test]
     fn a_payment_reported_charged_but_never_applied_fails() {
-        let (passed, figure) = exactly_once(&[start(0, "a", 100), end(3, "a", "charged")]);
-        assert!(!passed);
+        let figure = figure_of_failure(exactly_once(&[start(0, "a", 100), end(3, "a", CHARGED)]));
         assert!(figure.contains("1 reported charged but never applied (first: a)"), "{figure}");
+    }
+
+    #[test]
+    fn no_payments_at_all_is_inconclusive_for_every_payment_check() {
+        assert!(matches!(exactly_once(&[]), Outcome::Inconclusive(_)));
+        assert!(matches!(deadlines(&[], 0, 1_000), Outcome::Inconclusive(_)));
+        assert!(matches!(retry_amplification(&[], Decimal::whole(2)), Outcome::Inconclusive(_)));
     }
 
     #[test]
     fn deadlines_fail_late_and_unfinished_payments_but_not_ones_still_within_the_run() {
         let events = [start(0, "a", 100), end(150, "a", "gave-up"), start(0, "b", 100), start(900, "c", 2_000)];
-        let (passed, figure) = deadlines(&events, 0, 1_000);
-        assert!(!passed);
+        let figure = figure_of_failure(deadlines(&events, 0, 1_000));
         assert!(figure.starts_with("2 of 2 payments missed their deadline (first: a, ended 50 ms late)"), "{figure}");
-        assert!(deadlines(&[start(0, "a", 100), end(100, "a", "charged")], 0, 1_000).0);
+        assert!(matches!(deadlines(&[start(0, "a", 100), end(100, "a", CHARGED)], 0, 1_000), Outcome::Pass(_)));
     }
 
     #[test]
-    fn amplification_is_attempts_over_payments() {
-        let attempt = |t| event(t, "payer", Record::debug("attempt"));
+    fn amplification_is_attempts_over_payments_and_the_bound_itself_passes() {
+        let attempt = |t| event(t, "payer", Record::debug(ATTEMPT));
         let events = [start(0, "a", 10), start(0, "b", 10), attempt(1), attempt(2), attempt(3)];
-        assert_eq!(retry_amplification(&events, 1.5).0, true);
-        assert_eq!(retry_amplification(&events, 1.4).0, false);
+        assert!(matches!(retry_amplification(&events, Decimal::from_f64(1.5).unwrap()), Outcome::Pass(_)));
+        assert!(matches!(retry_amplification(&events, Decimal::from_f64(1.4).unwrap()), Outcome::Fail(_)));
     }
 }

@@ -6,8 +6,9 @@
 //!   least the limit, how much of the limit was admitted — a limiter that rejects everything
 //!   is perfectly "safe", and this is the check that says it is useless.
 
-use super::seconds;
+use crate::checks::{seconds, Decimal, Outcome};
 use crate::trace::Event;
+use nodes::records::ratelimit::{ADMITTED, DECISION, KEY, REQUEST};
 use std::collections::BTreeMap;
 
 const WINDOW_US: u64 = 1_000_000;
@@ -15,8 +16,8 @@ const WINDOW_US: u64 = 1_000_000;
 /// Admission times (µs) per key, from gateways' `decision` events, in time order.
 fn admissions_by_key(events: &[Event]) -> BTreeMap<&str, Vec<u64>> {
     let mut by_key: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for event in events.iter().filter(|e| e.kind() == "decision" && e.bool_field("admitted") == Some(true)) {
-        if let Some(key) = event.str_field("key") {
+    for event in events.iter().filter(|e| e.kind() == DECISION && e.bool_field(ADMITTED) == Some(true)) {
+        if let Some(key) = event.str_field(KEY) {
             by_key.entry(key).or_default().push(event.t_us);
         }
     }
@@ -38,32 +39,39 @@ fn busiest_window(times: &[u64]) -> (usize, u64) {
     best
 }
 
-pub fn conformance(events: &[Event], limit_per_second: u64, tolerance_pct: f64) -> (bool, String) {
-    let bound = limit_per_second as f64 * (1.0 + tolerance_pct / 100.0);
+/// The most admissions any key has in any sliding 1 s window, against
+/// `floor(limit × (100 + tolerance) / 100)`, compared in whole numbers.
+pub fn conformance(events: &[Event], limit_per_second: u64, tolerance_pct: Decimal) -> Outcome {
+    let bound = Decimal::whole(100).plus(tolerance_pct).percent_of_floor(limit_per_second);
     let worst = admissions_by_key(events)
         .into_iter()
         .map(|(key, times)| (busiest_window(&times), key))
         .max_by_key(|((count, _), _)| *count);
     let Some(((count, end_us), key)) = worst else {
-        return (true, format!("no request was admitted — limit {limit_per_second}/s trivially respected"));
+        return Outcome::Inconclusive(format!(
+            "no request was admitted: nothing to hold to the limit of {limit_per_second}/s"
+        ));
     };
-    let passed = count as f64 <= bound;
-    let figure = format!(
-        "max admitted in any 1 s window: {count} (key {key}, window ending {}) — limit {limit_per_second} (+{tolerance_pct}%) = {bound:.0}",
-        seconds(end_us)
-    );
-    (passed, figure)
+    Outcome::judged(
+        count as u64 <= bound,
+        format!(
+            "max admitted in any 1 s window: {count} (key {key}, window ending {}) — limit {limit_per_second} (+{tolerance_pct}%) = {bound}",
+            seconds(end_us)
+        ),
+    )
 }
 
-pub fn utilization(events: &[Event], limit_per_second: u64, min_pct: f64, simulated_ms: u64) -> (bool, String) {
+/// In every whole second where a key was offered at least the limit, the share of the limit
+/// admitted, against `min_pct`.
+pub fn utilization(events: &[Event], limit_per_second: u64, min_pct: Decimal, simulated_ms: u64) -> Outcome {
     let whole_seconds = simulated_ms / 1_000;
     let second_of = |t_us: u64| t_us / WINDOW_US;
     // (key, second) → (offered, admitted)
     let mut per_second: BTreeMap<(&str, u64), (u64, u64)> = BTreeMap::new();
     for event in events {
-        let counts = match (event.kind(), event.str_field("key")) {
-            ("request", Some(key)) => &mut per_second.entry((key, second_of(event.t_us))).or_default().0,
-            ("decision", Some(key)) if event.bool_field("admitted") == Some(true) => {
+        let counts = match (event.kind(), event.str_field(KEY)) {
+            (REQUEST, Some(key)) => &mut per_second.entry((key, second_of(event.t_us))).or_default().0,
+            (DECISION, Some(key)) if event.bool_field(ADMITTED) == Some(true) => {
                 &mut per_second.entry((key, second_of(event.t_us))).or_default().1
             }
             _ => continue,
@@ -74,14 +82,17 @@ pub fn utilization(events: &[Event], limit_per_second: u64, min_pct: f64, simula
         per_second.iter().filter(|((_, second), (offered, _))| *second < whole_seconds && *offered >= limit_per_second);
     let worst = saturated.min_by_key(|(_, (_, admitted))| *admitted);
     let Some(((key, second), (offered, admitted))) = worst else {
-        return (false, format!("inconclusive: no key was offered {limit_per_second} requests in any second — raise the load or lower the limit"));
+        return Outcome::Inconclusive(format!(
+            "no key was offered {limit_per_second} requests in any second — raise the load or lower the limit"
+        ));
     };
     let pct = *admitted as f64 * 100.0 / limit_per_second as f64;
-    let passed = pct >= min_pct;
-    let figure = format!(
-        "worst saturated second: {admitted} of limit {limit_per_second} admitted ({pct:.0}%; key {key}, second {second}, {offered} offered) — bound >= {min_pct}%"
-    );
-    (passed, figure)
+    Outcome::judged(
+        min_pct.is_at_most_ratio(admitted * 100, limit_per_second),
+        format!(
+            "worst saturated second: {admitted} of limit {limit_per_second} admitted ({pct:.0}%; key {key}, second {second}, {offered} offered) — bound >= {min_pct}%"
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -94,12 +105,12 @@ mod tests {
             seq: 0,
             t_us: t_ms * 1_000,
             node: "gw-1".into(),
-            record: Record::info("decision").with("key", key).with("admitted", admitted),
+            record: Record::info(DECISION).with(KEY, key).with(ADMITTED, admitted),
         }
     }
 
     fn request(t_ms: u64, key: &str) -> Event {
-        Event { seq: 0, t_us: t_ms * 1_000, node: "client".into(), record: Record::debug("request").with("key", key) }
+        Event { seq: 0, t_us: t_ms * 1_000, node: "client".into(), record: Record::debug(REQUEST).with(KEY, key) }
     }
 
     #[test]
@@ -115,14 +126,30 @@ mod tests {
         assert_eq!(busiest_window(&[0, 1_000_000]).0, 1);
     }
 
+    fn pct(value: u64) -> Decimal {
+        Decimal::whole(value)
+    }
+
     #[test]
     fn conformance_fails_above_limit_plus_tolerance_and_names_the_key() {
         let events: Vec<Event> =
             (0..11).map(|i| decision(i * 10, "alpha", true)).chain([decision(5, "beta", false)]).collect();
-        let (passed, figure) = conformance(&events, 10, 5.0);
-        assert!(!passed, "{figure}");
+        let Outcome::Fail(figure) = conformance(&events, 10, pct(5)) else { panic!("11 > 10 + 5%") };
         assert!(figure.contains("max admitted in any 1 s window: 11 (key alpha"), "{figure}");
-        assert!(conformance(&events, 10, 10.0).0, "11 <= 10 + 10%");
+        assert!(matches!(conformance(&events, 10, pct(10)), Outcome::Pass(_)), "11 <= 10 + 10%");
+    }
+
+    #[test]
+    fn a_count_equal_to_the_printed_bound_passes_whatever_floating_point_would_say() {
+        // 100 × 1.15 is 114.99999999999999 in f64; 115 admissions are within "100 (+15%) = 115".
+        let events: Vec<Event> = (0..115).map(|i| decision(i, "alpha", true)).collect();
+        let Outcome::Pass(figure) = conformance(&events, 100, Decimal::from_f64(15.0).unwrap()) else { panic!() };
+        assert!(figure.ends_with("limit 100 (+15%) = 115"), "{figure}");
+    }
+
+    #[test]
+    fn conformance_with_no_admission_is_inconclusive_not_a_pass() {
+        assert!(matches!(conformance(&[decision(1, "k", false)], 10, pct(0)), Outcome::Inconclusive(_)));
     }
 
     #[test]
@@ -130,16 +157,14 @@ mod tests {
         let mut events: Vec<Event> = (0..20).map(|i| request(i * 40, "k")).collect(); // second 0: 20 offered
         events.extend((0..4).map(|i| decision(i * 100, "k", true))); // 4 of limit 10 admitted
         events.extend((0..3).map(|i| request(1_000 + i, "k"))); // second 1: under the limit, not judged
-        let (passed, figure) = utilization(&events, 10, 50.0, 2_000);
-        assert!(!passed, "{figure}");
+        let Outcome::Fail(figure) = utilization(&events, 10, pct(50), 2_000) else { panic!("40% < 50%") };
         assert!(figure.contains("4 of limit 10 admitted (40%"), "{figure}");
+        assert!(matches!(utilization(&events, 10, pct(40), 2_000), Outcome::Pass(_)), "exactly the bound passes");
     }
 
     #[test]
     fn utilization_without_any_saturated_second_is_inconclusive_not_a_pass() {
         let events = vec![request(1, "k"), decision(2, "k", true)];
-        let (passed, figure) = utilization(&events, 10, 50.0, 5_000);
-        assert!(!passed);
-        assert!(figure.starts_with("inconclusive"), "{figure}");
+        assert!(matches!(utilization(&events, 10, pct(50), 5_000), Outcome::Inconclusive(_)));
     }
 }
