@@ -27,11 +27,14 @@
 //! The loom model tests live in modules named `loom_tests`, compiled only under `cfg(loom)`.
 //! They run with the command below: a target directory of its own, because the cfg rebuilds
 //! every crate; `--cfg tokio_unstable` again, because `RUSTFLAGS` replaces the workspace's
-//! `build.rustflags`; and the `loom_tests` filter, because the rest of the suite is compiled too.
+//! `build.rustflags`; dependencies unoptimised, because the workspace's `opt-level = 3` for
+//! them serves the simulator and triples this cold build, while the models run in well under
+//! a second either way; and the `loom_tests` filter, because the rest of the suite is compiled
+//! too. Use the same variables and `--config` for `cargo clippy --all-targets`.
 //!
 //! ```sh
 //! CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom --cfg tokio_unstable" \
-//!     cargo test -p fundamentals --lib loom_tests
+//!     cargo test -p fundamentals --lib --config 'profile.dev.package."*".opt-level=0' loom_tests
 //! ```
 
 pub mod atomics_and_ordering;
