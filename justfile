@@ -31,7 +31,8 @@ lesson topic:
 topics:
     {{lab}} topics
 
-# Apply a lesson's break-it patch to a scratch copy, run its tests, show what fails.
+# Apply a break-it patch to a scratch copy and show what catches it: a lesson's tests
+# (just break lru_cache), or a scenario's verdict (just break rate-limiter, or rate-limiter/ignore-peers).
 break topic:
     scripts/break-it.sh {{topic}}
 

@@ -1,45 +1,129 @@
 #!/usr/bin/env bash
-# Proves every break-it exercise still works: each fundamentals/breaks/*.patch must still apply
-# to the current code and must still be caught the way its `Expect:` line says (a named test
-# fails, or the compiler rejects it with the named error code). Exercises cannot rot silently.
+# Proves every break-it exercise still works: each fundamentals/breaks/*.patch and each
+# scenarios/breaks/<scenario>/*.patch must still apply to the current code and must still be
+# caught the way its `Expect:` line says (a named test fails, the compiler rejects it with the
+# named error code, or the named scenario check fails). Exercises cannot rot silently.
 #
-#   scripts/check-breaks.sh            all patches
-#   scripts/check-breaks.sh lru_cache  only the named topics
+#   scripts/check-breaks.sh                       all patches
+#   scripts/check-breaks.sh lru_cache rate-limiter only the named topics (as scripts/break-it.sh
+#                                                 takes them: topic, scenario, scenario/name)
 #
-# Prints each patch's report, then one summary line `N passed, M failed`; exits 0 only if
-# every patch passed. Fast by construction: one scratch copy for all patches (each is applied,
-# tested and reversed in turn), one shared target dir, and only the patched module's tests run.
+# Prints each patch's report as it finishes, then one summary line `N passed, M failed`; exits 0
+# only if every patch passed.
+#
+# Fast by construction: $BREAK_IT_JOBS workers (default: 2, or 1 on a 1-core machine) run
+# patches in parallel, each in its own scratch copy with its own target dir, because two cargo
+# builds cannot share one target dir at the same time. Worker 1 uses the same scratch copy and
+# target dir as `just break`, so it starts warm; it takes the scenario patches (their `lab`
+# build needs tokio, tonic and turmoil, compiled only there) and then helps with the
+# fundamentals patches, which the other workers take from the start. In each copy a patch is
+# applied, tested and reversed in turn, and only the patched module's tests run.
 
 set -euo pipefail
 
 # shellcheck source=scripts/break-it.sh
 source "$(dirname "${BASH_SOURCE[0]}")/break-it.sh"
 
-main() {
-    local topics=("$@")
-    if [[ ${#topics[@]} -eq 0 ]]; then
-        mapfile -t topics < <(break_it_known_topics)
-    fi
+# Pops the next line of queue $2 in work dir $1 (under a lock); returns 1 when it is empty.
+next_in_queue() {
+    local work="$1" queue="$2" taken line
+    (
+        flock 8
+        taken="$(cat "$work/$queue.taken")"
+        line="$(sed -n "$((taken + 1))p" "$work/$queue")"
+        [[ -n "$line" ]] || exit 1
+        echo $((taken + 1)) >"$work/$queue.taken"
+        printf '%s\n' "$line"
+    ) 8>"$work/queue.lock"
+}
 
-    local scratch
-    scratch="$(break_it_scratch_dir)"
+# Worker $2 of work dir $1: checks patches from its queues until they are empty. Each patch's
+# report is printed whole (under a lock, so reports never interleave) and its outcome is left
+# in $work/<index>.rc for the summary.
+worker() {
+    local work="$1" id="$2" queues=(any) scratch entry index patch report caught
+    if [[ $id -eq 1 ]]; then
+        queues=(lab any)
+        scratch="$(break_it_scratch_dir)"
+    else
+        scratch="$(break_it_scratch_dir "w$id")"
+        BREAK_IT_TARGET_DIR="$BREAK_IT_TARGET_DIR-w$id"
+    fi
     mkdir -p "$scratch"
     exec 9>"$scratch.lock"
     flock 9
     break_it_prepare_scratch "$scratch"
+    local queue
+    for queue in "${queues[@]}"; do
+        while entry="$(next_in_queue "$work" "$queue")"; do
+            index="${entry%% *}"
+            patch="${entry#* }"
+            caught=0
+            report="$(break_it_check_patch "$scratch/repo" "$patch" 2>&1)" || caught=1
+            echo "$caught" >"$work/$index.rc"
+            (
+                flock 8
+                printf '%s\n' "$report"
+            ) 8>"$work/output.lock"
+        done
+    done
+}
 
-    local passed=0 failed=0 failures=() topic patch
-    for topic in "${topics[@]}"; do
-        patch="$BREAK_IT_BREAKS_DIR/$topic.patch"
-        if [[ -f "$patch" ]] && break_it_check_patch "$scratch/repo" "$patch"; then
-            passed=$((passed + 1))
-        else
-            [[ -f "$patch" ]] || echo "== $topic: no such patch ($patch)"
-            failed=$((failed + 1))
-            failures+=("$topic")
+main() {
+    local patches=() topic found
+    if [[ $# -eq 0 ]]; then
+        mapfile -t patches < <(break_it_all_patches)
+    fi
+    for topic in "$@"; do
+        mapfile -t found < <(break_it_patches_for "$topic")
+        if [[ ${#found[@]} -eq 0 ]]; then
+            echo "unknown topic '$topic'; known topics:" >&2
+            break_it_known_topics | sed 's/^/  /' >&2
+            return 2
         fi
+        patches+=("${found[@]}")
     done
 
+    local jobs="${BREAK_IT_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}"
+    local work
+    work="$(mktemp -d "${TMPDIR:-/tmp}/check-breaks.XXXXXX")"
+    # shellcheck disable=SC2064 # expand now: $work is local
+    trap "rm -rf '$work'" EXIT
+
+    # Two queues of `index path` lines: scenario patches (worker 1 only) and the rest.
+    local i
+    : >"$work/lab"
+    : >"$work/any"
+    for i in "${!patches[@]}"; do
+        if [[ -n "$(break_it_header "${patches[$i]}" Scenario)" ]]; then
+            echo "$i ${patches[$i]}" >>"$work/lab"
+        else
+            echo "$i ${patches[$i]}" >>"$work/any"
+        fi
+    done
+    echo 0 >"$work/lab.taken"
+    echo 0 >"$work/any.taken"
+
+    echo "checking ${#patches[@]} break-it patches with $jobs worker(s)"
+    local pids=() id
+    for ((id = 1; id <= jobs; id++)); do
+        worker "$work" "$id" &
+        pids+=($!)
+    done
+    local pid
+    for pid in "${pids[@]}"; do
+        wait "$pid" || echo "(a worker stopped early: exit $?)"
+    done
+
+    local passed=0 failed=0 failures=()
+    for i in "${!patches[@]}"; do
+        if [[ "$(cat "$work/$i.rc" 2>/dev/null)" == 0 ]]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failures+=("$(break_it_topic_of "${patches[$i]}")")
+        fi
+    done
     if [[ $failed -gt 0 ]]; then
         echo "not caught or not applying: ${failures[*]}"
     fi
