@@ -21,3 +21,12 @@ pub mod runner;
 pub mod scenario;
 pub mod sweep;
 pub mod trace;
+
+// Determinism depends on tokio's `select!` RNG being seeded by turmoil, which tokio allows
+// only under `--cfg tokio_unstable` (`.cargo/config.toml`). Setting RUSTFLAGS replaces that
+// file's flags; without this guard the lab would build and silently lose determinism.
+#[cfg(not(tokio_unstable))]
+compile_error!(
+    "the lab must be built with `--cfg tokio_unstable` (set in .cargo/config.toml): without it the same seed \
+     can replay differently (docs/determinism.md). If you set RUSTFLAGS, add `--cfg tokio_unstable` to it."
+);

@@ -15,12 +15,13 @@ use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
 Examples:
-  lab run rate-limiter                      run the default variant with the file's seed
-  lab run rate-limiter 42 --variant buggy   seed 42, the deliberately broken variant
-  lab replay rate-limiter 42 --variant buggy   the same run again, event for event
-  lab sweep rate-limiter 500                500 seeds on all cores, first failure's replay command
-  lab list                                  every scenario with its summary and variants
-  lab check my-scenario.toml                check a scenario file without running it";
+  lab run rate-limiter                                          the default variant, the file's seed
+  lab run rate-limiter 42 --variant full-limit-per-gateway      seed 42, a deliberately broken variant
+  lab replay rate-limiter 42 --variant full-limit-per-gateway   the same run again, event for event
+  lab sweep rate-limiter 500 --start-seed 100000                500 fresh seeds on all cores
+  lab list                                                      every scenario, its summary and variants
+  lab check scenarios/rate-limiter.toml                         check a scenario file without running it
+  lab lesson rate-limiter                                       the scenario's lesson";
 
 #[derive(Parser)]
 #[command(name = "lab", version, about = "Backend Lab: run distributed-systems scenarios on a deterministic simulated network", after_help = EXAMPLES)]
@@ -48,7 +49,7 @@ enum Command {
         check_determinism: bool,
     },
     /// Run a seed again, event for event, and compare with the trace it recorded before.
-    #[command(after_help = "Example: lab replay rate-limiter 7 --variant buggy")]
+    #[command(after_help = "Example: lab replay rate-limiter 7 --variant central")]
     Replay {
         scenario: String,
         seed: u64,
@@ -56,7 +57,7 @@ enum Command {
         common: RunArgs,
     },
     /// Run many seeds on all cores; summarise, and give the first failure's replay command.
-    #[command(after_help = "Example: lab sweep rate-limiter 500 --variant sync")]
+    #[command(after_help = "Example: lab sweep rate-limiter 500 --variant sync --start-seed 100000")]
     Sweep {
         scenario: String,
         /// How many seeds to run.
@@ -86,7 +87,7 @@ enum Command {
     #[command(after_help = "Example: lab topics")]
     Topics,
     /// Measure simulated seconds per wall second, and seeds per minute in a sweep (use --release).
-    #[command(after_help = "Example: lab bench rate-limiter --sweep-seeds 100")]
+    #[command(after_help = "Example: lab bench circuit-breaker --runs 1 --sweep-seeds 4")]
     Bench {
         /// Scenarios to measure (default: all).
         scenarios: Vec<String>,

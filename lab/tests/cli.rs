@@ -92,3 +92,55 @@ fn a_malformed_file_exits_2_with_file_line_and_field() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("broken.toml:29:9: field `faults[0].at_ms`"), "{stderr}");
 }
+
+/// Every `lab …` example line in `lab --help` and in each command's `--help`.
+fn help_examples() -> Vec<String> {
+    let help = |args: &[&str]| stdout(&Command::new(env!("CARGO_BIN_EXE_lab")).args(args).output().unwrap());
+    let top = help(&["--help"]);
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 8, "commands found in --help: {commands:?}");
+    let mut texts = vec![top];
+    texts.extend(commands.iter().map(|c| help(&[c, "--help"])));
+    let mut examples = Vec::new();
+    for text in texts {
+        for line in text.lines().skip_while(|l| !l.starts_with("Example")) {
+            let line = line.trim_start_matches("Example:").trim_start_matches("Examples:").trim();
+            if let Some(command) = line.strip_prefix("lab ") {
+                // The description follows the command after a run of spaces.
+                examples.push(command.split("  ").next().unwrap().trim().to_owned());
+            }
+        }
+    }
+    examples
+}
+
+#[test]
+fn every_example_in_the_help_runs_with_scenarios_and_variants_that_exist() {
+    let out = scratch("help-examples");
+    let examples = help_examples();
+    assert!(examples.len() >= 12, "{examples:?}");
+    for example in &examples {
+        let mut args: Vec<String> = example.split_whitespace().map(str::to_owned).collect();
+        // Sweeps and benchmarks run the command as written but with fewer seeds: the example
+        // is proven to name a real scenario and variant without a 500-seed run in the tests.
+        if args[0] == "sweep" {
+            args[2] = "4".into();
+        }
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
+        command.current_dir(common::repo_root()).args(&args);
+        if matches!(args[0].as_str(), "run" | "replay") {
+            command.arg("--out").arg(&out);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(matches!(output.status.code(), Some(0 | 1)), "`lab {example}` exited {:?}: {stderr}", output.status);
+        assert!(!stderr.contains("error"), "`lab {example}`: {stderr}");
+    }
+}

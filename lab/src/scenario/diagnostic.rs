@@ -34,15 +34,15 @@ impl Diagnostic {
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
         let line = source[..start].matches('\n').count() + 1;
         let column = source[line_start..start].chars().count() + 1;
-        let text = source[line_start..line_end].to_owned();
+        let text = printable(&source[line_start..line_end]);
         let underline_start = column - 1;
         let underline_len = source[start..span.end.clamp(start, line_end)].chars().count().max(1);
         Self {
             file: file.to_owned(),
             line,
             column,
-            field: field.into(),
-            message: message.into(),
+            field: printable(&field.into()),
+            message: printable(&message.into()),
             expected: expected.into(),
             snippet: Some((text, underline_start..underline_start + underline_len)),
         }
@@ -60,6 +60,14 @@ impl Diagnostic {
             snippet: None,
         }
     }
+}
+
+/// `text` with control characters (other than tab) shown as `\u{…}` escapes: a malformed
+/// file's raw bytes are never written to the terminal, where they could garble or command it.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 impl fmt::Display for Diagnostic {
@@ -142,6 +150,15 @@ mod tests {
         assert!(text.starts_with("s.toml:3:15: field `run.duration_ms`: must be positive\n"), "{text}");
         assert!(text.contains("3 | duration_ms = -5\n  |               ^^\n"), "{text}");
         assert!(text.ends_with("expected: a whole number of milliseconds > 0"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_in_the_file_are_escaped_not_echoed() {
+        let source = "name = \"a\u{1b}[2Jb\u{7}\"\n";
+        let d = Diagnostic::at(Path::new("s.toml"), source, 7..8, "name", "bad \u{1b}", "text");
+        let text = d.to_string();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.contains("a\\u{1b}[2Jb\\u{7}"), "{text}");
     }
 
     #[test]
