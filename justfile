@@ -40,10 +40,22 @@ break topic:
 check file:
     {{lab}} check {{file}}
 
-# Run every test (the command CI runs), then prove every break-it patch still applies and is caught.
-test:
+# Every test (the command CI runs): format and lints, cargo test, the loom models, then proof
+# that every break-it patch (lessons and scenarios) still applies and is caught.
+test: lint
     cargo test --workspace
+    just loom
     scripts/check-breaks.sh
+
+# Formatting and lints, as `just test` runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# The loom models of the concurrency lessons, in their own target directory (RUSTFLAGS replaces
+# .cargo/config.toml's flags, so tokio_unstable is repeated here).
+loom:
+    CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom --cfg tokio_unstable" cargo test -p fundamentals --lib --config 'profile.dev.package."*".opt-level=0' loom_tests
 
 # Benchmarks of the fundamentals lessons against std and well-known crates (criterion, release).
 bench-fundamentals:

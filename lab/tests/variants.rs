@@ -81,17 +81,16 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
     let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..lab::sweep::default_jobs() {
-            scope.spawn(|| loop {
-                let Some(&(name, scenario, variant, seed)) =
+            scope.spawn(|| {
+                while let Some(&(name, scenario, variant, seed)) =
                     runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                else {
-                    break;
-                };
-                // In its own process, exactly as `just scenario` runs it.
-                let trace = scratch.join(format!("{name}-{}-{seed}.jsonl", variant.name));
-                let outcome = lab::sweep::run_seed_isolated(lab_exe(), scenario, variant, seed, Some(&trace));
-                let hash = std::fs::read(&trace).map(|bytes| format!("{:x}", Sha256::digest(bytes)));
-                results.lock().unwrap().push((name, scenario, variant, seed, outcome, hash));
+                {
+                    // In its own process, exactly as `just scenario` runs it.
+                    let trace = scratch.join(format!("{name}-{}-{seed}.jsonl", variant.name));
+                    let outcome = lab::sweep::run_seed_isolated(lab_exe(), scenario, variant, seed, Some(&trace));
+                    let hash = std::fs::read(&trace).map(|bytes| format!("{:x}", Sha256::digest(bytes)));
+                    results.lock().unwrap().push((name, scenario, variant, seed, outcome, hash));
+                }
             });
         }
     });

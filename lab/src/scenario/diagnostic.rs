@@ -5,8 +5,13 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// An error in a scenario file. Boxed: it travels through every `Result` of the loader, and
+/// the happy path should not pay for its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub struct Diagnostic(Box<Detail>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
@@ -37,7 +42,7 @@ impl Diagnostic {
         let text = printable(&source[line_start..line_end]);
         let underline_start = column - 1;
         let underline_len = source[start..span.end.clamp(start, line_end)].chars().count().max(1);
-        Self {
+        Self(Box::new(Detail {
             file: file.to_owned(),
             line,
             column,
@@ -45,12 +50,12 @@ impl Diagnostic {
             message: printable(&message.into()),
             expected: expected.into(),
             snippet: Some((text, underline_start..underline_start + underline_len)),
-        }
+        }))
     }
 
     /// An error about the file as a whole (it cannot be read, for example).
     pub fn whole_file(file: &Path, message: impl Into<String>, expected: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Detail {
             file: file.to_owned(),
             line: 1,
             column: 1,
@@ -58,7 +63,7 @@ impl Diagnostic {
             message: message.into(),
             expected: expected.into(),
             snippet: None,
-        }
+        }))
     }
 }
 
@@ -68,6 +73,14 @@ fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
         .collect()
+}
+
+impl std::ops::Deref for Diagnostic {
+    type Target = Detail;
+
+    fn deref(&self) -> &Detail {
+        &self.0
+    }
 }
 
 impl fmt::Display for Diagnostic {
