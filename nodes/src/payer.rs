@@ -26,6 +26,9 @@ pub struct PayerConfig {
     pub retry: RetryPolicy,
     /// Send the payment id as an idempotency key (the same key on every retry).
     pub send_idempotency_key: bool,
+    /// Cap every attempt and every retry at the payment's deadline. `false` is a bug a
+    /// variant shows: attempts run their full timeout and retries go on past the deadline.
+    pub honours_deadline: bool,
 }
 
 struct Payment {
@@ -71,7 +74,11 @@ impl Payer {
 
     fn send_attempt(&mut self, ctx: &mut Ctx<'_>, seq: u64, out: &mut Out) {
         let Some(payment) = self.open.get(&seq) else { return };
-        let Some(timeout_ms) = payment.deadline.attempt_timeout_ms(ctx.now_ms, self.config.attempt_timeout_ms) else {
+        let capped = match self.config.honours_deadline {
+            true => payment.deadline.attempt_timeout_ms(ctx.now_ms, self.config.attempt_timeout_ms),
+            false => Some(self.config.attempt_timeout_ms),
+        };
+        let Some(timeout_ms) = capped else {
             return self.finish(ctx, seq, "deadline-exceeded", out);
         };
         let attempt = payment.retrier.attempts();
@@ -104,7 +111,11 @@ impl Payer {
         // Everything else is retryable: a timeout may hide a charge that happened, which is
         // exactly why the retry must carry the same idempotency key.
         let Some(payment) = self.open.get_mut(&seq) else { return };
-        match payment.retrier.after_failure_within(payment.deadline, ctx.now_ms, ctx.rng) {
+        let retry = match self.config.honours_deadline {
+            true => payment.retrier.after_failure_within(payment.deadline, ctx.now_ms, ctx.rng),
+            false => payment.retrier.after_failure(ctx.rng),
+        };
+        match retry {
             Some(delay_ms) => out.set_timer(seq, delay_ms),
             None if payment.deadline.remaining_ms(ctx.now_ms).is_some()
                 && payment.retrier.attempts() >= payment.retrier.policy().max_attempts =>
@@ -159,6 +170,7 @@ mod tests {
             attempt_timeout_ms: 200,
             retry: RetryPolicy { max_attempts: 3, backoff: Backoff { base_ms: 50, cap_ms: 400, jitter: Jitter::Full } },
             send_idempotency_key: send_key,
+            honours_deadline: true,
         })
     }
 

@@ -47,7 +47,7 @@ const MAX_TIME_MS: u64 = 600_000;
 const PAYMENTS_SETTINGS: Setting<RawPaymentsVariant> = Setting::new(
     "payments",
     "where idempotency keys live",
-    "payments = { idempotency = \"none\" | \"in-ledger\" | \"in-memory\" }",
+    "payments = { idempotency = \"none\" | \"in-ledger\" | \"in-memory\", attempt_timeout_ms = …, deadline = \"honoured\" | \"ignored\" }",
     &[PAYER, PAYMENT_SERVICE],
 );
 
@@ -59,11 +59,24 @@ enum IdempotencyName {
     InMemory,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+enum DeadlineName {
+    #[default]
+    Honoured,
+    Ignored,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPaymentsVariant {
     /// Where idempotency keys live: nowhere, in the ledger with the charge, in the service's memory.
     idempotency: IdempotencyName,
+    /// Payers' attempt timeout, replacing `[nodes.payer] attempt_timeout_ms` in this variant.
+    attempt_timeout_ms: Option<Spanned<u64>>,
+    /// Whether payers cap attempts and retries at the payment's deadline (the default) or not.
+    #[serde(default)]
+    deadline: DeadlineName,
 }
 
 impl RawPaymentsVariant {
@@ -126,21 +139,21 @@ impl NodeGroup for RawPayers {
             JitterName::Decorrelated => Jitter::Decorrelated,
         };
         let max_attempts = c.at_most(&self.max_attempts, &cx.field("max_attempts"), 100, "attempts")? as u32;
-        let idempotency = cx.setting(&PAYMENTS_SETTINGS)?.value.idempotency();
+        let setting = cx.setting(&PAYMENTS_SETTINGS)?;
+        let attempt_timeout_ms = match &setting.value.attempt_timeout_ms {
+            Some(t) => c.at_most(t, &setting.field("attempt_timeout_ms"), MAX_TIME_MS, "ms")?,
+            None => c.at_most(&self.attempt_timeout_ms, &cx.field("attempt_timeout_ms"), MAX_TIME_MS, "ms")?,
+        };
         let config = PayerConfig {
             name: cx.name.to_owned(),
             payments_per_second: c.rate(&self.payments_per_second, &cx.field("payments_per_second"))?,
             service: c.node_of_kind(&self.service, &cx.field("service"), PAYMENT_SERVICE)?,
             amount_cents: c.at_most(&self.amount_cents, &cx.field("amount_cents"), 1_000_000_000, "cents")?,
             deadline_ms: c.at_most(&self.deadline_ms, &cx.field("deadline_ms"), MAX_TIME_MS, "ms")?,
-            attempt_timeout_ms: c.at_most(
-                &self.attempt_timeout_ms,
-                &cx.field("attempt_timeout_ms"),
-                MAX_TIME_MS,
-                "ms",
-            )?,
+            attempt_timeout_ms,
             retry: RetryPolicy { max_attempts, backoff: Backoff { base_ms, cap_ms, jitter } },
-            send_idempotency_key: idempotency != Idempotency::None,
+            send_idempotency_key: setting.value.idempotency() != Idempotency::None,
+            honours_deadline: setting.value.deadline == DeadlineName::Honoured,
         };
         Ok(NodeBuilder::new(config, Payer::new))
     }
