@@ -203,6 +203,14 @@ const BROKEN: &[(&str, &str, &str, &str, &str, &str)] = &[
         "does not say how gateways enforce the limit",
     ),
     (
+        "a tolerance period past the run",
+        "tolerance_pct = 10",
+        "tolerance_pct = 10\n\n[[checks.limit-conformance.during]]\nfrom_ms = 3_000\nto_ms = 9_000\ntolerance_pct = 20",
+        "to_ms = 9_000",
+        "checks.limit-conformance.during[0].to_ms",
+        "9000 ms is after the run ends at 4000 ms",
+    ),
+    (
         "client timeout out of range",
         "timeout_ms = 200",
         "timeout_ms = 9_000_000",

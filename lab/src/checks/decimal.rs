@@ -59,6 +59,16 @@ impl Decimal {
         Decimal { units: widen(self) + widen(other), scale }
     }
 
+    /// The larger of the two.
+    pub fn max(self, other: Decimal) -> Decimal {
+        let widen = |d: Decimal| u128::from(d.units) * 10u128.pow(MAX_SCALE - d.scale);
+        if widen(other) > widen(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn is_zero(self) -> bool {
         self.units == 0
     }

@@ -24,38 +24,61 @@ fn admissions_by_key(events: &[Event]) -> BTreeMap<&str, Vec<u64>> {
     by_key
 }
 
-/// The largest number of times in any window (t - 1 s, t], and the window's end.
-fn busiest_window(times: &[u64]) -> (usize, u64) {
-    let mut best = (0, 0);
+/// For every time in `times` (sorted), how many times lie in the 1 s window ending there,
+/// (t - 1 s, t], with that end.
+fn windows(times: &[u64]) -> impl Iterator<Item = (u64, u64)> + '_ {
     let mut start = 0;
-    for (end, &t) in times.iter().enumerate() {
+    times.iter().enumerate().map(move |(end, &t)| {
         while times[start] + WINDOW_US <= t {
             start += 1;
         }
-        if end + 1 - start > best.0 {
-            best = (end + 1 - start, t);
-        }
-    }
-    best
+        ((end + 1 - start) as u64, t)
+    })
 }
 
-/// The most admissions any key has in any sliding 1 s window, against
-/// `floor(limit × (100 + tolerance) / 100)`, compared in whole numbers.
-pub fn conformance(events: &[Event], limit_per_second: u64, tolerance_pct: Decimal) -> Outcome {
-    let bound = Decimal::whole(100).plus(tolerance_pct).percent_of_floor(limit_per_second);
-    let worst = admissions_by_key(events)
-        .into_iter()
-        .map(|(key, times)| (busiest_window(&times), key))
-        .max_by_key(|((count, _), _)| *count);
-    let Some(((count, end_us), key)) = worst else {
+/// The tolerance over the limit that a window is held to: `base`, or the widest tolerance of
+/// the periods (a fault's, derived from the schedule) that the window overlaps.
+#[derive(Debug, Clone)]
+pub struct Tolerance {
+    pub base: Decimal,
+    /// `[from_us, to_us)` and the tolerance that holds for windows overlapping it.
+    pub during: Vec<(u64, u64, Decimal)>,
+}
+
+impl Tolerance {
+    fn for_window_ending(&self, end_us: u64) -> Decimal {
+        let start_us = end_us.saturating_sub(WINDOW_US);
+        self.during
+            .iter()
+            .filter(|(from_us, to_us, _)| *from_us <= end_us && start_us < *to_us)
+            .fold(self.base, |widest, (_, _, tolerance)| widest.max(*tolerance))
+    }
+}
+
+/// For every key and every sliding 1 s window, admissions against
+/// `floor(limit × (100 + tolerance) / 100)`, compared in whole numbers. The figure names the
+/// tightest window: the one furthest over its bound, or closest to it.
+pub fn conformance(events: &[Event], limit_per_second: u64, tolerance: &Tolerance) -> Outcome {
+    let mut tightest: Option<(i64, u64, &str, u64, Decimal, u64)> = None;
+    for (key, times) in admissions_by_key(events) {
+        for (count, end_us) in windows(&times) {
+            let tolerance_pct = tolerance.for_window_ending(end_us);
+            let bound = Decimal::whole(100).plus(tolerance_pct).percent_of_floor(limit_per_second);
+            let margin = bound as i64 - count as i64;
+            if tightest.is_none_or(|(least, ..)| margin < least) {
+                tightest = Some((margin, count, key, end_us, tolerance_pct, bound));
+            }
+        }
+    }
+    let Some((margin, count, key, end_us, tolerance_pct, bound)) = tightest else {
         return Outcome::Inconclusive(format!(
             "no request was admitted: nothing to hold to the limit of {limit_per_second}/s"
         ));
     };
     Outcome::judged(
-        count as u64 <= bound,
+        margin >= 0,
         format!(
-            "max admitted in any 1 s window: {count} (key {key}, window ending {}) — limit {limit_per_second} (+{tolerance_pct}%) = {bound}",
+            "tightest 1 s window: {count} admitted (key {key}, window ending {}) — limit {limit_per_second} (+{tolerance_pct}%) = {bound}",
             seconds(end_us)
         ),
     )
@@ -113,17 +136,39 @@ mod tests {
         Event { seq: 0, t_us: t_ms * 1_000, node: "client".into(), record: Record::debug(REQUEST).with(KEY, key) }
     }
 
+    fn busiest(times: &[u64]) -> (u64, u64) {
+        windows(times).max_by_key(|(count, _)| *count).unwrap()
+    }
+
+    fn flat(base: u64) -> Tolerance {
+        Tolerance { base: Decimal::whole(base), during: Vec::new() }
+    }
+
     #[test]
-    fn busiest_window_is_sliding_not_aligned() {
+    fn windows_slide_rather_than_align() {
         // 3 admissions late in second 0 and 3 early in second 1: no aligned second holds more
         // than 3, but the window (0.6 s, 1.6 s] holds 6.
         let times: Vec<u64> = [700, 800, 900, 1_100, 1_200, 1_300].iter().map(|ms| ms * 1_000).collect();
-        assert_eq!(busiest_window(&times), (6, 1_300_000));
+        assert_eq!(busiest(&times), (6, 1_300_000));
     }
 
     #[test]
     fn an_admission_exactly_one_second_later_starts_a_new_window() {
-        assert_eq!(busiest_window(&[0, 1_000_000]).0, 1);
+        assert_eq!(busiest(&[0, 1_000_000]).0, 1);
+    }
+
+    #[test]
+    fn a_fault_period_widens_the_tolerance_only_for_windows_that_overlap_it() {
+        let tolerance =
+            Tolerance { base: Decimal::whole(10), during: vec![(5_000_000, 6_000_000, Decimal::whole(50))] };
+        assert_eq!(tolerance.for_window_ending(4_000_000), Decimal::whole(10));
+        assert_eq!(tolerance.for_window_ending(5_500_000), Decimal::whole(50));
+        assert_eq!(tolerance.for_window_ending(6_999_999), Decimal::whole(50));
+        assert_eq!(tolerance.for_window_ending(7_000_000), Decimal::whole(10));
+        // 14 admissions in 0.2 s: over 10 + 10% before the period, within 10 + 50% inside it.
+        let burst = |at_ms: u64| (0..14).map(move |i| decision(at_ms + i * 10, "k", true));
+        assert!(matches!(conformance(&burst(5_200).collect::<Vec<_>>(), 10, &tolerance), Outcome::Pass(_)));
+        assert!(matches!(conformance(&burst(1_000).collect::<Vec<_>>(), 10, &tolerance), Outcome::Fail(_)));
     }
 
     fn pct(value: u64) -> Decimal {
@@ -134,22 +179,22 @@ mod tests {
     fn conformance_fails_above_limit_plus_tolerance_and_names_the_key() {
         let events: Vec<Event> =
             (0..11).map(|i| decision(i * 10, "alpha", true)).chain([decision(5, "beta", false)]).collect();
-        let Outcome::Fail(figure) = conformance(&events, 10, pct(5)) else { panic!("11 > 10 + 5%") };
-        assert!(figure.contains("max admitted in any 1 s window: 11 (key alpha"), "{figure}");
-        assert!(matches!(conformance(&events, 10, pct(10)), Outcome::Pass(_)), "11 <= 10 + 10%");
+        let Outcome::Fail(figure) = conformance(&events, 10, &flat(5)) else { panic!("11 > 10 + 5%") };
+        assert!(figure.contains("tightest 1 s window: 11 admitted (key alpha"), "{figure}");
+        assert!(matches!(conformance(&events, 10, &flat(10)), Outcome::Pass(_)), "11 <= 10 + 10%");
     }
 
     #[test]
     fn a_count_equal_to_the_printed_bound_passes_whatever_floating_point_would_say() {
         // 100 × 1.15 is 114.99999999999999 in f64; 115 admissions are within "100 (+15%) = 115".
         let events: Vec<Event> = (0..115).map(|i| decision(i, "alpha", true)).collect();
-        let Outcome::Pass(figure) = conformance(&events, 100, Decimal::from_f64(15.0).unwrap()) else { panic!() };
+        let Outcome::Pass(figure) = conformance(&events, 100, &flat(15)) else { panic!() };
         assert!(figure.ends_with("limit 100 (+15%) = 115"), "{figure}");
     }
 
     #[test]
     fn conformance_with_no_admission_is_inconclusive_not_a_pass() {
-        assert!(matches!(conformance(&[decision(1, "k", false)], 10, pct(0)), Outcome::Inconclusive(_)));
+        assert!(matches!(conformance(&[decision(1, "k", false)], 10, &flat(0)), Outcome::Inconclusive(_)));
     }
 
     #[test]

@@ -270,44 +270,76 @@ fn strategy(cx: &NodeCx<'_>, setting: &SettingRef<'_, RawGatewayVariant>) -> Che
 }
 
 /// Safety: admitted requests per key in any sliding window of 1 s stay within the limit plus
-/// the tolerance the design allows.
+/// the tolerance the design allows — wider, where the file says so, while a fault lasts.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConformance {
     limit_per_second: Spanned<u64>,
     tolerance_pct: Option<Spanned<Number>>,
+    #[serde(default)]
+    during: Vec<RawTolerancePeriod>,
+}
+
+/// `[[checks.limit-conformance.during]]`: the tolerance for windows overlapping a period.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTolerancePeriod {
+    from_ms: Spanned<u64>,
+    to_ms: Spanned<u64>,
+    tolerance_pct: Spanned<Number>,
 }
 
 #[derive(Debug)]
 struct Conformance {
     limit_per_second: u64,
-    tolerance_pct: Decimal,
+    tolerance: checks::Tolerance,
+}
+
+fn tolerance(cx: &CheckCx<'_>, value: &Spanned<Number>, field: &str) -> Checked<Decimal> {
+    match Decimal::from_f64(value.get_ref().0).filter(|d| d.is_at_most_ratio(100, 1)) {
+        Some(d) => Ok(d),
+        None => Err(cx.checker.error(
+            value.span(),
+            &cx.field(field),
+            "not a usable tolerance",
+            "a percentage from 0 to 100, with at most 6 decimal places",
+        )),
+    }
 }
 
 impl CheckSettings for RawConformance {
     fn configure(&self, cx: &CheckCx<'_>) -> Checked<Arc<dyn Check>> {
-        let tolerance_pct = match &self.tolerance_pct {
+        let base = match &self.tolerance_pct {
             None => Decimal::whole(0),
-            Some(t) => match Decimal::from_f64(t.get_ref().0).filter(|d| d.is_at_most_ratio(100, 1)) {
-                Some(d) => d,
-                None => {
-                    return Err(cx.checker.error(
-                        t.span(),
-                        &cx.field("tolerance_pct"),
-                        "not a usable tolerance",
-                        "a percentage from 0 to 100, with at most 6 decimal places",
-                    ))
-                }
-            },
+            Some(t) => tolerance(cx, t, "tolerance_pct")?,
         };
+        let mut during = Vec::new();
+        for (i, period) in self.during.iter().enumerate() {
+            let field = |f: &str| format!("during[{i}].{f}");
+            let from_ms = cx.within_run(&period.from_ms, &field("from_ms"))?;
+            let to_ms = cx.within_run(&period.to_ms, &field("to_ms"))?;
+            if to_ms <= from_ms {
+                return Err(cx.checker.error(
+                    period.to_ms.span(),
+                    &cx.field(&field("to_ms")),
+                    "the period ends before it starts",
+                    format!("a time after from_ms ({from_ms})"),
+                ));
+            }
+            during.push((
+                from_ms * 1_000,
+                to_ms * 1_000,
+                tolerance(cx, &period.tolerance_pct, &field("tolerance_pct"))?,
+            ));
+        }
         let limit_per_second = limit(cx.checker, &self.limit_per_second, &cx.field("limit_per_second"))?;
-        Ok(Arc::new(Conformance { limit_per_second, tolerance_pct }))
+        Ok(Arc::new(Conformance { limit_per_second, tolerance: checks::Tolerance { base, during } }))
     }
 }
 
 impl Check for Conformance {
     fn evaluate(&self, run: &RunResult) -> Outcome {
-        checks::conformance(&run.events, self.limit_per_second, self.tolerance_pct)
+        checks::conformance(&run.events, self.limit_per_second, &self.tolerance)
     }
 }
 
