@@ -18,6 +18,12 @@
 # build needs tokio, tonic and turmoil, compiled only there) and then helps with the
 # fundamentals patches, which the other workers take from the start. In each copy a patch is
 # applied, tested and reversed in turn, and only the patched module's tests run.
+#
+# Verified results are cached by their inputs, as a build system caches test results: a patch
+# caught before is not rebuilt while the patch and every file its check depends on are
+# byte-identical (see inputs_hash below), and its earlier report is printed again, marked
+# `(cached)`. Anything changed, and the patch is checked afresh; only catches are cached.
+# BREAK_IT_FRESH=1 ignores the cache.
 
 set -euo pipefail
 
@@ -35,6 +41,38 @@ next_in_queue() {
         echo $((taken + 1)) >"$work/$queue.taken"
         printf '%s\n' "$line"
     ) 8>"$work/queue.lock"
+}
+
+# Hash of everything the check of a patch of kind $1 (`fundamentals` or `scenario`) depends on,
+# apart from the patch itself: the toolchain, the workspace's build files, these scripts, and
+# the sources a patched build compiles. A fundamentals patch builds only the `fundamentals`
+# crate (it depends on no other workspace crate); a scenario patch builds `lab`, which depends
+# on every crate, and runs it on the scenario files, so every file counts except other patches.
+inputs_hash() {
+    local kind="$1"
+    (
+        cd "$BREAK_IT_REPO"
+        rustc -vV
+        cargo -V
+        local files
+        if [[ "$kind" == fundamentals ]]; then
+            files="$(git ls-files --cached --others --exclude-standard -- fundamentals Cargo.toml Cargo.lock \
+                .cargo scripts/break-it.sh scripts/check-breaks.sh | grep -v '^fundamentals/breaks/')"
+        else
+            files="$(git ls-files --cached --others --exclude-standard |
+                grep -vE '^(fundamentals|scenarios)/breaks/')"
+        fi
+        # Deleted-but-tracked files are listed too; hash what exists, name every path.
+        while IFS= read -r file; do
+            printf '%s\n' "$file"
+            [[ -f "$file" ]] && sha256sum <"$file"
+        done <<<"$files"
+    ) | sha256sum | cut -d' ' -f1
+}
+
+# The cache entry of patch $2 given inputs hash $1.
+cache_entry() {
+    printf '%s/%s' "$BREAK_IT_CACHE" "$(cat <(printf '%s\n' "$1") "$2" | sha256sum | cut -d' ' -f1)"
 }
 
 # Worker $2 of work dir $1: checks patches from its queues until they are empty. Each patch's
@@ -59,7 +97,15 @@ worker() {
             index="${entry%% *}"
             patch="${entry#* }"
             caught=0
-            report="$(break_it_check_patch "$scratch/repo" "$patch" 2>&1)" || caught=1
+            local entry_file kind=fundamentals
+            [[ -n "$(break_it_header "$patch" Scenario)" ]] && kind=scenario
+            entry_file="$(cache_entry "$(cat "$work/$kind.hash")" "$patch")"
+            if [[ "${BREAK_IT_FRESH:-0}" != 1 && -f "$entry_file" ]]; then
+                report="$(sed '1s/$/ (cached: caught before with identical inputs)/' "$entry_file")"
+            else
+                report="$(break_it_check_patch "$scratch/repo" "$patch" 2>&1)" || caught=1
+                [[ $caught -eq 0 ]] && printf '%s\n' "$report" >"$entry_file"
+            fi
             echo "$caught" >"$work/$index.rc"
             (
                 flock 8
@@ -103,6 +149,10 @@ main() {
     done
     echo 0 >"$work/lab.taken"
     echo 0 >"$work/any.taken"
+    BREAK_IT_CACHE="$BREAK_IT_TARGET_DIR/verified"
+    mkdir -p "$BREAK_IT_CACHE"
+    inputs_hash fundamentals >"$work/fundamentals.hash"
+    inputs_hash scenario >"$work/scenario.hash"
 
     echo "checking ${#patches[@]} break-it patches with $jobs worker(s)"
     local pids=() id
