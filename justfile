@@ -65,6 +65,13 @@ bench-fundamentals:
 bench *args:
     {{lab}} bench {{args}}
 
+# Fuzz every input the lab reads — scenario files, trace files, command lines — for panics,
+# aborts, hangs and unlocated errors: just fuzz --minutes 30, or --cases 100000 --target scenarios.
+# Findings are shrunk and saved in lab/fuzz/regressions/, which every run (and just test) replays.
+fuzz *args:
+    cargo build --release --quiet -p lab --bins
+    cargo run --release --quiet -p lab --bin lab-fuzz -- {{args}}
+
 # Rewrite the golden trace hashes after a change that is meant to change traces (say why in the commit).
 bless:
     BLESS=1 cargo test -p lab --test variants every_variant_fails_exactly

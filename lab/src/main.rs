@@ -69,8 +69,8 @@ enum Command {
         #[arg(long)]
         variant: Option<String>,
         /// Parallel runs (default: one per core).
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
+        jobs: Option<u16>,
     },
     /// List the scenarios with a one-line summary and their variants.
     #[command(after_help = "Example: lab list")]
@@ -91,9 +91,11 @@ enum Command {
     Bench {
         /// Scenarios to measure (default: all).
         scenarios: Vec<String>,
-        #[arg(long, default_value_t = 3)]
+        /// Single runs per scenario.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1_000))]
         runs: u64,
-        #[arg(long, default_value_t = 40)]
+        /// Seeds in the measured sweep.
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         sweep_seeds: u64,
     },
     /// (internal) Run one seed as this process's only simulation; print its outcome as JSON.
@@ -118,6 +120,9 @@ struct RunArgs {
     #[arg(long, default_value = "target/lab", value_name = "DIR")]
     out: PathBuf,
 }
+
+/// More parallel runs than any machine this runs on has cores for is a typo.
+const MAX_JOBS: i64 = 1_024;
 
 /// An error that is the user's input, not a failed check: exit code 2.
 struct BadInput(String);
@@ -191,13 +196,20 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             if *count == 0 {
                 return Err(BadInput("a sweep needs at least one seed".into()).into());
             }
+            if start_seed.checked_add(*count - 1).is_none() {
+                return Err(BadInput(format!(
+                    "seeds {start_seed} onwards: {count} seeds would run past the largest seed, {}",
+                    u64::MAX
+                ))
+                .into());
+            }
             Ok(sweep_and_report(
                 &scenario,
                 &arg,
                 variant,
                 *start_seed,
                 *count,
-                jobs.unwrap_or_else(lab::sweep::default_jobs),
+                jobs.map_or_else(lab::sweep::default_jobs, usize::from),
             ))
         }
         Command::List => list(&dir),
@@ -314,7 +326,7 @@ fn run_and_report(
     replay: bool,
 ) -> anyhow::Result<bool> {
     let files = RunFiles::new(out, scenario, variant, seed);
-    let previous = if replay { std::fs::read_to_string(&files.trace).ok() } else { None };
+    let earlier = if replay { read_earlier_trace(&files.trace)? } else { None };
     let judged = run_recorded(scenario, variant, seed, &files)?
         .map_err(|e| anyhow!("{e}\nreplay: {}", replay_command(arg, variant, scenario, seed)))?;
     println!("{} — variant `{}` — seed {seed}", scenario.name, variant.name);
@@ -325,23 +337,30 @@ fn run_and_report(
     println!();
     print_outcome_line(&judged.verdicts, variant);
     if replay {
-        match previous {
+        match earlier {
             None => println!(
                 "replay:  no earlier trace of this seed at {} to compare with; recorded one now",
                 files.trace.display()
             ),
-            Some(previous) => {
-                let before: Vec<String> = previous.lines().map(str::to_owned).collect();
-                match first_divergence(&before, &judged.trace_lines()) {
-                    None => println!("replay:  identical to the earlier trace, event for event ({} events)", before.len()),
-                    Some(d) => println!(
-                        "replay:  DIFFERS from the earlier trace at event #{}\n  before: {}\n  now:    {}\n  (a changed build or scenario file changes the run; the same build and file must not)",
+            Some(earlier) => match first_divergence(&earlier, (judged.trace_lines().join("\n") + "\n").as_bytes()) {
+                None => println!(
+                    "replay:  identical to the earlier trace, event for event ({} events)",
+                    judged.run.events.len()
+                ),
+                Some(d) => {
+                    // The earlier trace is evidence: keep it beside the new one, never overwrite it.
+                    let kept = files.trace.with_extension("earlier.jsonl");
+                    std::fs::write(&kept, &earlier)
+                        .with_context(|| format!("cannot keep the earlier trace as {}", kept.display()))?;
+                    println!(
+                        "replay:  DIFFERS from the earlier trace at event #{}\n  before: {}\n  now:    {}\n  (a changed build or scenario file changes the run; the same build and file must not)\n  the earlier trace is kept as {}",
                         d.index,
                         d.first.as_deref().unwrap_or("(end of trace)"),
-                        d.second.as_deref().unwrap_or("(end of trace)")
-                    ),
+                        d.second.as_deref().unwrap_or("(end of trace)"),
+                        kept.display()
+                    )
                 }
-            }
+            },
         }
     } else if !passed {
         println!("replay:  {}", replay_command(arg, variant, scenario, seed));
@@ -349,6 +368,18 @@ fn run_and_report(
     println!("trace:   {}", files.trace.display());
     println!("log:     {}", files.log.display());
     Ok(passed)
+}
+
+/// The trace an earlier run of this seed left, if any. A trace that exists but cannot be read
+/// is an error, not "no earlier trace": the replay would otherwise overwrite it unseen.
+fn read_earlier_trace(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => {
+            Err(BadInput(format!("cannot read the earlier trace {} to compare with: {e}", path.display())).into())
+        }
+    }
 }
 
 fn print_verdicts(verdicts: &[Verdict]) {
@@ -413,16 +444,15 @@ fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> an
         if let Some(error) = outcome.error {
             return Err(anyhow!("the {copy} run failed: {error}"));
         }
-        traces.push(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?);
+        traces.push(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?);
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let first: Vec<String> = traces[0].lines().map(str::to_owned).collect();
-    let second: Vec<String> = traces[1].lines().map(str::to_owned).collect();
-    match first_divergence(&first, &second) {
+    let events = traces[0].iter().filter(|&&b| b == b'\n').count();
+    match first_divergence(&traces[0], &traces[1]) {
         None => {
             println!(
                 "determinism: seed {seed} ran twice in separate processes: {} events, byte-identical traces\n",
-                first.len()
+                events
             );
             Ok(true)
         }
@@ -458,7 +488,7 @@ fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u6
             return false;
         }
     };
-    let outcomes = lab::sweep::sweep(&exe, scenario, variant, start..start + count, jobs, |o| {
+    let outcomes = lab::sweep::sweep(&exe, scenario, variant, start, count, jobs, |o| {
         failed += u64::from(!o.passed());
         bar.set_message(format!("{failed} failed"));
         bar.inc(1);

@@ -12,7 +12,6 @@ use crate::checks::CheckResult;
 use crate::runner::{run_and_judge, Judged};
 use crate::scenario::{Scenario, Variant};
 use serde::{Deserialize, Serialize};
-use std::ops::Range;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,29 +81,32 @@ pub fn run_seed_isolated(
     }
 }
 
-/// Runs every seed in `seeds`, each in its own `lab` process, `jobs` at a time; `progress`
-/// is called once per finished seed.
+/// Runs `count` seeds from `first` on (the caller keeps `first + count - 1` within u64), each
+/// in its own `lab` process, `jobs` at a time; `progress` is called once per finished seed.
 pub fn sweep(
     lab_exe: &Path,
     scenario: &Scenario,
     variant: &Variant,
-    seeds: Range<u64>,
+    first: u64,
+    count: u64,
     jobs: usize,
     mut progress: impl FnMut(&SeedOutcome),
 ) -> Vec<SeedOutcome> {
-    let next = AtomicU64::new(seeds.start);
+    // Counts seeds taken, not the seed itself: the last seed may be u64::MAX.
+    let taken = AtomicU64::new(0);
+    let threads = usize::try_from(count).map_or(jobs, |count| jobs.min(count)).max(1);
     let (done_tx, done_rx) = mpsc::channel();
     let mut outcomes = Vec::new();
     std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1) {
+        for _ in 0..threads {
             let done_tx = done_tx.clone();
-            let next = &next;
-            let end = seeds.end;
+            let taken = &taken;
             scope.spawn(move || loop {
-                let seed = next.fetch_add(1, Ordering::Relaxed);
-                if seed >= end {
+                let index = taken.fetch_add(1, Ordering::Relaxed);
+                if index >= count {
                     break;
                 }
+                let seed = first + index;
                 if done_tx.send(run_seed_isolated(lab_exe, scenario, variant, seed, None)).is_err() {
                     break;
                 }

@@ -150,16 +150,52 @@ pub struct Divergence {
     /// Index of the first differing line (0-based), equal to the shorter length if one trace
     /// is a prefix of the other.
     pub index: usize,
+    /// The differing lines, fit to print: see [`printable_line`].
     pub first: Option<String>,
     pub second: Option<String>,
 }
 
-pub fn first_divergence(first: &[String], second: &[String]) -> Option<Divergence> {
-    let index = first.iter().zip(second).position(|(a, b)| a != b).unwrap_or(first.len().min(second.len()));
+/// Compares two traces line by line, as bytes: a trace read back from disk may have been
+/// edited, truncated or corrupted, and is compared as it is, never rejected or repaired.
+pub fn first_divergence(first: &[u8], second: &[u8]) -> Option<Divergence> {
+    let (first, second) = (lines_of(first), lines_of(second));
+    let index = first.iter().zip(&second).position(|(a, b)| a != b).unwrap_or(first.len().min(second.len()));
     if index == first.len() && index == second.len() {
         return None;
     }
-    Some(Divergence { index, first: first.get(index).cloned(), second: second.get(index).cloned() })
+    let shown = |lines: &[&[u8]]| lines.get(index).map(|line| printable_line(line));
+    Some(Divergence { index, first: shown(&first), second: shown(&second) })
+}
+
+/// A trace's lines; a final newline does not start an empty line.
+fn lines_of(text: &[u8]) -> Vec<&[u8]> {
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(|&b| b == b'\n').collect()
+}
+
+/// Longest line excerpt a report prints; a corrupted trace can hold one huge line.
+const SHOWN_LINE_CHARS: usize = 400;
+
+/// A trace line as a report may print it: invalid UTF-8 replaced, control characters escaped
+/// (the terminal is never sent raw bytes from a file), and cut to a readable length.
+pub fn printable_line(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let mut shown = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == SHOWN_LINE_CHARS {
+            shown.push_str(&format!("… ({} bytes in all)", line.len()));
+            break;
+        }
+        if c.is_control() && c != '\t' {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -190,12 +226,22 @@ mod tests {
 
     #[test]
     fn divergence_names_the_first_differing_line_or_the_end_of_the_shorter_trace() {
-        let a: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
-        let b: Vec<String> = ["x", "Y", "z"].map(String::from).to_vec();
-        assert_eq!(first_divergence(&a, &a), None);
-        assert_eq!(first_divergence(&a, &b).map(|d| d.index), Some(1));
-        let d = first_divergence(&a, &a[..2]).expect("a prefix differs at its end");
+        let (a, b) = (b"x\ny\nz\n".as_slice(), b"x\nY\nz\n".as_slice());
+        assert_eq!(first_divergence(a, a), None);
+        assert_eq!(first_divergence(a, b"x\ny\nz"), None, "a missing final newline is no difference");
+        assert_eq!(first_divergence(a, b).map(|d| d.index), Some(1));
+        let d = first_divergence(a, b"x\ny\n").expect("a prefix differs at its end");
         assert_eq!((d.index, d.first.as_deref(), d.second), (2, Some("z"), None));
+        assert_eq!(first_divergence(b"", b"").map(|d| d.index), None);
+    }
+
+    #[test]
+    fn a_corrupted_line_is_shown_escaped_and_cut_short() {
+        let d = first_divergence(b"ok\n\x1b[2J\xff\x00tail\n", b"ok\nfine\n").unwrap();
+        assert_eq!(d.first.as_deref(), Some("\\u{1b}[2J\u{fffd}\\u{0}tail"));
+        let long = vec![b'a'; 10_000];
+        let shown = printable_line(&long);
+        assert!(shown.ends_with("… (10000 bytes in all)") && shown.chars().count() < 450, "{shown}");
     }
 
     #[test]

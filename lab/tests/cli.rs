@@ -54,6 +54,27 @@ fn a_correct_variant_exits_0_and_its_replay_is_identical() {
     let text = stdout(&replay);
     assert_eq!(replay.status.code(), Some(0), "{text}");
     assert!(text.contains("replay:  identical to the earlier trace, event for event"), "{text}");
+
+    // An edited or corrupted earlier trace: the difference is shown escaped, and the earlier
+    // trace is kept, not overwritten by the replay.
+    let trace = out.join("idempotent-retries/idempotency-key/seed-3.trace.jsonl");
+    let corrupted = b"garbage \x1b[2J\xff\n".to_vec();
+    std::fs::write(&trace, &corrupted).unwrap();
+    let replay = lab(&["replay", "idempotent-retries", "3"], &out);
+    let text = stdout(&replay);
+    assert!(text.contains("DIFFERS from the earlier trace at event #0"), "{text}");
+    assert!(text.contains("before: garbage \\u{1b}[2J\u{fffd}"), "{text}");
+    let kept = out.join("idempotent-retries/idempotency-key/seed-3.trace.earlier.jsonl");
+    assert!(text.contains(&format!("the earlier trace is kept as {}", kept.display())), "{text}");
+    assert_eq!(std::fs::read(&kept).unwrap(), corrupted);
+
+    // An earlier trace that cannot be read is bad input, never mistaken for "no trace yet".
+    std::fs::remove_file(&trace).unwrap();
+    std::fs::create_dir(&trace).unwrap();
+    let replay = lab(&["replay", "idempotent-retries", "3"], &out);
+    let stderr = String::from_utf8_lossy(&replay.stderr);
+    assert_eq!(replay.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read the earlier trace"), "{stderr}");
 }
 
 #[test]
@@ -74,6 +95,9 @@ fn bad_input_exits_2_with_a_message_saying_what_is_wrong() {
         (vec!["sweep", "rate-limiter", "0"], "at least one seed"),
         (vec!["lesson", "no_such_topic"], "no lesson or scenario `no_such_topic`"),
         (vec!["run", "rate-limiter", "not-a-seed"], "invalid value"),
+        (vec!["sweep", "rate-limiter", "2", "--start-seed", "18446744073709551615"], "past the largest seed"),
+        (vec!["sweep", "rate-limiter", "1", "--jobs", "0"], "0 is not in 1..=1024"),
+        (vec!["bench", "--runs", "0"], "0 is not in 1..=1000"),
     ] {
         let output = lab(&args, &out);
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -34,14 +34,15 @@ impl Diagnostic {
         message: impl Into<String>,
         expected: impl Into<String>,
     ) -> Self {
-        let start = span.start.min(source.len());
+        let start = floor_char_boundary(source, span.start);
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
         let line = source[..start].matches('\n').count() + 1;
         let column = source[line_start..start].chars().count() + 1;
         let text = printable(&source[line_start..line_end]);
         let underline_start = column - 1;
-        let underline_len = source[start..span.end.clamp(start, line_end)].chars().count().max(1);
+        let end = floor_char_boundary(source, span.end.clamp(start, line_end));
+        let underline_len = source[start..end].chars().count().max(1);
         Self(Box::new(Detail {
             file: file.to_owned(),
             line,
@@ -51,6 +52,23 @@ impl Diagnostic {
             expected: expected.into(),
             snippet: Some((text, underline_start..underline_start + underline_len)),
         }))
+    }
+
+    /// A file that is not UTF-8 text, pointing at its first invalid byte (at `valid_up_to`).
+    pub fn invalid_utf8(file: &Path, bytes: &[u8], valid_up_to: usize) -> Self {
+        let line_end = bytes[valid_up_to..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| valid_up_to + i);
+        // Up to the end of the bad byte's line, with invalid bytes shown as U+FFFD: the valid
+        // prefix is unchanged, so the error's offset is the same in both.
+        let text = String::from_utf8_lossy(&bytes[..line_end]);
+        let bad = char::REPLACEMENT_CHARACTER.len_utf8();
+        Self::at(
+            file,
+            &text,
+            valid_up_to..valid_up_to + bad,
+            field_path_at(&text, valid_up_to),
+            format!("byte 0x{:02x} is not valid UTF-8", bytes[valid_up_to]),
+            "a UTF-8 text file (TOML)",
+        )
     }
 
     /// An error about the file as a whole (it cannot be read, for example).
@@ -65,6 +83,16 @@ impl Diagnostic {
             snippet: None,
         }))
     }
+}
+
+/// `offset` moved back to the start of the character it falls in (and into `text`): spans
+/// come from several parsers, and slicing inside a character would panic.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// `text` with control characters (other than tab) shown as `\u{…}` escapes: a malformed
@@ -109,7 +137,7 @@ impl std::error::Error for Diagnostic {}
 /// table header above it plus the key on its own line. toml's own errors carry a span but
 /// not the field's name, and a user fixing a file wants the name.
 pub fn field_path_at(source: &str, offset: usize) -> String {
-    let offset = offset.min(source.len());
+    let offset = floor_char_boundary(source, offset);
     let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
     let line = &source[line_start..line_end];
@@ -172,6 +200,23 @@ mod tests {
         let text = d.to_string();
         assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
         assert!(text.contains("a\\u{1b}[2Jb\\u{7}"), "{text}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
+        let bytes = b"name = \"a\"\n[run]\nseed = \"x\xff\"\n";
+        let d = Diagnostic::invalid_utf8(Path::new("s.toml"), bytes, 26);
+        assert_eq!((d.line, d.column, d.field.as_str()), (3, 10, "run.seed"));
+        assert!(d.to_string().starts_with("s.toml:3:10: field `run.seed`: byte 0xff is not valid UTF-8"), "{d}");
+    }
+
+    #[test]
+    fn a_span_inside_a_character_is_moved_to_its_start() {
+        let source = "name = \"é\"\n";
+        let inside = source.find('é').unwrap() + 1;
+        let d = Diagnostic::at(Path::new("s.toml"), source, inside..inside + 1, "name", "bad", "text");
+        assert_eq!((d.line, d.column), (1, 9));
+        assert_eq!(field_path_at(source, inside), "name");
     }
 
     #[test]

@@ -139,10 +139,18 @@ pub struct Lesson {
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Self, Diagnostic> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             Diagnostic::whole_file(path, format!("cannot read the scenario file: {e}"), "a readable UTF-8 TOML file")
         })?;
-        Self::parse(path, &source)
+        Self::from_bytes(path, &bytes)
+    }
+
+    /// Checks a scenario file's bytes, exactly as [`Scenario::load`] does once it has read them.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self, Diagnostic> {
+        match std::str::from_utf8(bytes) {
+            Ok(source) => Self::parse(path, source),
+            Err(error) => Err(Diagnostic::invalid_utf8(path, bytes, error.valid_up_to())),
+        }
     }
 
     /// Checks scenario text; `path` is only used in messages.

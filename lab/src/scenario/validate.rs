@@ -22,6 +22,8 @@ const MAX_DURATION_MS: u64 = 3_600_000;
 const MAX_NODES_PER_GROUP: u64 = 64;
 const MAX_TICK_MS: u64 = 100;
 const MAX_LATENCY_MS: u64 = 10_000;
+/// A run's event budget: enough for an hour of a busy topology, small enough to fit in memory.
+const MAX_EVENTS: u64 = 20_000_000;
 const DEFAULT_LATENCY_MS: [u64; 2] = [1, 5];
 
 pub(super) fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
@@ -225,7 +227,7 @@ impl Checker<'_> {
         let summary = self.non_empty(&raw.summary, "summary")?;
         let duration_ms = self.at_most(&raw.run.duration_ms, "run.duration_ms", MAX_DURATION_MS, "ms")?;
         let tick_ms = self.at_most(&raw.run.tick_ms, "run.tick_ms", MAX_TICK_MS, "ms")?;
-        let max_events = self.positive(&raw.run.max_events, "run.max_events")?;
+        let max_events = self.at_most(&raw.run.max_events, "run.max_events", MAX_EVENTS, "events")?;
         let groups = self.node_groups(&raw.nodes)?;
         let topology = self.topology();
         let network = self.network(&raw.network)?;

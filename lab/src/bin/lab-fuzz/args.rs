@@ -1,0 +1,155 @@
+//! Command lines for `lab`: each subcommand with values drawn from the absurd (seeds past
+//! u64, negative counts, paths that do not exist or are directories, invalid UTF-8), then
+//! sometimes shuffled, cut or repeated. Counts that are valid are kept small: a legitimately
+//! long sweep is not a hang, and the fuzzer must not wait for one.
+
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, RngCore};
+
+/// Scenario names as `lab` may be given them. The sandbox holds shortened copies of the
+/// repository's scenarios (see `main.rs`), so the existing ones run quickly.
+const SCENARIOS: &[&str] = &[
+    "rate-limiter",
+    "circuit-breaker",
+    "idempotent-retries",
+    "no-such-scenario",
+    "scenarios/rate-limiter.toml",
+    "scenarios",
+    "scenarios/",
+    "/",
+    "/dev/null",
+    "/proc/self/mem",
+    "missing.toml",
+    "../../etc/passwd",
+    "",
+    "-",
+    ".toml",
+];
+
+const VARIANTS: &[&str] = &["sync", "central", "no-breaker", "per-attempt-keys", "nope", "", "SYNC"];
+
+const NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999999",
+    "1e9",
+    "0x10",
+    " 1",
+    "1.5",
+    "",
+    "NaN",
+    "٣",
+];
+
+const PATHS: &[&str] =
+    &["out", "", "/", "/proc", "/dev/null", "scenarios/rate-limiter.toml", "a/b/c/d", "/nonexistent/dir"];
+
+const TOPICS: &[&str] = &["lru_cache", "ds::btree", "rate-limiter", "nope", "", "::", "ds::", "a::b::c", "../README"];
+
+fn pick(list: &[&str], rng: &mut impl RngCore) -> Vec<u8> {
+    list.choose(rng).copied().unwrap_or_default().as_bytes().to_vec()
+}
+
+fn flag(name: &str, values: &[&str], rng: &mut impl RngCore) -> Vec<Vec<u8>> {
+    let mut args = vec![format!("--{name}").into_bytes()];
+    if rng.random_bool(0.9) {
+        args.push(pick(values, rng));
+    }
+    args
+}
+
+/// `--name value` with probability `p`.
+fn maybe_flag(args: &mut Vec<Vec<u8>>, p: f64, name: &str, values: &[&str], rng: &mut impl RngCore) {
+    if rng.random_bool(p) {
+        args.extend(flag(name, values, rng));
+    }
+}
+
+/// One command line (without the program name).
+pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
+    let mut args: Vec<Vec<u8>> = Vec::new();
+    match rng.random_range(0..10) {
+        0 | 1 => {
+            args.push(b"run".to_vec());
+            args.push(pick(SCENARIOS, rng));
+            if rng.random_bool(0.6) {
+                args.push(pick(NUMBERS, rng));
+            }
+            maybe_flag(&mut args, 0.5, "variant", VARIANTS, rng);
+            if rng.random_bool(0.2) {
+                args.push(b"--check-determinism".to_vec());
+            }
+            maybe_flag(&mut args, 0.4, "out", PATHS, rng);
+        }
+        2 => {
+            args.push(b"replay".to_vec());
+            args.push(pick(SCENARIOS, rng));
+            args.push(pick(NUMBERS, rng));
+            maybe_flag(&mut args, 0.5, "variant", VARIANTS, rng);
+            maybe_flag(&mut args, 0.4, "out", PATHS, rng);
+        }
+        3 => {
+            args.push(b"sweep".to_vec());
+            args.push(pick(SCENARIOS, rng));
+            args.push(pick(NUMBERS, rng));
+            maybe_flag(&mut args, 0.5, "start-seed", NUMBERS, rng);
+            maybe_flag(&mut args, 0.4, "jobs", NUMBERS, rng);
+            maybe_flag(&mut args, 0.3, "variant", VARIANTS, rng);
+        }
+        4 => {
+            args.push(b"check".to_vec());
+            args.push(pick(SCENARIOS, rng));
+        }
+        5 => {
+            args.push(b"lesson".to_vec());
+            args.push(pick(TOPICS, rng));
+        }
+        6 => {
+            args.push(pick(&["list", "topics", "--help", "--version", "help", "", "nope", "-x"], rng));
+        }
+        7 => {
+            args.push(b"bench".to_vec());
+            args.push(pick(SCENARIOS, rng));
+            args.extend(flag("runs", &["0", "1", "-1", "1001", "x"], rng));
+            args.extend(flag("sweep-seeds", &["0", "1", "2", "100001", "18446744073709551616"], rng));
+        }
+        8 => {
+            args.push(b"__run-seed".to_vec());
+            args.push(pick(SCENARIOS, rng));
+            args.push(pick(NUMBERS, rng));
+            args.extend(flag("variant", VARIANTS, rng));
+            maybe_flag(&mut args, 0.5, "trace", PATHS, rng);
+        }
+        _ => {
+            args.push(pick(&["run", "check", "list", "sweep"], rng));
+            args.push(pick(SCENARIOS, rng));
+        }
+    }
+    if rng.random_bool(0.2) {
+        args.splice(0..0, flag("scenarios-dir", PATHS, rng));
+    }
+    if rng.random_bool(0.25) {
+        mutate(&mut args, rng);
+    }
+    args
+}
+
+/// A line-level accident: an argument dropped, repeated, swapped, corrupted, or a stray one.
+fn mutate(args: &mut Vec<Vec<u8>>, rng: &mut impl RngCore) {
+    let i = rng.random_range(0..args.len().max(1));
+    match rng.random_range(0..6) {
+        0 if !args.is_empty() => {
+            args.remove(i);
+        }
+        1 if !args.is_empty() => args.insert(i, args[i].clone()),
+        2 => args.shuffle(rng),
+        3 => args.insert(i.min(args.len()), vec![0xff, 0xfe, b'x']),
+        4 => args.insert(i.min(args.len()), pick(&["--", "-", "--unknown", "--variant=", "-h", "--out=/"], rng)),
+        _ => args.push("x".repeat(100_000).into_bytes()),
+    }
+}
