@@ -16,3 +16,4 @@ pub mod problems;
 pub mod ratelimit;
 pub mod resilience;
 pub mod sim;
+pub mod theory;
