@@ -6,12 +6,13 @@
 //! so the same seed and build give the same events, byte for byte.
 
 mod driver;
+mod host;
 mod net;
 mod rpc_faults;
 
 use crate::scenario::{Fault, FaultAction, Scenario, Variant};
 use crate::trace::{Event, Recorder, LAB_NODE};
-use driver::HostContext;
+use host::HostContext;
 use nodes::Record;
 use rpc_faults::RpcFaults;
 use std::cell::Cell;

@@ -1,0 +1,254 @@
+//! One node on one simulated host, whatever the simulator: the inbox, the timers, the pending
+//! replies and the RPC fault layer. It is the only place where node logic meets I/O.
+//!
+//! Incoming calls, results of outgoing calls and timers are queued into one inbox and handed to
+//! the node one at a time; the node's actions become calls (with timeouts), replies, timers and
+//! trace records. What differs between engines — how time is read and waited on, how a task is
+//! spawned, how a call reaches its peer — comes in through [`Runtime`] and [`Calls`].
+
+use super::rpc_faults::RpcFaults;
+use crate::family::NodeBuilder;
+use crate::scenario::RpcFault;
+use crate::trace::Recorder;
+use fundamentals::sim::{stream_rng, SimRng};
+use nodes::{Action, Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
+use proto::Envelope;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// Everything a host needs to (re)start its node. Shared by every incarnation of the host.
+pub struct HostContext {
+    pub name: Arc<str>,
+    pub seed: u64,
+    pub build: NodeBuilder,
+    pub recorder: Recorder,
+    pub faults: RpcFaults,
+    /// How many times the node has started; each start gets a fresh random stream.
+    pub starts: Cell<u64>,
+}
+
+/// The simulator's clock and tasks, as a node's driver uses them.
+pub trait Runtime: 'static {
+    /// Simulated time since the start of the run, in microseconds.
+    fn now_us() -> u64;
+    fn sleep(duration: Duration) -> impl Future<Output = ()>;
+    fn spawn(task: impl Future<Output = ()> + Send + 'static);
+}
+
+/// How a host's outgoing calls reach their peers.
+pub trait Calls: 'static {
+    /// A call to `to` that resolves to the peer's reply or why there is none (never later
+    /// than `timeout`: then it is [`CallError::Timeout`]).
+    fn call(
+        &mut self,
+        to: &str,
+        envelope: Envelope,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Body, CallError>> + Send + 'static;
+
+    /// A call to `to` timed out or found it unreachable: drop whatever is cached for it.
+    fn forget(&mut self, _to: &str) {}
+}
+
+pub enum DriverMsg {
+    Request { from: String, body: Body, reply: oneshot::Sender<Body> },
+    CallResult { to: String, tag: u64, result: Result<Body, CallError> },
+}
+
+pub type Inbox = mpsc::UnboundedSender<DriverMsg>;
+
+/// Starts an incarnation of the host: returns its inbox (for the server to deliver requests
+/// into) and the future that runs the node until the host is crashed or the inbox closes.
+pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl Future<Output = ()>) {
+    let incarnation = ctx.starts.get() + 1;
+    ctx.starts.set(incarnation);
+    let (inbox_tx, mut inbox) = mpsc::unbounded_channel();
+    let mut host = HostState::<R, C> {
+        name: Arc::clone(&ctx.name),
+        node: ctx.build.build(),
+        rng: stream_rng(ctx.seed, &format!("node/{}/{incarnation}", ctx.name)),
+        recorder: ctx.recorder.clone(),
+        inbox: inbox_tx.clone(),
+        timers: BTreeMap::new(),
+        next_timer_seq: 0,
+        pending_replies: BTreeMap::new(),
+        next_request_id: 0,
+        calls,
+        runtime: std::marker::PhantomData,
+    };
+    let run = async move {
+        host.record(Record::info("start").with("incarnation", incarnation));
+        host.step(Input::Start);
+        loop {
+            let next_due_ms = host.timers.keys().next().map(|(due, _)| *due);
+            let sleep_ms = next_due_ms.map_or(u64::MAX / 4, |due| due.saturating_sub(R::now_us() / 1_000));
+            // `biased` keeps the choice deterministic: messages first, then timers.
+            tokio::select! {
+                biased;
+                msg = inbox.recv() => match msg {
+                    Some(msg) => host.deliver(msg),
+                    None => return,
+                },
+                _ = R::sleep(Duration::from_millis(sleep_ms)) => host.fire_due_timers(),
+            }
+        }
+    };
+    (inbox_tx, run)
+}
+
+struct HostState<R, C> {
+    name: Arc<str>,
+    node: Box<dyn Node>,
+    rng: SimRng,
+    recorder: Recorder,
+    inbox: Inbox,
+    /// Pending timers by (due time, order set) → the node's tag.
+    timers: BTreeMap<(u64, u64), u64>,
+    next_timer_seq: u64,
+    pending_replies: BTreeMap<RequestId, oneshot::Sender<Body>>,
+    next_request_id: RequestId,
+    calls: C,
+    runtime: std::marker::PhantomData<R>,
+}
+
+impl<R: Runtime, C: Calls> HostState<R, C> {
+    fn record(&self, record: Record) {
+        self.recorder.record(R::now_us(), &self.name, record);
+    }
+
+    fn deliver(&mut self, msg: DriverMsg) {
+        match msg {
+            DriverMsg::Request { from, body, reply } => {
+                self.next_request_id += 1;
+                let id = self.next_request_id;
+                self.pending_replies.insert(id, reply);
+                self.step(Input::Request { id, from, body });
+            }
+            DriverMsg::CallResult { to, tag, result } => {
+                if matches!(result, Err(CallError::Timeout | CallError::Unreachable)) {
+                    self.calls.forget(&to);
+                }
+                self.step(Input::CallResult { tag, result })
+            }
+        }
+    }
+
+    fn fire_due_timers(&mut self) {
+        let now_ms = R::now_us() / 1_000;
+        while let Some(entry) = self.timers.first_entry() {
+            if entry.key().0 > now_ms {
+                break;
+            }
+            let tag = entry.remove();
+            self.step(Input::Timer { tag });
+        }
+    }
+
+    fn step(&mut self, input: Input) {
+        let now_ms = R::now_us() / 1_000;
+        let mut out = Out::default();
+        self.node.on_input(&mut Ctx { now_ms, rng: &mut self.rng }, input, &mut out);
+        for action in out.take() {
+            self.execute(now_ms, action);
+        }
+    }
+
+    fn execute(&mut self, now_ms: u64, action: Action) {
+        match action {
+            Action::Call { to, tag, body, timeout_ms } => {
+                let envelope = Envelope { from: self.name.to_string(), body: Some(body) };
+                let call = self.calls.call(&to, envelope, Duration::from_millis(timeout_ms));
+                let inbox = self.inbox.clone();
+                R::spawn(async move {
+                    let result = call.await;
+                    let _ = inbox.send(DriverMsg::CallResult { to, tag, result });
+                });
+            }
+            Action::Reply { id, body } => {
+                // The caller may have given up already; a reply nobody waits for is dropped.
+                if let Some(reply) = self.pending_replies.remove(&id) {
+                    let _ = reply.send(body);
+                }
+            }
+            Action::SetTimer { tag, after_ms } => {
+                self.next_timer_seq += 1;
+                self.timers.insert((now_ms + after_ms, self.next_timer_seq), tag);
+            }
+            Action::Record(record) => self.record(record),
+        }
+    }
+}
+
+/// Why an incoming call got no answer from the node.
+#[derive(Debug)]
+pub enum Refused {
+    /// The node is not running (crashed, or restarting).
+    NotRunning,
+}
+
+/// The serving side of a host, shared by every engine: each incoming call goes through the
+/// RPC fault layer and into the node's inbox.
+#[derive(Clone)]
+pub struct Inbound {
+    pub me: Arc<str>,
+    pub inbox: Inbox,
+    pub faults: RpcFaults,
+    pub recorder: Recorder,
+}
+
+impl Inbound {
+    /// The node's answer to a call from `from`, as the fault layer lets it through; a dropped
+    /// request or response never resolves (the caller's timeout ends the wait).
+    pub async fn answer<R: Runtime>(&self, from: String, body: Body) -> Result<Body, Refused> {
+        let fault = self.faults.decide(&from, &self.me);
+        if let Some(fault) = fault {
+            self.note_fault::<R>(&from, fault);
+        }
+        match fault {
+            None => self.forward(from, body).await,
+            Some(RpcFault::DropRequest) => std::future::pending().await,
+            Some(RpcFault::DropResponse) => {
+                // The node acts on the request; its answer is lost on the way back.
+                let _ = self.forward(from, body).await;
+                std::future::pending().await
+            }
+            Some(RpcFault::Duplicate) => {
+                let first = self.forward(from.clone(), body.clone());
+                let _second = self.forward(from, body);
+                first.await
+            }
+            Some(RpcFault::Delay { delay_ms }) => {
+                R::sleep(Duration::from_millis(delay_ms)).await;
+                self.forward(from, body).await
+            }
+        }
+    }
+
+    /// Hands the request to the node and returns a future of its reply.
+    fn forward(&self, from: String, body: Body) -> impl Future<Output = Result<Body, Refused>> {
+        let (reply, answer) = oneshot::channel();
+        let queued = self.inbox.send(DriverMsg::Request { from, body, reply });
+        async move {
+            queued.map_err(|_| Refused::NotRunning)?;
+            answer.await.map_err(|_| Refused::NotRunning)
+        }
+    }
+
+    fn note_fault<R: Runtime>(&self, from: &str, fault: RpcFault) {
+        let (name, delay_ms) = match fault {
+            RpcFault::DropRequest => ("drop-request", 0),
+            RpcFault::DropResponse => ("drop-response", 0),
+            RpcFault::Duplicate => ("duplicate", 0),
+            RpcFault::Delay { delay_ms } => ("delay", delay_ms),
+        };
+        let mut record = Record::warn("rpc-fault").with("fault", name).with("from", from);
+        if delay_ms > 0 {
+            record = record.with("delay_ms", delay_ms);
+        }
+        self.recorder.record(R::now_us(), &self.me, record);
+    }
+}
