@@ -122,22 +122,51 @@ impl Chapter {
     }
 
     /// Every `just …` command: inline code spans that start with `just `, and lines of code
-    /// blocks that do (optionally after a `$ ` prompt).
+    /// blocks that do (optionally after a `$ ` prompt). An inline span may run across a line
+    /// break, as markdown allows; it is read the way it renders, with the break as a space, and
+    /// reported at the line where it starts.
     pub fn commands(&self) -> Vec<RunCommand> {
         let mut out = Vec::new();
+        let mut push = |line: usize, span: &str| {
+            let command = span.split_whitespace().collect::<Vec<_>>().join(" ");
+            if command.starts_with("just ") {
+                out.push(RunCommand { line, command });
+            }
+        };
+        // An inline code span still open at the end of a line: where it started, its text so far.
+        let mut open: Option<(usize, String)> = None;
         for line in self.lines() {
             if line.in_fence {
+                open = None;
                 let code = line.text.trim();
-                let code = code.strip_prefix("$ ").unwrap_or(code);
-                if code.starts_with("just ") {
-                    out.push(RunCommand { line: line.number, command: code.to_owned() });
-                }
+                push(line.number, code.strip_prefix("$ ").unwrap_or(code));
                 continue;
             }
-            // Odd-numbered pieces between backticks are inline code.
-            for span in line.text.split('`').skip(1).step_by(2) {
-                if span.trim_start().starts_with("just ") {
-                    out.push(RunCommand { line: line.number, command: span.trim().to_owned() });
+            if line.text.trim().is_empty() {
+                // A paragraph ends; a backtick left open in it was a literal backtick.
+                open = None;
+                continue;
+            }
+            // Pieces between backticks alternate between prose and code, starting inside a span
+            // when one is still open from the line before.
+            let pieces: Vec<&str> = line.text.split('`').collect();
+            let mut in_code = open.is_some();
+            for (i, piece) in pieces.iter().enumerate() {
+                if i > 0 {
+                    in_code = !in_code;
+                }
+                if !in_code {
+                    continue;
+                }
+                let (start, mut span) = match open.take() {
+                    Some((start, span)) => (start, span + " "),
+                    None => (line.number, String::new()),
+                };
+                span.push_str(piece);
+                if i + 1 == pieces.len() {
+                    open = Some((start, span));
+                } else {
+                    push(start, &span);
                 }
             }
         }
@@ -325,6 +354,22 @@ The final answer.
                 (7, "just lesson lru_cache".to_owned()),
                 (7, "just scenario rate-limiter --variant local".to_owned()),
                 (10, "just break token_bucket".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_command_split_across_lines_is_read_whole_and_an_unclosed_backtick_is_not_code() {
+        let text = "Run `just scenario\nidempotent-retries --variant no-key` now, then `just lesson\nbtree`.\n\
+                    A stray ` backtick `just lesson nope\n\nends with its paragraph; `just break lsm_tree` is read.\n";
+        let commands: Vec<(usize, String)> =
+            Chapter::from_text("split.md", text).commands().into_iter().map(|c| (c.line, c.command)).collect();
+        assert_eq!(
+            commands,
+            [
+                (1, "just scenario idempotent-retries --variant no-key".to_owned()),
+                (2, "just lesson btree".to_owned()),
+                (6, "just break lsm_tree".to_owned()),
             ]
         );
     }

@@ -1,15 +1,18 @@
 //! # Theory chapters, held to the code
 //!
 //! The handbook's theory half is a set of markdown chapters in `fundamentals/theory/`
-//! (system design, databases, networking; `fundamentals/theory/README.md` lists them). This
+//! (system design, databases, networking, operating systems, API design, messaging,
+//! observability, deployment, security; `fundamentals/theory/README.md` lists them). This
 //! module keeps them honest: the prose of a chapter may drift, but its numbers and its
 //! pointers into the repository may not.
 //!
 //! - **Computed numbers.** Every figure of a worked design (QPS, storage per year, bandwidth,
 //!   cache size, shard count) and every number-heavy example is derived by a small function
-//!   from stated assumptions: [`capacity`] for the system designs, [`database_numbers`] and
-//!   [`network_numbers`] for the other chapters. [`figures`] lists them all by id, formatted the
-//!   way the chapters write them. A chapter quotes a figure with a marker on the same line,
+//!   from stated assumptions: [`capacity`] for the system designs, and one module of numbers
+//!   per other chapter ([`database_numbers`], [`network_numbers`], [`os_numbers`],
+//!   [`api_numbers`], [`messaging_numbers`], [`observability_numbers`] — the SLO, error-budget
+//!   and burn-rate arithmetic —, [`deployment_numbers`], [`security_numbers`]). [`figures`]
+//!   lists them all by id, formatted the way the chapters write them. A chapter quotes a figure with a marker on the same line,
 //!   `<!-- computed: url_shortener.writes_per_second = 116 -->` (or `assumed:` for an input),
 //!   and the tests below fail when a marker's value, the number shown on its line and the
 //!   computation disagree, or when a figure is quoted nowhere.
@@ -24,12 +27,18 @@
 //! `just lesson capacity` prints the estimation lesson; the chapters themselves are plain
 //! markdown, readable in a terminal or on a code host.
 
+pub mod api_numbers;
 pub mod capacity;
 pub mod chapter;
 pub mod database_numbers;
+pub mod deployment_numbers;
 pub mod figures;
+pub mod messaging_numbers;
 pub mod network_numbers;
+pub mod observability_numbers;
+pub mod os_numbers;
 pub mod run_it;
+pub mod security_numbers;
 
 use std::path::{Path, PathBuf};
 
@@ -49,7 +58,7 @@ pub fn chapter_files(theory_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::chapter::{shows_number, Chapter};
-    use super::figures::{self, Figure};
+    use super::figures::{self, Figure, FigureKind};
     use super::run_it::Repo;
     use super::*;
     use std::collections::BTreeSet;
@@ -63,7 +72,17 @@ mod tests {
         let chapters: Vec<Chapter> =
             files.iter().map(|f| Chapter::load(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()))).collect();
         let names: Vec<String> = chapters.iter().map(Chapter::name).collect();
-        for expected in ["system-design.md", "databases.md", "networking.md"] {
+        for expected in [
+            "system-design.md",
+            "databases.md",
+            "networking.md",
+            "operating-systems.md",
+            "api-design.md",
+            "messaging.md",
+            "observability.md",
+            "deployment.md",
+            "security.md",
+        ] {
             assert!(names.iter().any(|n| n == expected), "chapter {expected} is missing (found {names:?})");
         }
         chapters
@@ -137,6 +156,28 @@ mod tests {
             .collect();
         assert!(groups.contains("url_shortener"), "{groups:?}");
         assert!(groups.contains("rate_limiter"), "{groups:?}");
+    }
+
+    #[test]
+    fn every_chapter_quotes_figures_its_code_computes() {
+        let mut problems = Vec::new();
+        for chapter in chapters() {
+            let computed =
+                chapter.markers().into_iter().filter_map(Result::ok).filter(|m| m.kind == FigureKind::Computed).count();
+            if computed == 0 {
+                problems.push(format!("{}: no computed figure at all", chapter.name()));
+            }
+        }
+        assert_no_problems("chapters whose numbers are all typed by hand", &problems);
+    }
+
+    #[test]
+    fn the_observability_chapter_quotes_its_error_budget_and_burn_rates() {
+        let chapter = chapters().into_iter().find(|c| c.name() == "observability.md").expect("the chapter exists");
+        let ids: BTreeSet<String> = chapter.markers().into_iter().filter_map(Result::ok).map(|m| m.id).collect();
+        for id in ["slo.downtime_30d_999_minutes", "budget.failed_requests_allowed", "burn.page_fast_rate"] {
+            assert!(ids.contains(id), "observability.md does not quote {id}");
+        }
     }
 
     #[test]

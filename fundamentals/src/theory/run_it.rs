@@ -32,6 +32,7 @@ impl Repo {
             ["just", "lesson", ..] => Err("`just lesson` takes one topic".to_owned()),
             ["just", "break", topic] => self.break_it(topic),
             ["just", "break", ..] => Err("`just break` takes one topic".to_owned()),
+            ["just", "scenario" | "replay" | "sweep"] => Err("names no scenario".to_owned()),
             ["just", "scenario", name, ref rest @ ..] => self.scenario_run(name, rest, false),
             ["just", "replay" | "sweep", name, ref rest @ ..] => self.scenario_run(name, rest, true),
             ["just", recipe, ..] => self.recipe(recipe),
@@ -198,6 +199,7 @@ mod tests {
         assert!(error("just break token_buckets").contains("no break-it patch"));
         assert!(error("just break rate-limiter/nope").contains("no break-it patch"));
         assert!(error("just frobnicate").contains("no recipe"));
+        assert!(error("just scenario").contains("names no scenario"), "a recipe name alone runs nothing");
     }
 
     #[test]
