@@ -1,7 +1,8 @@
 # Everyday commands of Backend Lab (`just --list` shows them all).
-# Scenario commands build the `lab` CLI in release mode: simulations are CPU-bound.
+# Scenario commands build the `lab` CLI in release mode: simulations are CPU-bound. Add
+# `--engine madsim` to run, replay, sweep or bench on madsim (built once in target/madsim).
 
-lab := "cargo run --release --quiet -p lab --"
+lab := "scripts/lab.sh"
 
 # List the commands.
 default:

@@ -4,8 +4,9 @@
 //! This is the one module that reads the real clock, on purpose: it measures the simulator
 //! from the outside and never feeds the reading into a run.
 
+use crate::engine::Engine;
 use crate::scenario::{Scenario, Variant};
-use crate::sweep::{run_seed, sweep};
+use crate::sweep::{run_seed, sweep, Seeds};
 use std::path::Path;
 use std::time::Instant;
 
@@ -31,6 +32,7 @@ impl BenchFigures {
 
 pub fn bench(
     lab_exe: &Path,
+    engine: Engine,
     scenario: &Scenario,
     variant: &Variant,
     single_runs: u64,
@@ -40,12 +42,12 @@ pub fn bench(
     let started = Instant::now();
     let mut simulated_ms = 0;
     for seed in 1..=single_runs {
-        simulated_ms += run_seed(scenario, variant, seed).simulated_ms;
+        simulated_ms += run_seed(engine, scenario, variant, seed).simulated_ms;
     }
     let single_wall_s = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    sweep(lab_exe, scenario, variant, 1_000, sweep_seeds, jobs, |_| {});
+    sweep(lab_exe, engine, scenario, variant, Seeds { first: 1_000, count: sweep_seeds }, jobs, |_| {});
     let sweep_wall_s = started.elapsed().as_secs_f64();
 
     BenchFigures {

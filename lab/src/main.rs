@@ -7,7 +7,8 @@ use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use lab::checks::{seconds, CheckResult, Verdict};
-use lab::runner::{run_and_judge, run_recorded, RunFiles};
+use lab::engine::Engine;
+use lab::runner::{run_recorded, RunFiles};
 use lab::scenario::{Scenario, Variant};
 use lab::trace::first_divergence;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,9 @@ enum Command {
         /// Parallel runs (default: one per core).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
         jobs: Option<u16>,
+        /// The simulator (see `run --help`).
+        #[arg(long, value_enum, default_value_t)]
+        engine: Engine,
     },
     /// List the scenarios with a one-line summary and their variants.
     #[command(after_help = "Example: lab list")]
@@ -97,6 +101,9 @@ enum Command {
         /// Seeds in the measured sweep.
         #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         sweep_seeds: u64,
+        /// The simulator (see `run --help`).
+        #[arg(long, value_enum, default_value_t)]
+        engine: Engine,
     },
     /// (internal) Run one seed as this process's only simulation; print its outcome as JSON.
     #[command(name = "__run-seed", hide = true)]
@@ -105,6 +112,8 @@ enum Command {
         seed: u64,
         #[arg(long)]
         variant: String,
+        #[arg(long, value_enum, default_value_t)]
+        engine: Engine,
         /// Also write the JSON Lines trace here.
         #[arg(long)]
         trace: Option<PathBuf>,
@@ -119,6 +128,9 @@ struct RunArgs {
     /// Directory for traces and logs.
     #[arg(long, default_value = "target/lab", value_name = "DIR")]
     out: PathBuf,
+    /// The simulator: turmoil, or madsim (a build with `--cfg madsim`; `just` makes one).
+    #[arg(long, value_enum, default_value_t)]
+    engine: Engine,
 }
 
 /// More parallel runs than any machine this runs on has cores for is a typo.
@@ -179,18 +191,21 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
     let dir = scenarios_dir(cli.scenarios_dir.as_deref());
     match &cli.command {
         Command::Run { scenario, seed, common, check_determinism } => {
+            built_in(common.engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
             let seed = seed.unwrap_or(scenario.default_seed);
-            let deterministic = !*check_determinism || check_determinism_of(&scenario, variant, seed)?;
-            Ok(run_and_report(&scenario, &arg, variant, seed, &common.out, false)? && deterministic)
+            let deterministic = !*check_determinism || check_determinism_of(common.engine, &scenario, variant, seed)?;
+            Ok(run_and_report(common.engine, &scenario, &arg, variant, seed, &common.out, false)? && deterministic)
         }
         Command::Replay { scenario, seed, common } => {
+            built_in(common.engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
-            run_and_report(&scenario, &arg, variant, *seed, &common.out, true)
+            run_and_report(common.engine, &scenario, &arg, variant, *seed, &common.out, true)
         }
-        Command::Sweep { scenario, count, start_seed, variant, jobs } => {
+        Command::Sweep { scenario, count, start_seed, variant, jobs, engine } => {
+            built_in(*engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
             let variant = pick_variant(&scenario, variant.as_deref())?;
             if *count == 0 {
@@ -204,6 +219,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
                 .into());
             }
             Ok(sweep_and_report(
+                *engine,
                 &scenario,
                 &arg,
                 variant,
@@ -237,11 +253,15 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             }
             Ok(true)
         }
-        Command::Bench { scenarios, runs, sweep_seeds } => bench(&dir, scenarios, *runs, *sweep_seeds),
-        Command::RunSeed { scenario, seed, variant, trace } => {
+        Command::Bench { scenarios, runs, sweep_seeds, engine } => {
+            built_in(*engine)?;
+            bench(*engine, &dir, scenarios, *runs, *sweep_seeds)
+        }
+        Command::RunSeed { scenario, seed, variant, engine, trace } => {
             let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
             let variant = pick_variant(&scenario, Some(variant))?;
-            let judged = run_and_judge(&scenario, variant, *seed);
+            built_in(*engine)?;
+            let judged = lab::runner::run_and_judge_on(*engine, &scenario, variant, *seed);
             if let (Ok(judged), Some(path)) = (&judged, trace) {
                 std::fs::write(path, judged.trace_lines().join("\n") + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
@@ -251,6 +271,19 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             Ok(true)
         }
     }
+}
+
+/// Refuses an engine this build does not have, saying how to get one that does.
+fn built_in(engine: Engine) -> anyhow::Result<()> {
+    if engine.built_in() {
+        return Ok(());
+    }
+    Err(BadInput(format!(
+        "this lab was built without the {0} engine, which needs `--cfg madsim` for the whole build; \
+         run it through just (`just scenario rate-limiter --engine {0}`), which builds one in target/madsim",
+        engine.name()
+    ))
+    .into())
 }
 
 /// `--scenarios-dir`, else `./scenarios`, else the repository's own (for `cargo run` elsewhere).
@@ -311,13 +344,15 @@ fn scenario_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn replay_command(arg: &str, variant: &Variant, scenario: &Scenario, seed: u64) -> String {
+fn replay_command(engine: Engine, arg: &str, variant: &Variant, scenario: &Scenario, seed: u64) -> String {
     let variant_flag =
         if variant.name == scenario.default_variant { String::new() } else { format!(" --variant {}", variant.name) };
-    format!("just replay {arg} {seed}{variant_flag}")
+    let engine_flag = if engine == Engine::default() { String::new() } else { format!(" --engine {}", engine.name()) };
+    format!("just replay {arg} {seed}{variant_flag}{engine_flag}")
 }
 
 fn run_and_report(
+    engine: Engine,
     scenario: &Scenario,
     arg: &str,
     variant: &Variant,
@@ -325,11 +360,12 @@ fn run_and_report(
     out: &Path,
     replay: bool,
 ) -> anyhow::Result<bool> {
-    let files = RunFiles::new(out, scenario, variant, seed);
+    let files = RunFiles::new(out, engine, scenario, variant, seed);
     let earlier = if replay { read_earlier_trace(&files.trace)? } else { None };
-    let judged = run_recorded(scenario, variant, seed, &files)?
-        .map_err(|e| anyhow!("{e}\nreplay: {}", replay_command(arg, variant, scenario, seed)))?;
-    println!("{} — variant `{}` — seed {seed}", scenario.name, variant.name);
+    let judged = run_recorded(engine, scenario, variant, seed, &files)?
+        .map_err(|e| anyhow!("{e}\nreplay: {}", replay_command(engine, arg, variant, scenario, seed)))?;
+    let on = if engine == Engine::default() { String::new() } else { format!(" — on {}", engine.name()) };
+    println!("{} — variant `{}` — seed {seed}{on}", scenario.name, variant.name);
     println!("{}", variant.summary.trim());
     println!("{} simulated, {} events\n", seconds(judged.run.simulated_ms * 1_000), judged.run.events.len());
     print_verdicts(&judged.verdicts);
@@ -363,7 +399,7 @@ fn run_and_report(
             },
         }
     } else if !passed {
-        println!("replay:  {}", replay_command(arg, variant, scenario, seed));
+        println!("replay:  {}", replay_command(engine, arg, variant, scenario, seed));
     }
     println!("trace:   {}", files.trace.display());
     println!("log:     {}", files.log.display());
@@ -433,14 +469,14 @@ fn print_outcome_line(verdicts: &[Verdict], variant: &Variant) {
 
 /// Runs the seed twice, each as the only simulation of a fresh process (as every replay
 /// does), and compares the two traces line by line.
-fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> anyhow::Result<bool> {
+fn check_determinism_of(engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64) -> anyhow::Result<bool> {
     let exe = std::env::current_exe().context("cannot find the lab executable to re-run")?;
     let dir = std::env::temp_dir().join(format!("lab-determinism-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut traces = Vec::new();
     for copy in ["first", "second"] {
         let path = dir.join(format!("{copy}.trace.jsonl"));
-        let outcome = lab::sweep::run_seed_isolated(&exe, scenario, variant, seed, Some(&path));
+        let outcome = lab::sweep::run_seed_isolated(&exe, engine, scenario, variant, seed, Some(&path));
         if let Some(error) = outcome.error {
             return Err(anyhow!("the {copy} run failed: {error}"));
         }
@@ -468,7 +504,15 @@ fn check_determinism_of(scenario: &Scenario, variant: &Variant, seed: u64) -> an
     }
 }
 
-fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u64, count: u64, jobs: usize) -> bool {
+fn sweep_and_report(
+    engine: Engine,
+    scenario: &Scenario,
+    arg: &str,
+    variant: &Variant,
+    start: u64,
+    count: u64,
+    jobs: usize,
+) -> bool {
     println!(
         "sweep: {} — variant `{}` — seeds {start}..{} on {jobs} threads",
         scenario.name,
@@ -488,11 +532,12 @@ fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u6
             return false;
         }
     };
-    let outcomes = lab::sweep::sweep(&exe, scenario, variant, start, count, jobs, |o| {
-        failed += u64::from(!o.passed());
-        bar.set_message(format!("{failed} failed"));
-        bar.inc(1);
-    });
+    let outcomes =
+        lab::sweep::sweep(&exe, engine, scenario, variant, lab::sweep::Seeds { first: start, count }, jobs, |o| {
+            failed += u64::from(!o.passed());
+            bar.set_message(format!("{failed} failed"));
+            bar.inc(1);
+        });
     bar.finish();
     let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
     println!("\n{} passed, {} failed", outcomes.len() - failures.len(), failures.len());
@@ -522,7 +567,7 @@ fn sweep_and_report(scenario: &Scenario, arg: &str, variant: &Variant, start: u6
     if let Some(error) = &first.error {
         println!("  {error}");
     }
-    println!("replay:  {}", replay_command(arg, variant, scenario, first.seed));
+    println!("replay:  {}", replay_command(engine, arg, variant, scenario, first.seed));
     false
 }
 
@@ -597,7 +642,7 @@ fn print_lesson(scenario: &Scenario) {
     }
 }
 
-fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::Result<bool> {
+fn bench(engine: Engine, dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::Result<bool> {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; figures are only meaningful with --release (just bench)");
     }
@@ -615,7 +660,7 @@ fn bench(dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::R
         let (scenario, _) = load(dir, &name)?;
         let variant = pick_variant(&scenario, None)?;
         let exe = std::env::current_exe().context("cannot find the lab executable")?;
-        let f = lab::bench::bench(&exe, &scenario, variant, runs, sweep_seeds, jobs);
+        let f = lab::bench::bench(&exe, engine, &scenario, variant, runs, sweep_seeds, jobs);
         println!(
             "{:<20} {:<16} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
             f.scenario,

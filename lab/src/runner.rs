@@ -2,7 +2,7 @@
 //! trace and the log to disk.
 
 use crate::checks::{self, Verdict};
-use crate::engine::{self, RunResult};
+use crate::engine::{self, Engine, RunResult};
 use crate::scenario::{Scenario, Variant};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -26,7 +26,12 @@ impl Judged {
 /// an invariant violation: it is returned as an error message rather than tearing down a
 /// whole sweep.
 pub fn run_and_judge(scenario: &Scenario, variant: &Variant, seed: u64) -> Result<Judged, String> {
-    let run = catch_unwind(AssertUnwindSafe(|| engine::run(scenario, variant, seed))).map_err(|panic| {
+    run_and_judge_on(Engine::Turmoil, scenario, variant, seed)
+}
+
+/// [`run_and_judge`] on a chosen engine.
+pub fn run_and_judge_on(engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64) -> Result<Judged, String> {
+    let run = catch_unwind(AssertUnwindSafe(|| engine::run_on(engine, scenario, variant, seed))).map_err(|panic| {
         let message = panic
             .downcast_ref::<String>()
             .map(String::as_str)
@@ -38,21 +43,27 @@ pub fn run_and_judge(scenario: &Scenario, variant: &Variant, seed: u64) -> Resul
     Ok(Judged { run, verdicts })
 }
 
-/// Where a run's files go: `<out>/<scenario>/<variant>/seed-<seed>.{trace.jsonl,log}`.
+/// Where a run's files go: `<out>/<scenario>/<variant>/seed-<seed>.{trace.jsonl,log}` on turmoil,
+/// `seed-<seed>.<engine>.{trace.jsonl,log}` on another engine (its traces differ from turmoil's).
 pub struct RunFiles {
     pub trace: PathBuf,
     pub log: PathBuf,
 }
 
 impl RunFiles {
-    pub fn new(out_dir: &Path, scenario: &Scenario, variant: &Variant, seed: u64) -> Self {
+    pub fn new(out_dir: &Path, engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64) -> Self {
         let dir = out_dir.join(&scenario.name).join(&variant.name);
-        Self { trace: dir.join(format!("seed-{seed}.trace.jsonl")), log: dir.join(format!("seed-{seed}.log")) }
+        let stem = match engine {
+            Engine::Turmoil => format!("seed-{seed}"),
+            other => format!("seed-{seed}.{}", other.name()),
+        };
+        Self { trace: dir.join(format!("{stem}.trace.jsonl")), log: dir.join(format!("{stem}.log")) }
     }
 }
 
 /// A run with its human log written as it happens and its JSON trace written at the end.
 pub fn run_recorded(
+    engine: Engine,
     scenario: &Scenario,
     variant: &Variant,
     seed: u64,
@@ -66,7 +77,7 @@ pub fn run_recorded(
     let judged = {
         let _log =
             crate::log::install(&files.log).with_context(|| format!("cannot write the log {}", files.log.display()))?;
-        run_and_judge(scenario, variant, seed)
+        run_and_judge_on(engine, scenario, variant, seed)
     };
     if let Ok(judged) = &judged {
         let mut text = judged.trace_lines().join("\n");

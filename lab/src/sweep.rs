@@ -9,7 +9,8 @@
 //! order for the progress bar and are reported in seed order.
 
 use crate::checks::CheckResult;
-use crate::runner::{run_and_judge, Judged};
+use crate::engine::Engine;
+use crate::runner::{run_and_judge_on, Judged};
 use crate::scenario::{Scenario, Variant};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -51,13 +52,14 @@ impl SeedOutcome {
     }
 }
 
-pub fn run_seed(scenario: &Scenario, variant: &Variant, seed: u64) -> SeedOutcome {
-    SeedOutcome::of(seed, &run_and_judge(scenario, variant, seed))
+pub fn run_seed(engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64) -> SeedOutcome {
+    SeedOutcome::of(seed, &run_and_judge_on(engine, scenario, variant, seed))
 }
 
 /// Runs one seed in a fresh `lab` process (`lab_exe __run-seed …`) and reads its outcome.
 pub fn run_seed_isolated(
     lab_exe: &Path,
+    engine: Engine,
     scenario: &Scenario,
     variant: &Variant,
     seed: u64,
@@ -65,6 +67,7 @@ pub fn run_seed_isolated(
 ) -> SeedOutcome {
     let mut command = Command::new(lab_exe);
     command.arg("__run-seed").arg(&scenario.path).arg(seed.to_string()).args(["--variant", &variant.name]);
+    command.args(["--engine", engine.name()]);
     if let Some(trace) = trace {
         command.arg("--trace").arg(trace);
     }
@@ -81,17 +84,25 @@ pub fn run_seed_isolated(
     }
 }
 
-/// Runs `count` seeds from `first` on (the caller keeps `first + count - 1` within u64), each
-/// in its own `lab` process, `jobs` at a time; `progress` is called once per finished seed.
+/// `count` seeds from `first` on; the caller keeps `first + count - 1` within u64.
+#[derive(Debug, Clone, Copy)]
+pub struct Seeds {
+    pub first: u64,
+    pub count: u64,
+}
+
+/// Runs every seed of `seeds`, each in its own `lab` process, `jobs` at a time; `progress` is
+/// called once per finished seed.
 pub fn sweep(
     lab_exe: &Path,
+    engine: Engine,
     scenario: &Scenario,
     variant: &Variant,
-    first: u64,
-    count: u64,
+    seeds: Seeds,
     jobs: usize,
     mut progress: impl FnMut(&SeedOutcome),
 ) -> Vec<SeedOutcome> {
+    let Seeds { first, count } = seeds;
     // Counts seeds taken, not the seed itself: the last seed may be u64::MAX.
     let taken = AtomicU64::new(0);
     let threads = usize::try_from(count).map_or(jobs, |count| jobs.min(count)).max(1);
@@ -107,7 +118,7 @@ pub fn sweep(
                     break;
                 }
                 let seed = first + index;
-                if done_tx.send(run_seed_isolated(lab_exe, scenario, variant, seed, None)).is_err() {
+                if done_tx.send(run_seed_isolated(lab_exe, engine, scenario, variant, seed, None)).is_err() {
                     break;
                 }
             });

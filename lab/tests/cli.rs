@@ -98,12 +98,25 @@ fn bad_input_exits_2_with_a_message_saying_what_is_wrong() {
         (vec!["sweep", "rate-limiter", "2", "--start-seed", "18446744073709551615"], "past the largest seed"),
         (vec!["sweep", "rate-limiter", "1", "--jobs", "0"], "0 is not in 1..=1024"),
         (vec!["bench", "--runs", "0"], "0 is not in 1..=1000"),
+        (vec!["run", "rate-limiter", "--engine", "nope"], "invalid value 'nope' for '--engine"),
     ] {
         let output = lab(&args, &out);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(words), "{args:?}: {stderr}");
     }
+}
+
+/// The tests run on the default build, which has no madsim engine: asking for it says how to
+/// get a build that has it.
+#[test]
+#[cfg(not(madsim))]
+fn the_madsim_engine_in_a_build_without_it_is_refused_with_the_way_to_get_it() {
+    let output = lab(&["run", "rate-limiter", "--engine", "madsim"], &scratch("no-madsim"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("built without the madsim engine"), "{stderr}");
+    assert!(stderr.contains("just scenario rate-limiter --engine madsim"), "{stderr}");
 }
 
 #[test]

@@ -102,6 +102,7 @@ fn trace_in_own_process(scenario: &Scenario, variant: &str, seed: u64, dir: &Pat
     let path = dir.join(format!("{variant}-{seed}-{}.jsonl", COPIES.fetch_add(1, Ordering::Relaxed)));
     let outcome = run_seed_isolated(
         Path::new(env!("CARGO_BIN_EXE_lab")),
+        lab::engine::Engine::Turmoil,
         scenario,
         scenario.variant(variant).unwrap(),
         seed,

@@ -87,7 +87,14 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
                 {
                     // In its own process, exactly as `just scenario` runs it.
                     let trace = scratch.join(format!("{name}-{}-{seed}.jsonl", variant.name));
-                    let outcome = lab::sweep::run_seed_isolated(lab_exe(), scenario, variant, seed, Some(&trace));
+                    let outcome = lab::sweep::run_seed_isolated(
+                        lab_exe(),
+                        lab::engine::Engine::Turmoil,
+                        scenario,
+                        variant,
+                        seed,
+                        Some(&trace),
+                    );
                     let hash = std::fs::read(&trace).map(|bytes| format!("{:x}", Sha256::digest(bytes)));
                     results.lock().unwrap().push((name, scenario, variant, seed, outcome, hash));
                 }
@@ -149,6 +156,7 @@ fn the_double_charge_figure_names_the_first_payment_charged_twice() {
     let scenario = common::repo_scenario("idempotent-retries");
     let outcome = lab::sweep::run_seed_isolated(
         lab_exe(),
+        lab::engine::Engine::Turmoil,
         &scenario,
         scenario.variant("no-key").unwrap(),
         scenario.default_seed,
@@ -186,7 +194,15 @@ fn correct_variants_pass_a_sweep_of_fresh_seeds() {
     // test suite keeps a smaller one so that it stays fast.
     for (name, scenario) in repository_scenarios() {
         for variant in scenario.variants.iter().filter(|v| v.is_correct()) {
-            let outcomes = lab::sweep::sweep(lab_exe(), &scenario, variant, 100, 4, 2, |_| {});
+            let outcomes = lab::sweep::sweep(
+                lab_exe(),
+                lab::engine::Engine::Turmoil,
+                &scenario,
+                variant,
+                lab::sweep::Seeds { first: 100, count: 4 },
+                2,
+                |_| {},
+            );
             let failed: Vec<_> = outcomes
                 .iter()
                 .filter(|o| !o.passed())

@@ -84,9 +84,7 @@ fn call_error(status: &Status) -> CallError {
 /// The host's software: serve gRPC, run the node, until the host is crashed.
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
     let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls::default());
-    let inbound =
-        Inbound { me: Arc::clone(&ctx.name), inbox, faults: ctx.faults.clone(), recorder: ctx.recorder.clone() };
-    tokio::spawn(serve(NodeService(inbound)));
+    tokio::spawn(serve(NodeService(ctx.inbound(inbox))));
     node.await;
     Ok(())
 }

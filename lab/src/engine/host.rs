@@ -8,12 +8,11 @@
 
 use super::rpc_faults::RpcFaults;
 use crate::family::NodeBuilder;
-use crate::scenario::RpcFault;
+use crate::scenario::{NodeSpec, RpcFault};
 use crate::trace::Recorder;
 use fundamentals::sim::{stream_rng, SimRng};
 use nodes::{Action, Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use proto::Envelope;
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -28,7 +27,25 @@ pub struct HostContext {
     pub recorder: Recorder,
     pub faults: RpcFaults,
     /// How many times the node has started; each start gets a fresh random stream.
-    pub starts: Cell<u64>,
+    pub starts: std::sync::atomic::AtomicU64,
+}
+
+impl HostContext {
+    pub fn new(spec: &NodeSpec, seed: u64, recorder: &Recorder, faults: &RpcFaults) -> Self {
+        Self {
+            name: spec.name.as_str().into(),
+            seed,
+            build: spec.builder.clone(),
+            recorder: recorder.clone(),
+            faults: faults.clone(),
+            starts: Default::default(),
+        }
+    }
+
+    /// The serving side of this host's current incarnation, delivering into `inbox`.
+    pub fn inbound(&self, inbox: Inbox) -> Inbound {
+        Inbound { me: Arc::clone(&self.name), inbox, faults: self.faults.clone(), recorder: self.recorder.clone() }
+    }
 }
 
 /// The simulator's clock and tasks, as a node's driver uses them.
@@ -64,8 +81,7 @@ pub type Inbox = mpsc::UnboundedSender<DriverMsg>;
 /// Starts an incarnation of the host: returns its inbox (for the server to deliver requests
 /// into) and the future that runs the node until the host is crashed or the inbox closes.
 pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl Future<Output = ()>) {
-    let incarnation = ctx.starts.get() + 1;
-    ctx.starts.set(incarnation);
+    let incarnation = ctx.starts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel();
     let mut host = HostState::<R, C> {
         name: Arc::clone(&ctx.name),

@@ -8,6 +8,8 @@
 mod driver;
 mod host;
 mod net;
+#[cfg(madsim)]
+pub mod on_madsim;
 mod rpc_faults;
 
 use crate::scenario::{Fault, FaultAction, Scenario, Variant};
@@ -15,7 +17,6 @@ use crate::trace::{Event, Recorder, LAB_NODE};
 use host::HostContext;
 use nodes::Record;
 use rpc_faults::RpcFaults;
-use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -43,7 +44,46 @@ pub struct RunResult {
     pub simulated_ms: u64,
 }
 
-/// Runs `variant` of `scenario` with `seed`.
+/// The simulators a scenario can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Engine {
+    /// turmoil: every host stepped every tick, gRPC over simulated TCP (the default).
+    #[default]
+    Turmoil,
+    /// madsim: jumps to the next timer; messages passed in memory. Only in builds made with
+    /// `--cfg madsim` (`just` does this in `target/madsim`).
+    Madsim,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Turmoil => "turmoil",
+            Engine::Madsim => "madsim",
+        }
+    }
+
+    /// Whether this build can run the engine.
+    pub fn built_in(self) -> bool {
+        match self {
+            Engine::Turmoil => true,
+            Engine::Madsim => cfg!(madsim),
+        }
+    }
+}
+
+/// Runs `variant` of `scenario` with `seed` on `engine` (which must be [`Engine::built_in`]).
+pub fn run_on(engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
+    match engine {
+        Engine::Turmoil => run(scenario, variant, seed),
+        #[cfg(madsim)]
+        Engine::Madsim => on_madsim::run(scenario, variant, seed),
+        #[cfg(not(madsim))]
+        Engine::Madsim => panic!("this build has no madsim engine (callers check Engine::built_in)"),
+    }
+}
+
+/// Runs `variant` of `scenario` with `seed` on turmoil.
 pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     let recorder = Recorder::new(scenario.max_events as usize);
     let faults = RpcFaults::new(seed);
@@ -61,30 +101,17 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         .build();
 
     for spec in &variant.nodes {
-        let ctx = Rc::new(HostContext {
-            name: spec.name.as_str().into(),
-            seed,
-            build: spec.builder.clone(),
-            recorder: recorder.clone(),
-            faults: faults.clone(),
-            starts: Cell::new(0),
-        });
+        let ctx = Rc::new(HostContext::new(spec, seed, &recorder, &faults));
         sim.host(spec.name.as_str(), move || driver::run_host(Rc::clone(&ctx)));
     }
     for link in &scenario.network.links {
         sim.set_link_latency(link.a.as_str(), link.b.as_str(), Duration::from_millis(link.latency_ms));
     }
 
-    let schedule = schedule(&scenario.faults);
-    let lab: Arc<str> = LAB_NODE.into();
-    let mut next_op = 0;
+    let mut schedule = FaultSchedule::new(&scenario.faults);
     let end = loop {
         let now_ms = sim.elapsed().as_millis() as u64;
-        while let Some(op) = schedule.get(next_op).filter(|op| op.at_ms <= now_ms) {
-            let record = apply(&mut sim, scenario, op, &faults);
-            recorder.record(now_ms * 1_000, &lab, record);
-            next_op += 1;
-        }
+        schedule.apply_due(now_ms, &recorder, |op| apply(&mut sim, scenario, op, &faults));
         if now_ms >= scenario.duration_ms {
             break RunEnd::Completed;
         }
@@ -100,11 +127,44 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
 }
 
 /// One change to the simulated world at a point in time: a fault starting or ending.
-struct ScheduledOp<'a> {
+pub(crate) struct ScheduledOp<'a> {
     at_ms: u64,
     index: usize,
     fault: &'a Fault,
     starts: bool,
+}
+
+/// The fault schedule as a run consumes it: every start and end applied once, in order, when
+/// its time comes, and recorded as the harness's own event.
+pub(crate) struct FaultSchedule<'a> {
+    ops: Vec<ScheduledOp<'a>>,
+    next: usize,
+    lab: Arc<str>,
+}
+
+impl<'a> FaultSchedule<'a> {
+    pub(crate) fn new(faults: &'a [Fault]) -> Self {
+        Self { ops: schedule(faults), next: 0, lab: LAB_NODE.into() }
+    }
+
+    /// Applies (through `apply`, which says what it did) and records every op due at `now_ms`.
+    pub(crate) fn apply_due(
+        &mut self,
+        now_ms: u64,
+        recorder: &Recorder,
+        mut apply: impl FnMut(&ScheduledOp<'a>) -> Record,
+    ) {
+        while let Some(op) = self.ops.get(self.next).filter(|op| op.at_ms <= now_ms) {
+            recorder.record(now_ms * 1_000, &self.lab, apply(op));
+            self.next += 1;
+        }
+    }
+
+    /// When the next op is due, if any is left (the madsim engine sleeps until then).
+    #[cfg_attr(not(madsim), allow(dead_code))]
+    pub(crate) fn next_at(&self) -> Option<u64> {
+        self.ops.get(self.next).map(|op| op.at_ms)
+    }
 }
 
 /// Faults in time order; a fault's end follows its start, and ties keep file order.
@@ -122,55 +182,74 @@ fn schedule(faults: &[Fault]) -> Vec<ScheduledOp<'_>> {
     ops
 }
 
-fn pairs<'a>(from: &'a [String], to: &'a [String]) -> impl Iterator<Item = (&'a str, &'a str)> {
+pub(crate) fn pairs<'a>(from: &'a [String], to: &'a [String]) -> impl Iterator<Item = (&'a str, &'a str)> {
     from.iter().flat_map(move |a| to.iter().map(move |b| (a.as_str(), b.as_str())))
 }
 
-/// Applies a fault's start or end to the simulation and says what happened, for the trace.
+/// Applies a fault's start or end to turmoil's simulation.
 fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, faults: &RpcFaults) -> Record {
+    fault_record(op, faults, |action, starts| match (action, starts) {
+        (FaultAction::Partition { from, to, one_way: false }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.partition(a, b))
+        }
+        (FaultAction::Partition { from, to, one_way: false }, false) => {
+            pairs(from, to).for_each(|(a, b)| sim.repair(a, b))
+        }
+        (FaultAction::Partition { from, to, one_way: true }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.partition_oneway(a, b))
+        }
+        (FaultAction::Partition { from, to, one_way: true }, false) => {
+            pairs(from, to).for_each(|(a, b)| sim.repair_oneway(a, b))
+        }
+        (FaultAction::Hold { from, to }, true) => pairs(from, to).for_each(|(a, b)| sim.hold(a, b)),
+        (FaultAction::Hold { from, to }, false) => pairs(from, to).for_each(|(a, b)| sim.release(a, b)),
+        (FaultAction::Latency { from, to, latency_ms }, true) => {
+            pairs(from, to).for_each(|(a, b)| sim.set_link_latency(a, b, Duration::from_millis(*latency_ms)))
+        }
+        (FaultAction::Latency { from, to, .. }, false) => {
+            pairs(from, to).for_each(|(a, b)| restore_link_latency(sim, scenario, a, b))
+        }
+        (FaultAction::Crash { nodes }, true) => nodes.iter().for_each(|n| sim.crash(n.as_str())),
+        (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
+            nodes.iter().for_each(|n| sim.bounce(n.as_str()))
+        }
+        (FaultAction::Rpc(_), _) => {}
+    })
+}
+
+/// Applies a fault's start or end — the engine's part through `effect`, the RPC fault layer's
+/// here — and says what happened, for the trace. Every engine records the same events.
+pub(crate) fn fault_record(
+    op: &ScheduledOp<'_>,
+    faults: &RpcFaults,
+    mut effect: impl FnMut(&FaultAction, bool),
+) -> Record {
+    effect(&op.fault.action, op.starts);
     let record = |what: &'static str| Record::warn("fault").with("fault", what).with("index", op.index as u64);
     let join = |names: &[String]| names.join(",");
     match (&op.fault.action, op.starts) {
         (FaultAction::Partition { from, to, one_way: false }, true) => {
-            pairs(from, to).for_each(|(a, b)| sim.partition(a, b));
             record("partition").with("from", join(from)).with("to", join(to))
         }
         (FaultAction::Partition { from, to, one_way: false }, false) => {
-            pairs(from, to).for_each(|(a, b)| sim.repair(a, b));
             record("heal").with("from", join(from)).with("to", join(to))
         }
         (FaultAction::Partition { from, to, one_way: true }, true) => {
-            pairs(from, to).for_each(|(a, b)| sim.partition_oneway(a, b));
             record("partition-one-way").with("from", join(from)).with("to", join(to))
         }
         (FaultAction::Partition { from, to, one_way: true }, false) => {
-            pairs(from, to).for_each(|(a, b)| sim.repair_oneway(a, b));
             record("heal-one-way").with("from", join(from)).with("to", join(to))
         }
-        (FaultAction::Hold { from, to }, true) => {
-            pairs(from, to).for_each(|(a, b)| sim.hold(a, b));
-            record("hold").with("from", join(from)).with("to", join(to))
-        }
-        (FaultAction::Hold { from, to }, false) => {
-            pairs(from, to).for_each(|(a, b)| sim.release(a, b));
-            record("release").with("from", join(from)).with("to", join(to))
-        }
+        (FaultAction::Hold { from, to }, true) => record("hold").with("from", join(from)).with("to", join(to)),
+        (FaultAction::Hold { from, to }, false) => record("release").with("from", join(from)).with("to", join(to)),
         (FaultAction::Latency { from, to, latency_ms }, true) => {
-            pairs(from, to).for_each(|(a, b)| sim.set_link_latency(a, b, Duration::from_millis(*latency_ms)));
             record("latency").with("from", join(from)).with("to", join(to)).with("latency_ms", *latency_ms)
         }
         (FaultAction::Latency { from, to, .. }, false) => {
-            for (a, b) in pairs(from, to) {
-                restore_link_latency(sim, scenario, a, b);
-            }
             record("latency-restored").with("from", join(from)).with("to", join(to))
         }
-        (FaultAction::Crash { nodes }, true) => {
-            nodes.iter().for_each(|n| sim.crash(n.as_str()));
-            record("crash").with("nodes", join(nodes))
-        }
+        (FaultAction::Crash { nodes }, true) => record("crash").with("nodes", join(nodes)),
         (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
-            nodes.iter().for_each(|n| sim.bounce(n.as_str()));
             record("restart").with("nodes", join(nodes))
         }
         (FaultAction::Rpc(rule), true) => {
