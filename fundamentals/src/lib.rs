@@ -13,6 +13,7 @@ pub mod ds;
 pub mod lang;
 pub mod memory;
 pub mod ordering;
+pub mod os;
 pub mod problems;
 pub mod ratelimit;
 pub mod resilience;
