@@ -104,7 +104,6 @@ fn mutate_tree(root: &mut Value, names: &[String], rng: &mut impl RngCore) {
     let mut all = Vec::new();
     paths(root, &mut Vec::new(), &mut all);
     let Some(path) = all.choose(rng).cloned() else { return };
-    let donor = all.choose(rng).and_then(|p| at(&mut root.clone(), p).cloned());
     match rng.random_range(0..9) {
         0..=2 => {
             if let Some(v) = at(root, &path) {
@@ -157,9 +156,13 @@ fn mutate_tree(root: &mut Value, names: &[String], rng: &mut impl RngCore) {
                     let copy = a[rng.random_range(0..a.len())].clone();
                     a.insert(rng.random_range(0..=a.len()), copy);
                 }
-                Some(Value::Table(t)) => {
+                Some(Value::Table(_)) => {
+                    // A value from elsewhere in the file under a new key.
+                    let donor = all.choose(rng).and_then(|p| at(&mut root.clone(), p).cloned());
                     let key = new_name("extra", names, rng);
-                    t.insert(key, donor.unwrap_or(Value::Integer(1)));
+                    if let Some(Value::Table(t)) = at(root, &path) {
+                        t.insert(key, donor.unwrap_or(Value::Integer(1)));
+                    }
                 }
                 _ => {}
             }
