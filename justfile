@@ -20,6 +20,11 @@ replay name seed *args:
 sweep name count *args:
     {{lab}} sweep {{name}} {{count}} {{args}}
 
+# Prove the engines agree: every variant of every scenario on madsim and turmoil keeps its
+# promise, and madsim replays byte for byte: just agree [--seeds 200] [--turmoil-seeds N].
+agree *args:
+    {{lab}} agree {{args}}
+
 # List the scenarios with a one-line summary each.
 list:
     {{lab}} list
@@ -41,11 +46,13 @@ break topic:
 check file:
     {{lab}} check {{file}}
 
-# Every test (the command CI runs): format and lints, cargo test, the loom models, then proof
-# that every break-it patch (lessons and scenarios) still applies and is caught.
+# Every test (the command CI runs): format and lints, cargo test, the loom models, the engines'
+# agreement (20 seeds per variant on madsim, 3 on turmoil), then proof that every break-it patch
+# (lessons and scenarios) still applies and is caught.
 test: lint
     cargo test --workspace
     just loom
+    just agree --seeds 20 --turmoil-seeds 3
     scripts/check-breaks.sh
 
 # Formatting and lints, as `just test` runs them.

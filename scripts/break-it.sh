@@ -31,9 +31,15 @@ set -euo pipefail
 BREAK_IT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BREAK_IT_BREAKS_DIR="$BREAK_IT_REPO/fundamentals/breaks"
 BREAK_IT_SCENARIO_BREAKS_DIR="$BREAK_IT_REPO/scenarios/breaks"
+# shellcheck source=scripts/madsim-build.sh
+source "$BREAK_IT_REPO/scripts/madsim-build.sh"
 # Shared build cache for every scratch run. Default: <repo>/target/break-it, or
 # $CARGO_TARGET_DIR/break-it when the caller already keeps its builds elsewhere.
 BREAK_IT_TARGET_DIR="${BREAK_IT_TARGET_DIR:-${CARGO_TARGET_DIR:-$BREAK_IT_REPO/target}/break-it}"
+# Scenario patches build `lab` exactly as `just agree` and `just scenario … --engine madsim` do
+# (release, `--cfg madsim`, target/madsim): the simulator's dependencies — tokio, tonic,
+# turmoil, madsim — compile once for all of them. Patched crates build incrementally there.
+BREAK_IT_LAB_TARGET_DIR="${BREAK_IT_LAB_TARGET_DIR:-$(madsim_target_dir "$BREAK_IT_REPO")}"
 # A broken patch can make a test loop forever; bound every build and test run (seconds,
 # compile included; the first scenario build compiles tokio, tonic and turmoil once).
 BREAK_IT_TIMEOUT_S="${BREAK_IT_TIMEOUT_S:-900}"
@@ -219,8 +225,9 @@ break_it_run_scenario() {
     work="$(dirname "$repo")"
 
     status=0
-    (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" CARGO_TERM_COLOR=never \
-        timeout "$BREAK_IT_TIMEOUT_S" cargo build --quiet -p lab --bin lab \
+    (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_LAB_TARGET_DIR" RUSTFLAGS="$LAB_MADSIM_RUSTFLAGS" \
+        CARGO_INCREMENTAL=1 CARGO_TERM_COLOR=never \
+        timeout "$BREAK_IT_TIMEOUT_S" cargo build --release --quiet -p lab --bin lab \
         >"$work/cargo-build.log" 2>&1) || status=$?
     if [[ $status -eq 124 ]]; then
         echo "  result: building lab timed out after ${BREAK_IT_TIMEOUT_S}s"
@@ -240,7 +247,7 @@ break_it_run_scenario() {
     [[ -n "$seed" ]] && args+=("$seed")
     args+=(--variant "$variant" --scenarios-dir "$repo/scenarios" --out "$work/lab-out")
     status=0
-    (cd "$repo" && timeout "$BREAK_IT_RUN_TIMEOUT_S" "$BREAK_IT_TARGET_DIR/debug/lab" "${args[@]}" \
+    (cd "$repo" && timeout "$BREAK_IT_RUN_TIMEOUT_S" "$BREAK_IT_LAB_TARGET_DIR/release/lab" "${args[@]}" \
         >"$work/lab-run.log" 2>&1) || status=$?
     echo "  result: lab ${args[*]:0:$((${#args[@]} - 4))} (exit $status)"
     # The verdict as lab printed it. Its replay command would run the unpatched tree: dropped.

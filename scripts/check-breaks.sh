@@ -15,8 +15,9 @@
 # patches in parallel, each in its own scratch copy with its own target dir, because two cargo
 # builds cannot share one target dir at the same time. Worker 1 uses the same scratch copy and
 # target dir as `just break`, so it starts warm; it takes the scenario patches (their `lab`
-# build needs tokio, tonic and turmoil, compiled only there) and then helps with the
-# fundamentals patches, which the other workers take from the start. In each copy a patch is
+# builds share target/madsim with `just agree`, which `just test` runs first, so tokio, tonic,
+# turmoil and madsim are compiled already; one cargo at a time can build there) and then helps
+# with the fundamentals patches, which the other workers take from the start. In each copy a patch is
 # applied, tested and reversed in turn, and only the patched module's tests run.
 #
 # Verified results are cached by their inputs, as a build system caches test results: a patch

@@ -10,6 +10,7 @@
 //! → [`trace`] (events) → [`checks`] (verdicts) → [`runner`] (one run, written out) and
 //! [`sweep`] (many seeds in parallel).
 
+pub mod agree;
 pub mod bench;
 pub mod checks;
 pub mod engine;

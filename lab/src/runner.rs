@@ -87,3 +87,12 @@ pub fn run_recorded(
     }
     Ok(judged)
 }
+
+/// The command that replays `seed` of `variant`, as a user types it (`arg` names the scenario
+/// as the user did: a name or a path).
+pub fn replay_command(engine: Engine, arg: &str, variant: &Variant, scenario: &Scenario, seed: u64) -> String {
+    let variant_flag =
+        if variant.name == scenario.default_variant { String::new() } else { format!(" --variant {}", variant.name) };
+    let engine_flag = if engine == Engine::default() { String::new() } else { format!(" --engine {}", engine.name()) };
+    format!("just replay {arg} {seed}{variant_flag}{engine_flag}")
+}

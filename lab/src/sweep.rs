@@ -100,37 +100,48 @@ pub fn sweep(
     variant: &Variant,
     seeds: Seeds,
     jobs: usize,
-    mut progress: impl FnMut(&SeedOutcome),
+    progress: impl FnMut(&SeedOutcome),
 ) -> Vec<SeedOutcome> {
     let Seeds { first, count } = seeds;
-    // Counts seeds taken, not the seed itself: the last seed may be u64::MAX.
+    in_parallel(
+        count,
+        jobs,
+        |index| run_seed_isolated(lab_exe, engine, scenario, variant, first + index, None),
+        progress,
+    )
+}
+
+/// Runs `task(0)` … `task(count - 1)` on `jobs` threads; `progress` sees each result as it
+/// finishes. Returns the results in index order.
+pub fn in_parallel<R: Send>(
+    count: u64,
+    jobs: usize,
+    task: impl Fn(u64) -> R + Sync,
+    mut progress: impl FnMut(&R),
+) -> Vec<R> {
+    // Counts tasks taken: an index, never a seed, so a sweep may end at seed u64::MAX.
     let taken = AtomicU64::new(0);
     let threads = usize::try_from(count).map_or(jobs, |count| jobs.min(count)).max(1);
     let (done_tx, done_rx) = mpsc::channel();
-    let mut outcomes = Vec::new();
+    let mut results = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let done_tx = done_tx.clone();
-            let taken = &taken;
+            let (done_tx, taken, task) = (done_tx.clone(), &taken, &task);
             scope.spawn(move || loop {
                 let index = taken.fetch_add(1, Ordering::Relaxed);
-                if index >= count {
-                    break;
-                }
-                let seed = first + index;
-                if done_tx.send(run_seed_isolated(lab_exe, engine, scenario, variant, seed, None)).is_err() {
+                if index >= count || done_tx.send((index, task(index))).is_err() {
                     break;
                 }
             });
         }
         drop(done_tx);
-        for outcome in done_rx {
-            progress(&outcome);
-            outcomes.push(outcome);
+        for (index, result) in done_rx {
+            progress(&result);
+            results.push((index, result));
         }
     });
-    outcomes.sort_by_key(|o| o.seed);
-    outcomes
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// How many sweep threads to use by default: one per core.

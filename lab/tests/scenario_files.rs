@@ -211,6 +211,22 @@ const BROKEN: &[(&str, &str, &str, &str, &str, &str)] = &[
         "9000 ms is after the run ends at 4000 ms",
     ),
     (
+        "a correct variant that may fail",
+        "summary = \"synced counts\"",
+        "summary = \"synced counts\"\nmay_fail = [\"limit-conformance\"]",
+        "may_fail = [\"limit-conformance\"]",
+        "variants.sync.may_fail",
+        "a correct variant (no `expect_fail`) must pass every check",
+    ),
+    (
+        "a check both expected to fail and allowed to",
+        "expect_fail = [\"limit-conformance\"]",
+        "expect_fail = [\"limit-conformance\"]\nmay_fail = [\"limit-conformance\"]",
+        "may_fail = [\"limit-conformance\"]",
+        "variants.undivided.may_fail",
+        "is in `expect_fail` already",
+    ),
+    (
         "client timeout out of range",
         "timeout_ms = 200",
         "timeout_ms = 9_000_000",

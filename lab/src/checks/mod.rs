@@ -97,7 +97,7 @@ pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec
         };
         let expected = match result {
             CheckResult::Pass => false,
-            CheckResult::Fail => variant.expect_fail.iter().any(|c| c == spec.name),
+            CheckResult::Fail => variant.expect_fail.iter().chain(&variant.may_fail).any(|c| c == spec.name),
             CheckResult::Inconclusive => variant.expect_inconclusive.iter().any(|c| c == spec.name),
         };
         verdicts.push(Verdict { check: spec.name.into(), phase: spec.phase.name(), result, figure, expected });

@@ -132,10 +132,13 @@ pub struct RawVariantBase {
     /// Checks that have nothing to judge in this variant (a breaker check with no breaker).
     #[serde(default)]
     pub expect_inconclusive: Vec<Spanned<String>>,
+    /// Checks a buggy variant may also fail on some seeds, as a timing-dependent side effect.
+    #[serde(default)]
+    pub may_fail: Vec<Spanned<String>>,
 }
 
 /// The fields of [`RawVariantBase`]; every other key of a variant table is a family's setting.
-pub const VARIANT_FIELDS: &[&str] = &["summary", "expect_fail", "expect_inconclusive"];
+pub const VARIANT_FIELDS: &[&str] = &["summary", "expect_fail", "expect_inconclusive", "may_fail"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

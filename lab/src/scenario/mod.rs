@@ -115,6 +115,9 @@ pub struct Variant {
     pub expect_fail: Vec<String>,
     /// Checks with nothing to judge in this variant; they may not pass, but must not fail.
     pub expect_inconclusive: Vec<String>,
+    /// Checks this buggy variant may fail on some seeds besides `expect_fail`: a side effect of
+    /// its bug that depends on timing (the herd in half-open sometimes starves the pool too).
+    pub may_fail: Vec<String>,
     /// Every node of the scenario, built with this variant's settings, in registry order.
     pub nodes: Vec<NodeSpec>,
 }
@@ -123,6 +126,42 @@ impl Variant {
     /// A correct variant is built to fail nothing.
     pub fn is_correct(&self) -> bool {
         self.expect_fail.is_empty()
+    }
+
+    /// Whether a run that failed `failed` and could not judge `inconclusive` did what this
+    /// variant promises: every `expect_fail` check failed, nothing failed beyond those and
+    /// `may_fail`, and exactly the `expect_inconclusive` checks had nothing to judge. If not,
+    /// says how the run differed.
+    pub fn promise_kept(&self, failed: &[&str], inconclusive: &[&str]) -> Result<(), String> {
+        let mut broken = Vec::new();
+        let missing: Vec<&str> =
+            self.expect_fail.iter().map(String::as_str).filter(|check| !failed.contains(check)).collect();
+        if !missing.is_empty() {
+            broken.push(format!("did not fail {}", missing.join(", ")));
+        }
+        let extra: Vec<&str> = failed
+            .iter()
+            .copied()
+            .filter(|check| !self.expect_fail.iter().chain(&self.may_fail).any(|c| c == check))
+            .collect();
+        if !extra.is_empty() {
+            broken.push(format!("failed {}", extra.join(", ")));
+        }
+        let mut expected_inconclusive: Vec<&str> = self.expect_inconclusive.iter().map(String::as_str).collect();
+        let mut got_inconclusive = inconclusive.to_vec();
+        expected_inconclusive.sort_unstable();
+        got_inconclusive.sort_unstable();
+        if expected_inconclusive != got_inconclusive {
+            broken.push(format!(
+                "had nothing to judge in [{}] instead of [{}]",
+                got_inconclusive.join(", "),
+                expected_inconclusive.join(", ")
+            ));
+        }
+        match broken.is_empty() {
+            true => Ok(()),
+            false => Err(broken.join("; ")),
+        }
     }
 }
 

@@ -439,6 +439,23 @@ impl Checker<'_> {
         };
         let expect_fail = named_checks(&base.expect_fail, "expect_fail")?;
         let expect_inconclusive = named_checks(&base.expect_inconclusive, "expect_inconclusive")?;
+        let may_fail = named_checks(&base.may_fail, "may_fail")?;
+        if let Some(check) = base.may_fail.first().filter(|_| expect_fail.is_empty()) {
+            return Err(self.error(
+                check.span(),
+                &field("may_fail"),
+                "a correct variant (no `expect_fail`) must pass every check, so it may fail none",
+                "no `may_fail`, or an `expect_fail` list naming what this variant is built to break",
+            ));
+        }
+        if let Some(check) = base.may_fail.iter().find(|c| expect_fail.contains(c.get_ref())) {
+            return Err(self.error(
+                check.span(),
+                &field("may_fail"),
+                format!("`{}` is in `expect_fail` already", check.get_ref()),
+                "checks this variant fails only on some seeds, none of them in `expect_fail`",
+            ));
+        }
         let cx = VariantCx {
             name: name.to_owned(),
             summary_span: base.summary.span(),
@@ -467,7 +484,7 @@ impl Checker<'_> {
                 format!("no `{key}` settings, or a {kinds} table"),
             ));
         }
-        Ok(Variant { name: name.to_owned(), summary, expect_fail, expect_inconclusive, nodes })
+        Ok(Variant { name: name.to_owned(), summary, expect_fail, expect_inconclusive, may_fail, nodes })
     }
 
     fn network(&self, raw: &RawNetwork) -> Checked<Network> {
