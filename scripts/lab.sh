@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the `lab` CLI, built in release mode. With `--engine madsim` among the arguments, or for
-# `lab agree` (which runs both engines), it is built with `--cfg madsim` in its own target
+# `lab agree` and `lab bench` (which run both engines), it is built with `--cfg madsim` in its own target
 # directory (target/madsim): madsim's simulator is compiled in only then. That build runs
 # turmoil too. A user never sets RUSTFLAGS by hand.
 set -euo pipefail
@@ -9,7 +9,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/madsim-build.sh
 source "$repo/scripts/madsim-build.sh"
 madsim=0
-[[ "${1:-}" == agree ]] && madsim=1
+[[ "${1:-}" == agree || "${1:-}" == bench ]] && madsim=1
 previous=""
 for arg in "$@"; do
     [[ "$arg" == "--engine=madsim" || ("$previous" == "--engine" && "$arg" == "madsim") ]] && madsim=1

@@ -4,7 +4,7 @@
 //! names the seed and the replay command), 2 bad input or usage (the message says what and where).
 
 use anyhow::{anyhow, Context};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use lab::checks::{seconds, CheckResult, Verdict};
 use lab::engine::Engine;
@@ -98,12 +98,12 @@ enum Command {
         /// Single runs per scenario.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1_000))]
         runs: u64,
-        /// Seeds in the measured sweep.
-        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        /// Seeds in the measured sweep (0: no sweep).
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(0..=100_000))]
         sweep_seeds: u64,
-        /// The simulator (see `run --help`).
-        #[arg(long, value_enum, default_value_t)]
-        engine: Engine,
+        /// Measure only this engine (default: every engine this build has, side by side).
+        #[arg(long, value_enum)]
+        engine: Option<Engine>,
     },
     /// Prove the engines agree: every variant of every scenario on madsim and turmoil, each run
     /// keeping its variant's promise, and madsim's default-variant traces replaying byte for byte.
@@ -278,8 +278,14 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             Ok(true)
         }
         Command::Bench { scenarios, runs, sweep_seeds, engine } => {
-            built_in(*engine)?;
-            bench(*engine, &dir, scenarios, *runs, *sweep_seeds)
+            let engines: Vec<Engine> = match engine {
+                Some(engine) => {
+                    built_in(*engine)?;
+                    vec![*engine]
+                }
+                None => Engine::value_variants().iter().copied().filter(|e| e.built_in()).collect(),
+            };
+            bench(&engines, &dir, scenarios, *runs, *sweep_seeds)
         }
         Command::Agree { scenarios, seeds, turmoil_seeds, determinism_seeds, start_seed, jobs } => {
             built_in(Engine::Madsim)?;
@@ -710,31 +716,33 @@ fn print_lesson(scenario: &Scenario) {
     }
 }
 
-fn bench(engine: Engine, dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::Result<bool> {
+fn bench(engines: &[Engine], dir: &Path, names: &[String], runs: u64, sweep_seeds: u64) -> anyhow::Result<bool> {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; figures are only meaningful with --release (just bench)");
     }
-    let names: Vec<String> = if names.is_empty() { scenario_stems(dir) } else { names.to_vec() };
+    // Every scenario, then the large topologies of scenarios/bench/: one run each and no sweep
+    // (at 50 nodes turmoil takes a while).
+    let mut plan: Vec<(String, u64, u64)> = names.iter().map(|n| (n.clone(), runs, sweep_seeds)).collect();
+    if names.is_empty() {
+        plan.extend(scenario_stems(dir).into_iter().map(|n| (n, runs, sweep_seeds)));
+        plan.extend(scenario_files(&dir.join("bench")).iter().map(|p| (p.display().to_string(), 1, 0)));
+    }
     let jobs = lab::sweep::default_jobs();
+    let exe = std::env::current_exe().context("cannot find the lab executable")?;
+    let engine_names: Vec<&str> = engines.iter().map(|e| e.name()).collect();
     println!(
-        "{:<20} {:<16} {:>12} {:>16} {:>14} {:>18}",
-        "scenario", "variant", "wall s/run", "sim s / wall s", "seeds/min", "500-seed sweep"
+        "measuring {} ({runs} single runs each; sweeps of {sweep_seeds} seeds on {jobs} threads)…",
+        engine_names.join(" and ")
     );
-    for name in names {
+    let mut figures = Vec::new();
+    for (name, runs, sweep_seeds) in plan {
         let (scenario, _) = load(dir, &name)?;
         let variant = pick_variant(&scenario, None)?;
-        let exe = std::env::current_exe().context("cannot find the lab executable")?;
-        let f = lab::bench::bench(&exe, engine, &scenario, variant, runs, sweep_seeds, jobs);
-        println!(
-            "{:<20} {:<16} {:>12.3} {:>16.1} {:>14.1} {:>16.0} s",
-            f.scenario,
-            f.variant,
-            f.wall_s_per_run,
-            f.simulated_s_per_wall_s,
-            f.seeds_per_minute,
-            f.projected_sweep_s(500)
-        );
+        for &engine in engines {
+            figures.push(lab::bench::bench(&exe, engine, &scenario, variant, runs, sweep_seeds, jobs));
+        }
     }
-    println!("({runs} single runs each; sweep of {sweep_seeds} seeds on {jobs} threads)");
+    println!("{}", lab::bench::table(&figures));
+    print!("{}", lab::bench::targets(&figures));
     Ok(true)
 }
