@@ -10,6 +10,7 @@ use lab::checks::{seconds, CheckResult, Verdict};
 use lab::engine::Engine;
 use lab::runner::{run_recorded, RunFiles};
 use lab::scenario::{Scenario, Variant};
+use lab::summary::Partition;
 use lab::trace::first_divergence;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,7 +59,9 @@ enum Command {
         common: RunArgs,
     },
     /// Run many seeds on all cores; summarise, and give the first failure's replay command.
-    #[command(after_help = "Example: lab sweep rate-limiter 500 --variant sync --start-seed 100000")]
+    #[command(
+        after_help = "Examples:\n  lab sweep rate-limiter 500 --variant sync --start-seed 100000\n  lab sweep circuit-breaker 1000 --partition 2/4   (the 2nd of 4 shares: seeds 2, 6, 10, …)"
+    )]
     Sweep {
         scenario: String,
         /// How many seeds to run.
@@ -75,6 +78,26 @@ enum Command {
         /// The simulator (see `run --help`).
         #[arg(long, value_enum, default_value_t)]
         engine: Engine,
+        /// Run only the K-th of N shares of the seeds (nextest's `count:K/N`; `K/N` works too),
+        /// to split a sweep across machines; `lab sweep-merge` combines the shares' summaries.
+        #[arg(long, value_name = "K/N", value_parser = Partition::parse)]
+        partition: Option<Partition>,
+        /// Where to write the JSON summary (default: in --out, named after the seeds and share).
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
+        /// Directory for the summary.
+        #[arg(long, default_value = "target/lab", value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Combine the JSON summaries of every share of a partitioned sweep into one summary.
+    #[command(after_help = "Example: lab sweep-merge target/lab/rate-limiter/sync/sweep-1-1000.part-*-of-4.json")]
+    SweepMerge {
+        /// The summary files, one per share, in any order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also write the merged summary here.
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
     },
     /// List the scenarios with a one-line summary and their variants.
     #[command(after_help = "Example: lab list")]
@@ -228,7 +251,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
             run_and_report(common.engine, &scenario, &arg, variant, *seed, &common.out, true)
         }
-        Command::Sweep { scenario, count, start_seed, variant, jobs, engine } => {
+        Command::Sweep { scenario, count, start_seed, variant, jobs, engine, partition, summary, out } => {
             built_in(*engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
             let variant = pick_variant(&scenario, variant.as_deref())?;
@@ -242,15 +265,40 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
                 ))
                 .into());
             }
-            Ok(sweep_and_report(
-                *engine,
-                &scenario,
-                &arg,
+            let of = lab::summary::SweepOf {
+                scenario_arg: &arg,
+                scenario: &scenario,
                 variant,
-                *start_seed,
-                *count,
-                jobs.map_or_else(lab::sweep::default_jobs, usize::from),
-            ))
+                engine: *engine,
+                first_seed: *start_seed,
+                count: *count,
+                partition: *partition,
+            };
+            let summary_path = summary.clone().unwrap_or_else(|| default_summary_path(out, &of));
+            sweep_and_report(&of, &summary_path, jobs.map_or_else(lab::sweep::default_jobs, usize::from))
+        }
+        Command::SweepMerge { files, summary } => {
+            let parts = files
+                .iter()
+                .map(|path| {
+                    lab::summary::SweepSummary::read(path).map(|s| (path.display().to_string(), s)).map_err(BadInput)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let merged = lab::summary::merge(&parts).map_err(BadInput)?;
+            println!(
+                "merged {} shares: {} — variant `{}` — seeds {}..{} on {}",
+                parts.len(),
+                merged.scenario,
+                merged.variant,
+                merged.first_seed,
+                merged.first_seed + merged.count - 1,
+                merged.engine
+            );
+            println!("{merged}");
+            if let Some(path) = summary {
+                write_summary(path, &merged)?;
+            }
+            Ok(merged.passed())
         }
         Command::List => list(&dir),
         Command::Check { scenario } => {
@@ -545,71 +593,68 @@ fn check_determinism_of(engine: Engine, scenario: &Scenario, variant: &Variant, 
     }
 }
 
-fn sweep_and_report(
-    engine: Engine,
-    scenario: &Scenario,
-    arg: &str,
-    variant: &Variant,
-    start: u64,
-    count: u64,
-    jobs: usize,
-) -> bool {
+fn sweep_and_report(of: &lab::summary::SweepOf<'_>, summary_path: &Path, jobs: usize) -> anyhow::Result<bool> {
+    let (first, count) = (of.first_seed, of.count);
+    let partition = of.partition.unwrap_or(Partition { k: 1, n: 1 });
+    let seeds = partition.seeds_in_share(count);
+    let share = match of.partition {
+        Some(p) => format!(", share {p}: {seeds} seeds"),
+        None => String::new(),
+    };
     println!(
-        "sweep: {} — variant `{}` — seeds {start}..{} on {jobs} threads",
-        scenario.name,
-        variant.name,
-        start + count - 1
+        "sweep: {} — variant `{}` — seeds {first}..{}{share} on {jobs} threads",
+        of.scenario.name,
+        of.variant.name,
+        first + count - 1
     );
-    let bar = ProgressBar::new(count);
+    let bar = ProgressBar::new(seeds);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {msg} [{elapsed_precise}, eta {eta}]")
             .expect("valid template"),
     );
     let mut failed = 0;
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => {
-            eprintln!("error: cannot find the lab executable to run seeds with: {e}");
-            return false;
-        }
-    };
-    let outcomes =
-        lab::sweep::sweep(&exe, engine, scenario, variant, lab::sweep::Seeds { first: start, count }, jobs, |o| {
+    let exe = std::env::current_exe().context("cannot find the lab executable to run seeds with")?;
+    let outcomes = lab::sweep::in_parallel(
+        seeds,
+        jobs,
+        |index| {
+            let seed = partition.seed(first, index);
+            lab::sweep::run_seed_isolated(&exe, of.engine, of.scenario, of.variant, seed, None)
+        },
+        |o| {
             failed += u64::from(!o.passed());
             bar.set_message(format!("{failed} failed"));
             bar.inc(1);
-        });
+        },
+    );
     bar.finish();
-    let failures: Vec<_> = outcomes.iter().filter(|o| !o.passed()).collect();
-    println!("\n{} passed, {} failed", outcomes.len() - failures.len(), failures.len());
-    let mut by_check: std::collections::BTreeMap<&str, u64> = Default::default();
-    for f in &failures {
-        for (check, _) in &f.failures {
-            *by_check.entry(check).or_default() += 1;
-        }
-        if f.error.is_some() {
-            *by_check.entry("(simulation panicked)").or_default() += 1;
-        }
+    let summary = lab::summary::SweepSummary::new(of, &outcomes)
+        .with_context(|| format!("cannot read the scenario file {} again", of.scenario.path.display()))?;
+    println!("\n{summary}");
+    write_summary(summary_path, &summary)?;
+    Ok(summary.passed())
+}
+
+/// `<out>/<scenario>/<variant>/sweep-<first>-<last>[.<engine>][.part-K-of-N].json`
+fn default_summary_path(out: &Path, of: &lab::summary::SweepOf<'_>) -> PathBuf {
+    let mut name = format!("sweep-{}-{}", of.first_seed, of.first_seed + of.count - 1);
+    if of.engine != Engine::default() {
+        name.push_str(&format!(".{}", of.engine.name()));
     }
-    for (check, n) in &by_check {
-        println!("  {check}: failed in {n} seeds");
+    if let Some(p) = of.partition {
+        name.push_str(&format!(".part-{}-of-{}", p.k, p.n));
     }
-    let Some(first) = failures.first() else {
-        return true;
-    };
-    const SHOWN: usize = 20;
-    let seeds: Vec<String> = failures.iter().take(SHOWN).map(|f| f.seed.to_string()).collect();
-    let more = if failures.len() > SHOWN { format!(" and {} more", failures.len() - SHOWN) } else { String::new() };
-    println!("failing seeds: {}{more}", seeds.join(", "));
-    println!("\nfirst failure: seed {}", first.seed);
-    for (check, figure) in &first.failures {
-        println!("  {check}: {figure}");
+    out.join(&of.scenario.name).join(&of.variant.name).join(format!("{name}.json"))
+}
+
+fn write_summary(path: &Path, summary: &lab::summary::SweepSummary) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    if let Some(error) = &first.error {
-        println!("  {error}");
-    }
-    println!("replay:  {}", lab::runner::replay_command(engine, arg, variant, scenario, first.seed));
-    false
+    let json = serde_json::to_string_pretty(summary)?;
+    std::fs::write(path, json + "\n").with_context(|| format!("cannot write the summary {}", path.display()))?;
+    println!("summary: {}", path.display());
+    Ok(())
 }
 
 fn agree(dir: &Path, names: &[String], plan: lab::agree::Plan, jobs: usize) -> anyhow::Result<bool> {

@@ -170,9 +170,12 @@ fn every_example_in_the_help_runs_with_scenarios_and_variants_that_exist() {
         if args[0] == "sweep" {
             args[2] = "4".into();
         }
+        if args[0] == "sweep-merge" {
+            args = shares_for_merge_example(&args, &out);
+        }
         let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
         command.current_dir(common::repo_root()).args(&args);
-        if matches!(args[0].as_str(), "run" | "replay") {
+        if matches!(args[0].as_str(), "run" | "replay" | "sweep") {
             command.arg("--out").arg(&out);
         }
         let output = command.output().unwrap();
@@ -186,4 +189,73 @@ fn every_example_in_the_help_runs_with_scenarios_and_variants_that_exist() {
         assert!(matches!(output.status.code(), Some(0 | 1)), "`lab {example}` exited {:?}: {stderr}", output.status);
         assert!(!stderr.contains("error"), "`lab {example}`: {stderr}");
     }
+}
+
+/// The merge example names the shares of a 1000-seed sweep by a shell glob: make those shares
+/// (4 seeds, not 1000, in `out` rather than target/lab) and expand the glob as a shell would.
+fn shares_for_merge_example(args: &[String], out: &Path) -> Vec<String> {
+    let pattern = args[1].replacen("target/lab", &out.display().to_string(), 1).replace("1000", "4");
+    let (dir, name) = pattern.rsplit_once('/').unwrap();
+    let (prefix, suffix) = name.split_once('*').expect("the example names its shares with a glob");
+    let scenario = Path::new(dir).parent().unwrap().file_name().unwrap().to_str().unwrap().to_owned();
+    let shares: usize = suffix.trim_start_matches("-of-").trim_end_matches(".json").parse().unwrap();
+    for k in 1..=shares {
+        let share = format!("{k}/{shares}");
+        assert!(lab(&["sweep", &scenario, "4", "--partition", &share, "--out", &out.display().to_string()], out)
+            .status
+            .success());
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.rsplit('/').next().is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix)))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), shares, "the example's glob names every share: {files:?}");
+    std::iter::once(args[0].clone()).chain(files).collect()
+}
+
+#[test]
+fn a_sweep_split_in_shares_and_merged_says_what_the_whole_sweep_says() {
+    let out = scratch("partition");
+    let dir = out.join("circuit-breaker/herd-in-half-open");
+    let sweep = |extra: &[&str]| {
+        let out_arg = out.display().to_string();
+        let mut args = vec!["sweep", "circuit-breaker", "5", "--variant", "herd-in-half-open", "--out", &out_arg];
+        args.extend_from_slice(extra);
+        lab(&args, &out)
+    };
+    for share in ["1/2", "count:2/2"] {
+        let part = sweep(&["--partition", share]);
+        assert_eq!(part.status.code(), Some(1), "the herd fails its conformance check: {}", stdout(&part));
+    }
+    let whole = sweep(&[]);
+    assert!(stdout(&whole).contains("0 passed, 5 failed"), "{}", stdout(&whole));
+
+    let parts = [dir.join("sweep-1-5.part-1-of-2.json"), dir.join("sweep-1-5.part-2-of-2.json")];
+    let merged_file = out.join("merged.json");
+    let merge = |files: &[&Path]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
+        command.arg("sweep-merge").args(files).arg("--summary").arg(&merged_file);
+        command.output().unwrap()
+    };
+    let merged = merge(&[&parts[1], &parts[0]]);
+    assert_eq!(merged.status.code(), Some(1), "{}", stdout(&merged));
+    let text = stdout(&merged);
+    assert!(text.contains("merged 2 shares") && text.contains("0 passed, 5 failed"), "{text}");
+    assert!(text.contains("replay:  just replay circuit-breaker 1 --variant herd-in-half-open"), "{text}");
+    let json = |path: &Path| serde_json::from_slice::<serde_json::Value>(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(json(&merged_file), json(&dir.join("sweep-1-5.json")), "merged shares = the whole sweep");
+
+    // One share alone, or a file that is not a summary, is refused with exit 2 naming it.
+    let alone = merge(&[&parts[0]]);
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("missing shares: 2/2"));
+    let not_json = out.join("not-a-summary.json");
+    std::fs::write(&not_json, "{ nope").unwrap();
+    let bad = merge(&[&not_json, &parts[0]]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("not-a-summary.json: not a sweep summary"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&out);
 }

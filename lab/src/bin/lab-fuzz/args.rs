@@ -49,6 +49,10 @@ const NUMBERS: &[&str] = &[
 const PATHS: &[&str] =
     &["out", "", "/", "/proc", "/dev/null", "scenarios/rate-limiter.toml", "a/b/c/d", "/nonexistent/dir"];
 
+/// `--partition` values: valid shares, nextest's spelling, and the ways to get it wrong.
+const PARTITIONS: &[&str] =
+    &["1/2", "2/2", "count:1/3", "0/4", "5/4", "1/0", "hash:1/2", "1/18446744073709551616", "x", "", "1/2/3", "-1/2"];
+
 const TOPICS: &[&str] = &["lru_cache", "ds::btree", "rate-limiter", "nope", "", "::", "ds::", "a::b::c", "../README"];
 
 fn pick(list: &[&str], rng: &mut impl RngCore) -> Vec<u8> {
@@ -73,7 +77,7 @@ fn maybe_flag(args: &mut Vec<Vec<u8>>, p: f64, name: &str, values: &[&str], rng:
 /// One command line (without the program name).
 pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
     let mut args: Vec<Vec<u8>> = Vec::new();
-    match rng.random_range(0..10) {
+    match rng.random_range(0..12) {
         0 | 1 => {
             args.push(b"run".to_vec());
             args.push(pick(SCENARIOS, rng));
@@ -100,6 +104,9 @@ pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
             maybe_flag(&mut args, 0.5, "start-seed", NUMBERS, rng);
             maybe_flag(&mut args, 0.4, "jobs", NUMBERS, rng);
             maybe_flag(&mut args, 0.3, "variant", VARIANTS, rng);
+            maybe_flag(&mut args, 0.4, "partition", PARTITIONS, rng);
+            maybe_flag(&mut args, 0.2, "summary", PATHS, rng);
+            maybe_flag(&mut args, 0.2, "out", PATHS, rng);
         }
         4 => {
             args.push(b"check".to_vec());
@@ -124,6 +131,20 @@ pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
             args.push(pick(NUMBERS, rng));
             args.extend(flag("variant", VARIANTS, rng));
             maybe_flag(&mut args, 0.5, "trace", PATHS, rng);
+        }
+        9 => {
+            args.push(b"sweep-merge".to_vec());
+            for _ in 0..rng.random_range(0..4) {
+                args.push(pick(PATHS, rng));
+            }
+            maybe_flag(&mut args, 0.2, "summary", PATHS, rng);
+        }
+        10 => {
+            // Refused by this build (no madsim), but the arguments are checked first.
+            args.push(b"agree".to_vec());
+            maybe_flag(&mut args, 0.5, "seeds", NUMBERS, rng);
+            maybe_flag(&mut args, 0.3, "turmoil-seeds", NUMBERS, rng);
+            maybe_flag(&mut args, 0.3, "determinism-seeds", NUMBERS, rng);
         }
         _ => {
             args.push(pick(&["run", "check", "list", "sweep"], rng));
