@@ -65,14 +65,39 @@ impl Event {
 
     /// The event as one human-readable line without the time (the log's timer adds it).
     pub fn human_text(&self) -> String {
-        let mut text = self.record.kind.to_owned();
-        for (name, value) in &self.record.fields {
+        HumanText(self).to_string()
+    }
+}
+
+/// An event's human-readable text, written only when a log asks for it: formatting every
+/// event of a run, logged or not, cost a sixth of a madsim run.
+struct HumanText<'a>(&'a Event);
+
+impl std::fmt::Display for HumanText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.record.kind)?;
+        for (name, value) in &self.0.record.fields {
             match value {
-                Field::Str(s) if s.contains(' ') => text.push_str(&format!(" {name}=\"{s}\"")),
-                other => text.push_str(&format!(" {name}={other}")),
+                Field::Str(s) if s.contains(' ') => write!(f, " {name}=\"{s}\"")?,
+                other => write!(f, " {name}={other}")?,
             }
         }
-        text
+        Ok(())
+    }
+}
+
+/// `node:` padded to a column, then the event's text: one log line.
+struct LogLine<'a>(&'a Event);
+
+impl std::fmt::Display for LogLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const NODE_COLUMN: usize = 10;
+        let node = &self.0.node;
+        write!(f, "{node}:")?;
+        for _ in node.chars().count() + 1..NODE_COLUMN {
+            f.write_str(" ")?;
+        }
+        write!(f, " {}", HumanText(self.0))
     }
 }
 
@@ -136,11 +161,11 @@ pub fn last_recorded_us() -> u64 {
 
 fn log_event(event: &Event) {
     LAST_RECORDED_US.with(|t| t.set(event.t_us));
-    let text = format!("{:<10} {}", format!("{}:", event.node), event.human_text());
+    let line = LogLine(event);
     match event.record.level {
-        Level::Debug => tracing::debug!(target: "lab", "{text}"),
-        Level::Info => tracing::info!(target: "lab", "{text}"),
-        Level::Warn => tracing::warn!(target: "lab", "{text}"),
+        Level::Debug => tracing::debug!(target: "lab", "{line}"),
+        Level::Info => tracing::info!(target: "lab", "{line}"),
+        Level::Warn => tracing::warn!(target: "lab", "{line}"),
     }
 }
 

@@ -24,7 +24,7 @@ impl Runtime for Turmoil {
         turmoil::sim_elapsed().unwrap_or_default().as_micros() as u64
     }
 
-    fn sleep(duration: Duration) -> impl Future<Output = ()> {
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send {
         tokio::time::sleep(duration)
     }
 

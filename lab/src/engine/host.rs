@@ -15,6 +15,7 @@ use nodes::{Action, Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use proto::Envelope;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -52,7 +53,9 @@ impl HostContext {
 pub trait Runtime: 'static {
     /// Simulated time since the start of the run, in microseconds.
     fn now_us() -> u64;
-    fn sleep(duration: Duration) -> impl Future<Output = ()>;
+    /// `Send`: tonic wants every answer as a `Send` future, and an answer may sleep (an RPC
+    /// `delay` fault).
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send;
     fn spawn(task: impl Future<Output = ()> + Send + 'static);
 }
 
@@ -78,6 +81,12 @@ pub enum DriverMsg {
 
 pub type Inbox = mpsc::UnboundedSender<DriverMsg>;
 
+/// A sleep until a host's earliest timer.
+type Alarm = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The due time of "no timer": far enough that a run never reaches it.
+const NEVER_MS: u64 = u64::MAX / 4;
+
 /// Starts an incarnation of the host: returns its inbox (for the server to deliver requests
 /// into) and the future that runs the node until the host is crashed or the inbox closes.
 pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl Future<Output = ()>) {
@@ -99,9 +108,16 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
     let run = async move {
         host.record(Record::info("start").with("incarnation", incarnation));
         host.step(Input::Start);
+        // One sleep for the earliest timer, kept across messages until that timer changes: a
+        // fresh sleep per message would cost a simulator timer entry per message.
+        let mut alarm: Option<(u64, Alarm)> = None;
         loop {
-            let next_due_ms = host.timers.keys().next().map(|(due, _)| *due);
-            let sleep_ms = next_due_ms.map_or(u64::MAX / 4, |due| due.saturating_sub(R::now_us() / 1_000));
+            let next_due_ms = host.timers.keys().next().map_or(NEVER_MS, |(due, _)| *due);
+            if alarm.as_ref().is_none_or(|(due, _)| *due != next_due_ms) {
+                let sleep_ms = next_due_ms.saturating_sub(R::now_us() / 1_000);
+                alarm = Some((next_due_ms, Box::pin(R::sleep(Duration::from_millis(sleep_ms)))));
+            }
+            let (_, sleep) = alarm.as_mut().expect("set just above");
             // `biased` keeps the choice deterministic: messages first, then timers.
             tokio::select! {
                 biased;
@@ -109,7 +125,10 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
                     Some(msg) => host.deliver(msg),
                     None => return,
                 },
-                _ = R::sleep(Duration::from_millis(sleep_ms)) => host.fire_due_timers(),
+                _ = sleep.as_mut() => {
+                    alarm = None;
+                    host.fire_due_timers();
+                }
             }
         }
     };

@@ -10,6 +10,8 @@ mod host;
 mod net;
 #[cfg(madsim)]
 pub mod on_madsim;
+#[cfg(madsim)]
+mod once_sleep;
 mod rpc_faults;
 
 use crate::scenario::{Fault, FaultAction, Scenario, Variant};
