@@ -12,6 +12,11 @@ default:
 scenario name *args:
     {{lab}} run {{name}} {{args}}
 
+# Run a scenario's nodes as real gRPC servers on 127.0.0.1, in real time (not deterministic):
+# just real rate-limiter [seed] [--variant NAME] [--seconds N] [--keep-up]
+real name *args:
+    {{lab}} real {{name}} {{args}}
+
 # Run a seed again, event for event, and compare with its earlier trace.
 replay name seed *args:
     {{lab}} replay {{name}} {{seed}} {{args}}

@@ -17,6 +17,12 @@ use tracing_subscriber::EnvFilter;
 /// Writes the log for the current thread until the returned guard is dropped.
 /// `RUST_LOG` filters it as usual (default: `info`).
 pub fn install(path: &Path) -> std::io::Result<tracing::subscriber::DefaultGuard> {
+    Ok(tracing::dispatcher::set_default(&dispatch(path)?))
+}
+
+/// The log writer itself, for a run whose events are recorded on several threads (real mode):
+/// each thread sets it as its default, and their lines go to the one file.
+pub fn dispatch(path: &Path) -> std::io::Result<tracing::Dispatch> {
     let file = File::create(path)?;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let subscriber = tracing_subscriber::fmt()
@@ -25,7 +31,7 @@ pub fn install(path: &Path) -> std::io::Result<tracing::subscriber::DefaultGuard
         .with_writer(Mutex::new(file))
         .event_format(SimFormat)
         .finish();
-    Ok(tracing::subscriber::set_default(subscriber))
+    Ok(tracing::Dispatch::new(subscriber))
 }
 
 struct SimFormat;

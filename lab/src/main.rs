@@ -15,6 +15,8 @@ use lab::trace::first_divergence;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod real_cmd;
+
 const EXAMPLES: &str = "\
 Examples:
   lab run rate-limiter                                          the default variant, the file's seed
@@ -152,6 +154,11 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
         jobs: Option<u16>,
     },
+    /// Run a scenario's nodes as real gRPC servers on 127.0.0.1, the workload in real time.
+    #[command(
+        after_help = "Example: lab real rate-limiter --seconds 3\nWith --keep-up the nodes serve on after the workload, until Ctrl-C: grpcurl -plaintext ADDR list"
+    )]
+    Real(real_cmd::RealArgs),
     /// (internal) Run one seed as this process's only simulation; print its outcome as JSON.
     #[command(name = "__run-seed", hide = true)]
     RunSeed {
@@ -345,6 +352,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             };
             agree(&dir, scenarios, plan, jobs.map_or_else(lab::sweep::default_jobs, usize::from))
         }
+        Command::Real(args) => real_cmd::execute(&dir, args),
         Command::RunSeed { scenario, seed, variant, engine, trace } => {
             let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
             let variant = pick_variant(&scenario, Some(variant))?;

@@ -111,8 +111,9 @@ fn field_json(value: &Field) -> Value {
     }
 }
 
-/// Collects the events of one run. Shared by every simulated host of that run (they all run
-/// on one thread, so the lock is never contended); bounded by `max_events`.
+/// Collects the events of one run. Shared by every host of that run (simulated hosts all run
+/// on one thread, so the lock is never contended; real mode's run on one thread each);
+/// bounded by `max_events`.
 #[derive(Clone)]
 pub struct Recorder {
     inner: Arc<Mutex<RecorderState>>,
@@ -122,16 +123,27 @@ struct RecorderState {
     events: Vec<Event>,
     max_events: usize,
     overflowed: bool,
+    closed: bool,
 }
 
 impl Recorder {
     pub fn new(max_events: usize) -> Self {
-        Self { inner: Arc::new(Mutex::new(RecorderState { events: Vec::new(), max_events, overflowed: false })) }
+        Self {
+            inner: Arc::new(Mutex::new(RecorderState {
+                events: Vec::new(),
+                max_events,
+                overflowed: false,
+                closed: false,
+            })),
+        }
     }
 
     /// Appends an event and mirrors it to the human log (a no-op when no log is installed).
     pub fn record(&self, t_us: u64, node: &Arc<str>, record: Record) {
         let mut state = self.inner.lock().expect("recorder lock poisoned");
+        if state.closed {
+            return;
+        }
         if state.events.len() >= state.max_events {
             state.overflowed = true;
             return;
@@ -143,6 +155,12 @@ impl Recorder {
 
     pub fn overflowed(&self) -> bool {
         self.inner.lock().expect("recorder lock poisoned").overflowed
+    }
+
+    /// Ends the recording: later events are neither kept nor logged. A real-mode cluster kept
+    /// up after its workload goes on running, but its trace ends with the workload.
+    pub fn close(&self) {
+        self.inner.lock().expect("recorder lock poisoned").closed = true;
     }
 
     pub fn take_events(&self) -> Vec<Event> {

@@ -175,7 +175,7 @@ fn every_example_in_the_help_runs_with_scenarios_and_variants_that_exist() {
         }
         let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
         command.current_dir(common::repo_root()).args(&args);
-        if matches!(args[0].as_str(), "run" | "replay" | "sweep") {
+        if matches!(args[0].as_str(), "run" | "replay" | "sweep" | "real") {
             command.arg("--out").arg(&out);
         }
         let output = command.output().unwrap();

@@ -24,5 +24,9 @@ pub mod breaker {
     tonic::include_proto!("breaker");
 }
 
+/// Every message and service above as an encoded `FileDescriptorSet`, for gRPC server
+/// reflection (real mode registers it, so `grpcurl -plaintext ADDR list` works on a node).
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lab_descriptor.bin"));
+
 pub use lab::envelope::Body;
 pub use lab::{Ack, Envelope};

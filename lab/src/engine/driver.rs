@@ -9,6 +9,7 @@ use proto::lab::node_server::NodeServer;
 use proto::Envelope;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -84,35 +85,44 @@ fn call_error(status: &Status) -> CallError {
 /// The host's software: serve gRPC, run the node, until the host is crashed.
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
     let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls::default());
-    tokio::spawn(serve(NodeService(ctx.inbound(inbox))));
+    tokio::spawn(serve(NodeService::<Turmoil>::new(ctx.inbound(inbox))));
     node.await;
     Ok(())
 }
 
-async fn serve(service: NodeService) {
+async fn serve(service: NodeService<Turmoil>) {
     let incoming = async_stream::stream! {
         let listener = turmoil::net::TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), NODE_PORT)).await?;
         loop {
             yield listener.accept().await.map(|(stream, _)| SimStream(stream));
         }
     };
-    let (name, recorder) = (Arc::clone(&service.0.me), service.0.recorder.clone());
+    let (name, recorder) = (Arc::clone(&service.inbound.me), service.inbound.recorder.clone());
     if let Err(error) = Server::builder().add_service(NodeServer::new(service)).serve_with_incoming(incoming).await {
         recorder.record(Turmoil::now_us(), &name, Record::warn("server-stopped").with("error", error.to_string()));
     }
 }
 
-/// The gRPC face of a node.
-struct NodeService(Inbound);
+/// The gRPC face of a node, on the runtime `R` (turmoil's here, real mode's in `real.rs`).
+pub(super) struct NodeService<R> {
+    inbound: Inbound,
+    runtime: PhantomData<fn() -> R>,
+}
+
+impl<R> NodeService<R> {
+    pub(super) fn new(inbound: Inbound) -> Self {
+        Self { inbound, runtime: PhantomData }
+    }
+}
 
 #[tonic::async_trait]
-impl proto::lab::node_server::Node for NodeService {
+impl<R: Runtime> proto::lab::node_server::Node for NodeService<R> {
     async fn deliver(&self, request: tonic::Request<Envelope>) -> Result<tonic::Response<Envelope>, Status> {
         let Envelope { from, body } = request.into_inner();
         let body = body.ok_or_else(|| Status::invalid_argument("envelope without a body"))?;
-        let answer = self.0.answer::<Turmoil>(from, body).await.map_err(|refused| match refused {
+        let answer = self.inbound.answer::<R>(from, body).await.map_err(|refused| match refused {
             Refused::NotRunning => Status::unavailable("node is not running"),
         })?;
-        Ok(tonic::Response::new(Envelope { from: self.0.me.to_string(), body: Some(answer) }))
+        Ok(tonic::Response::new(Envelope { from: self.inbound.me.to_string(), body: Some(answer) }))
     }
 }

@@ -1,5 +1,6 @@
-//! One node on one simulated host, whatever the simulator: the inbox, the timers, the pending
-//! replies and the RPC fault layer. It is the only place where node logic meets I/O.
+//! One node on one host, whatever the engine (turmoil, madsim, or real mode's loopback sockets):
+//! the inbox, the timers, the pending replies and the RPC fault layer. It is the only place
+//! where node logic meets I/O.
 //!
 //! Incoming calls, results of outgoing calls and timers are queued into one inbox and handed to
 //! the node one at a time; the node's actions become calls (with timeouts), replies, timers and
@@ -49,9 +50,9 @@ impl HostContext {
     }
 }
 
-/// The simulator's clock and tasks, as a node's driver uses them.
+/// The engine's clock and tasks, as a node's driver uses them.
 pub trait Runtime: 'static {
-    /// Simulated time since the start of the run, in microseconds.
+    /// Time since the start of the run, in microseconds: simulated, or real in real mode.
     fn now_us() -> u64;
     /// `Send`: tonic wants every answer as a `Send` future, and an answer may sleep (an RPC
     /// `delay` fault).

@@ -7,11 +7,13 @@
 
 mod driver;
 mod host;
+mod links;
 mod net;
 #[cfg(madsim)]
 pub mod on_madsim;
 #[cfg(madsim)]
 mod once_sleep;
+pub mod real;
 mod rpc_faults;
 
 use crate::scenario::{Fault, FaultAction, Scenario, Variant};
@@ -162,8 +164,7 @@ impl<'a> FaultSchedule<'a> {
         }
     }
 
-    /// When the next op is due, if any is left (the madsim engine sleeps until then).
-    #[cfg_attr(not(madsim), allow(dead_code))]
+    /// When the next op is due, if any is left (madsim and real mode sleep until then).
     pub(crate) fn next_at(&self) -> Option<u64> {
         self.ops.get(self.next).map(|op| op.at_ms)
     }

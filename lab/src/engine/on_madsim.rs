@@ -1,27 +1,26 @@
 //! The madsim engine: madsim's executor and clock (it jumps to the next timer instead of
 //! stepping every host every tick), madsim's nodes for crashes and restarts, and the lab's own
-//! in-memory network between them, so that partitions, holds and link latencies mean exactly
-//! what they mean on turmoil (scenarios/README.md, "Faults").
+//! in-memory network between them ([`super::links`]), so that partitions, holds and link
+//! latencies mean exactly what they mean on turmoil (scenarios/README.md, "Faults").
 //!
 //! Messages are passed in memory as the same `Envelope`s the gRPC engine sends. A call is a
 //! request leg and a reply leg; each leg waits for its link's latency, is dropped if the link is
 //! partitioned when it is sent, and waits while the link is held.
 
 use super::host::{self, Calls, HostContext, Inbound, Runtime};
+use super::links::{self, carry, Links};
 use super::once_sleep;
 use super::{FaultSchedule, ScheduledOp};
 use crate::engine::{RunEnd, RunResult};
 use crate::scenario::{FaultAction, Scenario, Variant};
 use crate::trace::Recorder;
-use fundamentals::sim::{stream_rng, SimRng};
+use fundamentals::sim::stream_rng;
 use nodes::{Body, CallError, Record};
 use proto::Envelope;
-use rand::Rng;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 pub struct Madsim;
 
@@ -39,78 +38,22 @@ impl Runtime for Madsim {
     }
 }
 
-/// The network between the hosts: who listens, which links are cut, held or slowed.
+/// Who listens on the network: each host's madsim node and, while it runs, its serving side.
+/// The links between them are [`Links`].
 struct Net {
-    min_latency_ms: u64,
-    max_latency_ms: u64,
-    rng: SimRng,
     /// Each running host's serving side; a crashed host has none.
     listening: BTreeMap<String, Inbound>,
     /// Each host's madsim node (the same across restarts; its tasks are not).
     nodes: BTreeMap<String, madsim::task::NodeId>,
-    cut: BTreeSet<(String, String)>,
-    /// Held links and the legs waiting on each, released in the order they were sent (a
-    /// `watch` would wake them in an order drawn from tokio's unseeded thread RNG).
-    held: BTreeMap<(String, String), Vec<oneshot::Sender<()>>>,
-    /// Fixed latencies, by unordered pair.
-    latency_ms: BTreeMap<(String, String), u64>,
 }
 
 type SharedNet = Arc<Mutex<Net>>;
-
-fn pair(a: &str, b: &str) -> (String, String) {
-    if a <= b {
-        (a.to_owned(), b.to_owned())
-    } else {
-        (b.to_owned(), a.to_owned())
-    }
-}
-
-impl Net {
-    fn latency(&mut self, from: &str, to: &str) -> Duration {
-        let fixed = match self.latency_ms.is_empty() {
-            true => None,
-            false => self.latency_ms.get(&pair(from, to)),
-        };
-        let ms = match fixed {
-            Some(fixed) => *fixed,
-            None => self.rng.random_range(self.min_latency_ms..=self.max_latency_ms),
-        };
-        Duration::from_millis(ms)
-    }
-
-    /// If the link is held, a receiver that resolves when it is released.
-    fn wait_if_held(&mut self, from: &str, to: &str) -> Option<oneshot::Receiver<()>> {
-        if self.held.is_empty() {
-            return None;
-        }
-        let waiting = self.held.get_mut(&(from.to_owned(), to.to_owned()))?;
-        let (release, released) = oneshot::channel();
-        waiting.push(release);
-        Some(released)
-    }
-}
-
-/// One leg of a call: false if it is lost (the link is cut when it is sent).
-async fn carry(net: &SharedNet, from: &str, to: &str) -> bool {
-    let (latency, held) = {
-        let mut net = net.lock().expect("the network lock is never poisoned");
-        if !net.cut.is_empty() && net.cut.contains(&(from.to_owned(), to.to_owned())) {
-            return false;
-        }
-        (net.latency(from, to), net.wait_if_held(from, to))
-    };
-    // A held link keeps the leg until it is released, then it travels.
-    if let Some(released) = held {
-        let _ = released.await;
-    }
-    once_sleep::sleep(latency).await;
-    true
-}
+type SharedLinks = Arc<Mutex<Links>>;
 
 struct NetCalls {
     me: Arc<str>,
     net: SharedNet,
+    links: SharedLinks,
 }
 
 impl Calls for NetCalls {
@@ -120,10 +63,10 @@ impl Calls for NetCalls {
         envelope: Envelope,
         timeout: Duration,
     ) -> impl Future<Output = Result<Body, CallError>> + Send + 'static {
-        let (me, to, net) = (self.me.to_string(), to.to_owned(), Arc::clone(&self.net));
+        let (me, to, net, links) = (self.me.to_string(), to.to_owned(), Arc::clone(&self.net), Arc::clone(&self.links));
         async move {
             let call = async {
-                if !carry(&net, &me, &to).await {
+                if !carry::<Madsim>(&links, &me, &to).await {
                     return std::future::pending().await;
                 }
                 let (server, node) = {
@@ -141,7 +84,7 @@ impl Calls for NetCalls {
                 let Ok(Some(answer)) = answer.await else {
                     return Err(CallError::Unreachable);
                 };
-                if !carry(&net, &to, &me).await {
+                if !carry::<Madsim>(&links, &to, &me).await {
                     return std::future::pending().await;
                 }
                 Ok(answer)
@@ -164,27 +107,19 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     // The lab's own network carries every message; madsim's is unused.
     config.net.send_latency = Duration::from_millis(1)..Duration::from_millis(2);
     let runtime = madsim::runtime::Runtime::with_seed_and_config(seed, config);
-    let net: SharedNet = Arc::new(Mutex::new(Net {
-        min_latency_ms: scenario.network.min_latency_ms,
-        max_latency_ms: scenario.network.max_latency_ms,
-        rng: stream_rng(seed, "madsim/net"),
-        listening: BTreeMap::new(),
-        nodes: BTreeMap::new(),
-        cut: BTreeSet::new(),
-        held: BTreeMap::new(),
-        latency_ms: scenario.network.links.iter().map(|l| (pair(&l.a, &l.b), l.latency_ms)).collect(),
-    }));
+    let net: SharedNet = Arc::new(Mutex::new(Net { listening: BTreeMap::new(), nodes: BTreeMap::new() }));
+    let links: SharedLinks = Arc::new(Mutex::new(Links::new(&scenario.network, stream_rng(seed, "madsim/net"))));
 
     for spec in &variant.nodes {
         let ctx = Arc::new(HostContext::new(spec, seed, &recorder, &faults));
-        let node_net = Arc::clone(&net);
+        let (node_net, node_links) = (Arc::clone(&net), Arc::clone(&links));
         let handle = runtime
             .create_node()
             .name(spec.name.as_str())
             .init(move || {
-                let (ctx, net) = (Arc::clone(&ctx), Arc::clone(&node_net));
+                let (ctx, net, links) = (Arc::clone(&ctx), Arc::clone(&node_net), Arc::clone(&node_links));
                 async move {
-                    let calls = NetCalls { me: Arc::clone(&ctx.name), net: Arc::clone(&net) };
+                    let calls = NetCalls { me: Arc::clone(&ctx.name), net: Arc::clone(&net), links };
                     let (inbox, node) = host::start::<Madsim, _>(&ctx, calls);
                     let inbound = ctx.inbound(inbox);
                     net.lock()
@@ -205,7 +140,7 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         const BUDGET_CHECK_MS: u64 = 100;
         loop {
             let now_ms = Madsim::now_us() / 1_000;
-            schedule.apply_due(now_ms, &recorder, |op| apply(&handle, &net, scenario, op, &faults));
+            schedule.apply_due(now_ms, &recorder, |op| apply(&handle, &net, &links, op, &faults));
             if now_ms >= scenario.duration_ms {
                 break RunEnd::Completed;
             }
@@ -224,58 +159,12 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
 fn apply(
     handle: &madsim::runtime::Handle,
     net: &SharedNet,
-    scenario: &Scenario,
+    links: &SharedLinks,
     op: &ScheduledOp<'_>,
     faults: &super::rpc_faults::RpcFaults,
 ) -> Record {
     let mut net = net.lock().expect("the network lock is never poisoned");
     super::fault_record(op, faults, |action, starts| match (action, starts) {
-        (FaultAction::Partition { from, to, one_way }, true) => {
-            for (a, b) in super::pairs(from, to) {
-                net.cut.insert((a.to_owned(), b.to_owned()));
-                if !one_way {
-                    net.cut.insert((b.to_owned(), a.to_owned()));
-                }
-            }
-        }
-        (FaultAction::Partition { from, to, one_way }, false) => {
-            for (a, b) in super::pairs(from, to) {
-                net.cut.remove(&(a.to_owned(), b.to_owned()));
-                if !one_way {
-                    net.cut.remove(&(b.to_owned(), a.to_owned()));
-                }
-            }
-        }
-        (FaultAction::Hold { from, to }, true) => {
-            for (a, b) in super::pairs(from, to) {
-                for link in [(a, b), (b, a)] {
-                    net.held.entry((link.0.to_owned(), link.1.to_owned())).or_default();
-                }
-            }
-        }
-        (FaultAction::Hold { from, to }, false) => {
-            for (a, b) in super::pairs(from, to) {
-                for link in [(a, b), (b, a)] {
-                    for release in net.held.remove(&(link.0.to_owned(), link.1.to_owned())).unwrap_or_default() {
-                        let _ = release.send(());
-                    }
-                }
-            }
-        }
-        (FaultAction::Latency { from, to, latency_ms }, true) => {
-            for (a, b) in super::pairs(from, to) {
-                net.latency_ms.insert(pair(a, b), *latency_ms);
-            }
-        }
-        (FaultAction::Latency { from, to, .. }, false) => {
-            for (a, b) in super::pairs(from, to) {
-                let fixed = scenario.network.links.iter().find(|l| pair(&l.a, &l.b) == pair(a, b));
-                match fixed {
-                    Some(link) => net.latency_ms.insert(pair(a, b), link.latency_ms),
-                    None => net.latency_ms.remove(&pair(a, b)),
-                };
-            }
-        }
         (FaultAction::Crash { nodes }, true) => {
             for name in nodes {
                 net.listening.remove(name);
@@ -292,6 +181,6 @@ fn apply(
                 }
             }
         }
-        (FaultAction::Rpc(_), _) => {}
+        (network, starts) => links::lock(links).apply(network, starts),
     })
 }

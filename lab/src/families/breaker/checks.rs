@@ -76,12 +76,14 @@ pub fn conformance(events: &[Event], design: BreakerDesign) -> Outcome {
                         breaker.state
                     ));
                 }
-                let open_for_us = event.t_us - breaker.since_us;
-                if (from, to) == (OPEN, HALF_OPEN) && open_for_us < design.open_for_ms * 1_000 {
+                // Judged on the node's own clock, whole milliseconds: a breaker that opened at
+                // 50.5467 s (its clock: 50546 ms) rightly half-opens at 52.546 s. Events land on
+                // whole milliseconds on turmoil, anywhere in between on madsim.
+                let open_for_ms = event.t_us / 1_000 - breaker.since_us / 1_000;
+                if (from, to) == (OPEN, HALF_OPEN) && open_for_ms < design.open_for_ms {
                     return Outcome::Fail(format!(
-                        "{node} went half-open at {} after only {} open — open_for_ms {}",
+                        "{node} went half-open at {} after only {open_for_ms} ms open (by its clock) — open_for_ms {}",
                         seconds(event.t_us),
-                        seconds(open_for_us),
                         design.open_for_ms
                     ));
                 }
@@ -209,7 +211,17 @@ mod tests {
             [transition(1, CLOSED, OPEN), transition(9, OPEN, HALF_OPEN), call(9, HALF_OPEN), call(10, HALF_OPEN)];
         assert!(failure(conformance(&herd, DESIGN)).contains("let 2 calls through one half-open period"));
         let early = [transition(1, CLOSED, OPEN), transition(3, OPEN, HALF_OPEN)];
-        assert!(failure(conformance(&early, DESIGN)).contains("after only 0.002 s open"));
+        assert!(failure(conformance(&early, DESIGN)).contains("after only 2 ms open"));
+    }
+
+    #[test]
+    fn the_open_time_is_judged_on_the_nodes_millisecond_clock() {
+        let at_us = |t_us: u64, from: &str, to: &str| Event { t_us, ..transition(0, from, to) };
+        // Opened at 1.7 ms (its clock: 1 ms), half-open at 6.0 ms: 5 ms by its clock.
+        let on_time = [at_us(1_700, CLOSED, OPEN), at_us(6_000, OPEN, HALF_OPEN)];
+        assert!(matches!(conformance(&on_time, DESIGN), Outcome::Pass(_)));
+        let early = [at_us(1_700, CLOSED, OPEN), at_us(5_999, OPEN, HALF_OPEN)];
+        assert!(failure(conformance(&early, DESIGN)).contains("after only 4 ms open"));
     }
 
     #[test]
