@@ -25,8 +25,12 @@ replay name seed *args:
 sweep name count *args:
     {{lab}} sweep {{name}} {{count}} {{args}}
 
-# Prove the engines agree: every variant of every scenario on madsim and turmoil keeps its
-# promise, and madsim replays byte for byte: just agree [--seeds 200] [--turmoil-seeds N].
+# Combine the JSON summaries of every share of a partitioned sweep (sweep … --partition K/N).
+sweep-merge +files:
+    {{lab}} sweep-merge {{files}}
+
+# Every variant of every scenario on madsim and turmoil keeps its promise, and madsim replays
+# byte for byte. Prove the engines agree: just agree [--seeds 200] [--turmoil-seeds N]
 agree *args:
     {{lab}} agree {{args}}
 
@@ -74,7 +78,7 @@ loom:
 bench-fundamentals:
     cargo bench -p fundamentals
 
-# Simulator speed per scenario: simulated seconds per wall second, seeds per minute.
+# Simulator speed, both engines side by side per scenario, and the speed targets met or missed.
 bench *args:
     {{lab}} bench {{args}}
 

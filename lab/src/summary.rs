@@ -132,7 +132,35 @@ impl SweepSummary {
         if summary.format != FORMAT {
             return Err(format!("{}: format `{}`, expected `{FORMAT}`", path.display(), summary.format));
         }
+        summary.check().map_err(|what| format!("{}: {what}", path.display()))?;
         Ok(summary)
+    }
+
+    /// What a summary read from a file must satisfy before anything computes with it: a file
+    /// may have been edited or corrupted.
+    fn check(&self) -> Result<(), String> {
+        if self.count == 0 || self.first_seed.checked_add(self.count - 1).is_none() {
+            return Err(format!(
+                "seeds {}.. ({} of them): expected at least one seed, the last at most {}",
+                self.first_seed,
+                self.count,
+                u64::MAX
+            ));
+        }
+        if let Some(Partition { k, n }) = self.partition {
+            if n == 0 || k == 0 || k > n || n > MAX_SHARES {
+                return Err(format!("partition {k}/{n}: expected K/N with 1 <= K <= N <= {MAX_SHARES}"));
+            }
+        }
+        let most = self.partition.map_or(self.count, |p| p.seeds_in_share(self.count));
+        if self.seeds_run > most || (self.not_passed.len() as u64) > self.seeds_run {
+            return Err(format!(
+                "{} seeds run, {} not passed: expected at most {most} run, and no more failures than runs",
+                self.seeds_run,
+                self.not_passed.len()
+            ));
+        }
+        Ok(())
     }
 
     /// The command that replays `seed`, as a user types it.
@@ -325,5 +353,32 @@ mod tests {
         short.1.seeds_run -= 1;
         assert!(merge(&[share(1, 2, &[]), short]).unwrap_err().contains("incomplete"));
         assert!(merge(&[]).is_err());
+    }
+
+    #[test]
+    fn a_summary_file_that_does_not_add_up_is_refused_before_any_arithmetic() {
+        let dir = std::env::temp_dir().join(format!("lab-summary-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut json = serde_json::to_value(share(1, 2, &[3]).1).unwrap();
+            edit(&mut json);
+            let path = dir.join(name);
+            std::fs::write(&path, json.to_string()).unwrap();
+            path
+        };
+        assert!(SweepSummary::read(&write("ok.json", &|_| {})).is_ok());
+        let refused = |name: &str, edit: &dyn Fn(&mut serde_json::Value), words: &str| {
+            let error = SweepSummary::read(&write(name, edit)).unwrap_err();
+            assert!(error.starts_with(&dir.join(name).display().to_string()), "{error}");
+            assert!(error.contains(words), "{name}: {error}");
+        };
+        refused("zero-shares.json", &|j| j["partition"]["n"] = 0.into(), "partition 1/0");
+        refused("k-past-n.json", &|j| j["partition"]["k"] = 3.into(), "partition 3/2");
+        refused("no-seeds.json", &|j| j["count"] = 0.into(), "expected at least one seed");
+        refused("past-max.json", &|j| j["first_seed"] = u64::MAX.into(), "the last at most");
+        refused("too-many-runs.json", &|j| j["seeds_run"] = 9.into(), "9 seeds run");
+        refused("wrong-format.json", &|j| j["format"] = "lab-sweep-summary/9".into(), "expected `lab-sweep-summary/1`");
+        refused("wrong-type.json", &|j| j["count"] = "ten".into(), "not a sweep summary");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -53,6 +53,42 @@ const PATHS: &[&str] =
 const PARTITIONS: &[&str] =
     &["1/2", "2/2", "count:1/3", "0/4", "5/4", "1/0", "hash:1/2", "1/18446744073709551616", "x", "", "1/2/3", "-1/2"];
 
+/// Sweep summaries written into each worker's sandbox: the two shares of one sweep, and files
+/// a merge must refuse — foreign, doubled, cut short, edited into nonsense.
+pub fn summary_files() -> Vec<(&'static str, Vec<u8>)> {
+    let share = |k: u64, n: u64, variant: &str| {
+        serde_json::json!({
+            "format": "lab-sweep-summary/1", "scenario_arg": "rate-limiter", "scenario": "rate-limiter",
+            "scenario_sha256": "00", "variant": variant, "default_variant": true, "engine": "turmoil",
+            "first_seed": 1, "count": 4, "partition": { "k": k, "n": n }, "seeds_run": 2,
+            "not_passed": [{ "seed": k, "failures": [["limit-conformance", "141 admitted"]],
+                             "inconclusive": [], "error": null, "simulated_ms": 60000 }]
+        })
+    };
+    let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut json = share(1, 2, "sync");
+        edit(&mut json);
+        json.to_string().into_bytes()
+    };
+    let sound = share(1, 2, "sync").to_string().into_bytes();
+    vec![
+        ("share-1.json", sound.clone()),
+        ("share-2.json", share(2, 2, "sync").to_string().into_bytes()),
+        ("share-2-other-variant.json", share(2, 2, "central").to_string().into_bytes()),
+        ("share-1-of-3.json", share(1, 3, "sync").to_string().into_bytes()),
+        ("cut-short.json", sound[..sound.len() / 2].to_vec()),
+        ("zero-shares.json", edited(&|j| j["partition"]["n"] = 0.into())),
+        ("share-0.json", edited(&|j| j["partition"]["k"] = 0.into())),
+        ("past-max.json", edited(&|j| j["first_seed"] = u64::MAX.into())),
+        ("no-seeds.json", edited(&|j| j["count"] = 0.into())),
+        ("huge-count.json", edited(&|j| j["count"] = serde_json::json!(1e300))),
+        ("negative.json", edited(&|j| j["seeds_run"] = (-1).into())),
+        ("nested.json", "[".repeat(100_000).into_bytes()),
+        ("invalid-utf8.json", vec![b'{', 0xff, 0xfe, b'}']),
+        ("empty.json", Vec::new()),
+    ]
+}
+
 const TOPICS: &[&str] = &["lru_cache", "ds::btree", "rate-limiter", "nope", "", "::", "ds::", "a::b::c", "../README"];
 
 fn pick(list: &[&str], rng: &mut impl RngCore) -> Vec<u8> {
@@ -77,7 +113,7 @@ fn maybe_flag(args: &mut Vec<Vec<u8>>, p: f64, name: &str, values: &[&str], rng:
 /// One command line (without the program name).
 pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
     let mut args: Vec<Vec<u8>> = Vec::new();
-    match rng.random_range(0..12) {
+    match rng.random_range(0..13) {
         0 | 1 => {
             args.push(b"run".to_vec());
             args.push(pick(SCENARIOS, rng));
@@ -135,7 +171,12 @@ pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
         9 => {
             args.push(b"sweep-merge".to_vec());
             for _ in 0..rng.random_range(0..4) {
-                args.push(pick(PATHS, rng));
+                match rng.random_bool(0.8) {
+                    true => args.push(
+                        summary_files().choose(rng).map(|(name, _)| name.as_bytes().to_vec()).unwrap_or_default(),
+                    ),
+                    false => args.push(pick(PATHS, rng)),
+                }
             }
             maybe_flag(&mut args, 0.2, "summary", PATHS, rng);
         }
@@ -145,6 +186,14 @@ pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
             maybe_flag(&mut args, 0.5, "seeds", NUMBERS, rng);
             maybe_flag(&mut args, 0.3, "turmoil-seeds", NUMBERS, rng);
             maybe_flag(&mut args, 0.3, "determinism-seeds", NUMBERS, rng);
+        }
+        11 => {
+            // Real mode runs in real time: a valid case takes a second, so most are not valid.
+            args.push(b"real".to_vec());
+            args.push(pick(SCENARIOS, rng));
+            args.extend(flag("seconds", &["1", "0", "3601", "-1", "x", "", "18446744073709551616"], rng));
+            maybe_flag(&mut args, 0.3, "variant", VARIANTS, rng);
+            maybe_flag(&mut args, 0.2, "out", PATHS, rng);
         }
         _ => {
             args.push(pick(&["run", "check", "list", "sweep"], rng));
