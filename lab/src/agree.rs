@@ -1,8 +1,17 @@
 //! `lab agree`: the two simulators must tell the same story. Every variant of every scenario
-//! runs on both engines over a range of seeds, and every run must keep its variant's promise
-//! ([`Variant::promise_kept`]): a correct variant passes every check, a buggy one fails exactly
-//! the checks it is built to fail. On top, each scenario's default variant runs twice per seed
-//! on madsim and the two traces must be byte-identical — determinism, engine by engine.
+//! runs on both engines over a range of seeds, and on each engine:
+//!
+//! - no run does what its variant never should ([`Variant::unexpected`]): a correct variant
+//!   fails nothing, a buggy one fails nothing outside its `expect_fail` and `may_fail`, and
+//!   exactly its `expect_inconclusive` checks have nothing to judge;
+//! - a buggy variant's bug shows reliably: each `expect_fail` check fails in at least 9 runs
+//!   in 10 ([`MAX_MISSED_PER_TEN`]). A bug is a tendency, not a certainty — the fair-share
+//!   rate limiter's cost lands on the bound in a few seeds — but a scenario that shows it on
+//!   only some seeds teaches little, and two engines that disagree on how often are not telling
+//!   the same story.
+//!
+//! On top, each scenario's default variant runs twice per seed on madsim and the two traces
+//! must be byte-identical — determinism, engine by engine.
 //!
 //! Traces of the two engines are not compared with each other: they schedule differently, so
 //! the same seed gives different (equally valid) runs. What must agree is the verdict.
@@ -15,6 +24,7 @@ use crate::runner::replay_command;
 use crate::scenario::{Scenario, Variant};
 use crate::sweep::{in_parallel, run_seed_isolated, SeedOutcome, Seeds};
 use crate::trace::first_divergence;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -82,15 +92,30 @@ struct Row<'a> {
 #[derive(Default)]
 struct Tally {
     runs: u64,
+    /// Runs that did nothing their variant never should.
     kept: u64,
-    side_effects: std::collections::BTreeMap<String, u64>,
+    side_effects: BTreeMap<String, u64>,
+    /// Per `expect_fail` check, the seeds where it did not fail.
+    missed: BTreeMap<String, Vec<u64>>,
     broken: Vec<(u64, String)>,
 }
 
+/// How many runs in ten may miss a buggy variant's expected failure.
+pub const MAX_MISSED_PER_TEN: u64 = 1;
+
+impl Tally {
+    /// Whether every `expect_fail` check failed in at least 9 runs in 10.
+    fn reliable(&self) -> bool {
+        self.missed.values().all(|seeds| seeds.len() as u64 * 10 <= self.runs * MAX_MISSED_PER_TEN)
+    }
+}
+
 impl Report<'_> {
-    /// True if every run kept its promise and every repeated run was byte-identical.
+    /// True if no run did what its variant never should, every bug showed reliably, and every
+    /// repeated run was byte-identical.
     pub fn agreed(&self) -> bool {
-        self.diverged.is_empty() && self.rows.iter().all(|r| r.tallies.iter().all(|(_, t)| t.kept == t.runs))
+        self.diverged.is_empty()
+            && self.rows.iter().all(|r| r.tallies.iter().all(|(_, t)| t.kept == t.runs && t.reliable()))
     }
 }
 
@@ -175,9 +200,13 @@ fn summarise<'a>(plan: Plan, work: &[Job<'a>], results: Vec<Done>) -> Report<'a>
         let row = rows.last_mut().expect("a row was just pushed");
         let (_, tally) = row.tallies.iter_mut().find(|(e, _)| *e == job.engine).expect("every engine has a tally");
         tally.runs += 1;
-        match promise_of(job.variant, &done.outcome) {
-            Ok(()) => tally.kept += 1,
-            Err(how) => tally.broken.push((job.seed, how)),
+        let (unexpected, missed) = judge(job.variant, &done.outcome);
+        match unexpected {
+            None => tally.kept += 1,
+            Some(how) => tally.broken.push((job.seed, how)),
+        }
+        for check in missed {
+            tally.missed.entry(check).or_default().push(job.seed);
         }
         for (check, _) in &done.outcome.failures {
             if job.variant.may_fail.contains(check) {
@@ -199,12 +228,14 @@ fn summarise<'a>(plan: Plan, work: &[Job<'a>], results: Vec<Done>) -> Report<'a>
     Report { plan, rows, twice: report_twice, diverged, wall }
 }
 
-fn promise_of(variant: &Variant, outcome: &SeedOutcome) -> Result<(), String> {
+/// What a run did that its variant never should, and which of its expected failures it missed.
+fn judge(variant: &Variant, outcome: &SeedOutcome) -> (Option<String>, Vec<String>) {
     if let Some(error) = &outcome.error {
-        return Err(format!("the run did not complete: {error}"));
+        return (Some(format!("the run did not complete: {error}")), Vec::new());
     }
     let (failed, inconclusive) = (check_names(&outcome.failures), check_names(&outcome.inconclusive));
-    variant.promise_kept(&failed, &inconclusive)
+    let missed = variant.missed(&failed).into_iter().map(str::to_owned).collect();
+    (variant.unexpected(&failed, &inconclusive), missed)
 }
 
 fn check_names(checks: &[(String, String)]) -> Vec<&str> {
@@ -227,6 +258,9 @@ impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cell = |tally: &Tally| -> String {
             let mut text = format!("{}/{}", tally.kept, tally.runs);
+            for (check, seeds) in &tally.missed {
+                text.push_str(&format!(" (missed {check} {})", seeds.len()));
+            }
             for (check, n) in &tally.side_effects {
                 text.push_str(&format!(" ({check} {n})"));
             }
@@ -250,7 +284,11 @@ impl fmt::Display for Report<'_> {
             let cells: Vec<String> = line.iter().zip(&widths).map(|(text, width)| format!("{text:<width$}")).collect();
             writeln!(f, "{}", cells.join("  ").trim_end())?;
         }
-        writeln!(f, "(kept/run; a `may` check's count says in how many runs it failed too)")?;
+        writeln!(
+            f,
+            "(kept/run: runs that failed nothing they should not; `missed`: runs where the bug did not show, \
+             at most {MAX_MISSED_PER_TEN} in 10; a `may` check's count: runs where it failed too)"
+        )?;
         writeln!(
             f,
             "\ndeterminism on madsim: {} runs of the default variants made twice, {} with byte-identical traces",
@@ -290,6 +328,24 @@ impl fmt::Display for Report<'_> {
             }
             if broken.len() > SHOWN {
                 writeln!(f, "  … and {} more", broken.len() - SHOWN)?;
+            }
+        }
+        for row in &self.rows {
+            for (engine, tally) in row.tallies.iter().filter(|(_, t)| !t.reliable()) {
+                for (check, seeds) in &tally.missed {
+                    let shown: Vec<String> = seeds.iter().take(SHOWN).map(u64::to_string).collect();
+                    let replay = replay_command(*engine, &row.named.arg, row.variant, &row.named.scenario, seeds[0]);
+                    writeln!(
+                        f,
+                        "\n{}/{} on {}: {check} did not fail in {} of {} runs (seeds {}): the bug does not show reliably\n    replay: {replay}",
+                        row.named.arg,
+                        row.variant.name,
+                        engine.name(),
+                        seeds.len(),
+                        tally.runs,
+                        shown.join(", ")
+                    )?;
+                }
             }
         }
         if !self.diverged.is_empty() {
@@ -340,30 +396,41 @@ mod tests {
     #[test]
     fn a_correct_variant_keeps_its_promise_only_by_passing_everything() {
         let correct = variant(&[], &[], &[]);
-        assert!(promise_of(&correct, &outcome(&[], &[])).is_ok());
-        let broken = promise_of(&correct, &outcome(&["a"], &[])).unwrap_err();
-        assert!(broken.contains("failed a"), "{broken}");
-        assert!(promise_of(&correct, &outcome(&[], &["a"])).is_err());
+        assert_eq!(judge(&correct, &outcome(&[], &[])), (None, vec![]));
+        assert!(judge(&correct, &outcome(&["a"], &[])).0.unwrap().contains("failed a"));
+        assert!(judge(&correct, &outcome(&[], &["a"])).0.is_some());
     }
 
     #[test]
-    fn a_buggy_variant_must_fail_its_checks_and_may_fail_only_the_declared_others() {
+    fn a_buggy_variant_may_fail_only_its_checks_and_a_missed_bug_is_counted_apart() {
         let buggy = variant(&["a"], &["b"], &[]);
-        assert!(promise_of(&buggy, &outcome(&["a"], &[])).is_ok());
-        assert!(promise_of(&buggy, &outcome(&["a", "b"], &[])).is_ok());
-        assert!(promise_of(&buggy, &outcome(&["b"], &[])).unwrap_err().contains("did not fail a"));
-        assert!(promise_of(&buggy, &outcome(&["a", "c"], &[])).unwrap_err().contains("failed c"));
+        assert_eq!(judge(&buggy, &outcome(&["a"], &[])), (None, vec![]));
+        assert_eq!(judge(&buggy, &outcome(&["a", "b"], &[])), (None, vec![]));
+        assert_eq!(judge(&buggy, &outcome(&["b"], &[])), (None, vec!["a".to_string()]));
+        assert!(judge(&buggy, &outcome(&["a", "c"], &[])).0.unwrap().contains("failed c"));
         let mut crashed = outcome(&["a"], &[]);
         crashed.error = Some("the simulation panicked".into());
-        assert!(promise_of(&buggy, &crashed).unwrap_err().contains("did not complete"));
+        assert!(judge(&buggy, &crashed).0.unwrap().contains("did not complete"));
     }
 
     #[test]
     fn inconclusive_checks_must_be_exactly_the_expected_ones() {
         let no_breaker = variant(&["a"], &[], &["c"]);
-        assert!(promise_of(&no_breaker, &outcome(&["a"], &["c"])).is_ok());
-        assert!(promise_of(&no_breaker, &outcome(&["a"], &[])).is_err());
-        assert!(promise_of(&no_breaker, &outcome(&["a"], &["c", "d"])).is_err());
+        assert_eq!(judge(&no_breaker, &outcome(&["a"], &["c"])).0, None);
+        assert!(judge(&no_breaker, &outcome(&["a"], &[])).0.is_some());
+        assert!(judge(&no_breaker, &outcome(&["a"], &["c", "d"])).0.is_some());
+    }
+
+    #[test]
+    fn a_bug_missed_in_more_than_one_run_in_ten_means_no_agreement() {
+        let tally = |runs: u64, missed: usize| Tally {
+            runs,
+            kept: runs,
+            missed: [("a".to_string(), vec![1; missed])].into_iter().filter(|(_, s)| !s.is_empty()).collect(),
+            ..Tally::default()
+        };
+        assert!(tally(20, 0).reliable() && tally(20, 2).reliable() && tally(200, 20).reliable());
+        assert!(!tally(20, 3).reliable() && !tally(3, 1).reliable() && !tally(200, 21).reliable());
     }
 
     #[test]
@@ -393,5 +460,18 @@ mod tests {
             summarise(plan, &jobs(true), vec![done(&[], Some(Some("line 3: a vs b".into()))), done(&[], None)]);
         assert!(!diverged.agreed());
         assert!(diverged.to_string().contains("replayed differently"), "{diverged}");
+
+        let buggy = named.scenario.variant("full-limit-per-gateway").expect("a buggy variant");
+        let buggy_jobs = [
+            Job { named: &named, variant: buggy, engine: Engine::Madsim, seed: 1, twice: false },
+            Job { named: &named, variant: buggy, engine: Engine::Turmoil, seed: 1, twice: false },
+        ];
+        let missed = summarise(plan, &buggy_jobs, vec![done(&["limit-conformance"], None), done(&[], None)]);
+        assert!(!missed.agreed());
+        let text = missed.to_string();
+        assert!(
+            text.contains("full-limit-per-gateway on turmoil: limit-conformance did not fail in 1 of 1 runs"),
+            "{text}"
+        );
     }
 }

@@ -129,39 +129,49 @@ impl Variant {
     }
 
     /// Whether a run that failed `failed` and could not judge `inconclusive` did what this
-    /// variant promises: every `expect_fail` check failed, nothing failed beyond those and
-    /// `may_fail`, and exactly the `expect_inconclusive` checks had nothing to judge. If not,
-    /// says how the run differed.
+    /// variant promises: every `expect_fail` check failed ([`Variant::missed`]), and nothing
+    /// else went differently ([`Variant::unexpected`]). If not, says how the run differed.
     pub fn promise_kept(&self, failed: &[&str], inconclusive: &[&str]) -> Result<(), String> {
-        let mut broken = Vec::new();
-        let missing: Vec<&str> =
-            self.expect_fail.iter().map(String::as_str).filter(|check| !failed.contains(check)).collect();
-        if !missing.is_empty() {
-            broken.push(format!("did not fail {}", missing.join(", ")));
+        let missed = self.missed(failed);
+        let mut broken: Vec<String> = self.unexpected(failed, inconclusive).into_iter().collect();
+        if !missed.is_empty() {
+            broken.insert(0, format!("did not fail {}", missed.join(", ")));
         }
+        match broken.is_empty() {
+            true => Ok(()),
+            false => Err(broken.join("; ")),
+        }
+    }
+
+    /// The `expect_fail` checks a run did not fail: the bug did not show on that seed.
+    pub fn missed(&self, failed: &[&str]) -> Vec<&str> {
+        self.expect_fail.iter().map(String::as_str).filter(|check| !failed.contains(check)).collect()
+    }
+
+    /// What a run did that this variant never should: fail a check outside `expect_fail` and
+    /// `may_fail`, or find nothing to judge in other checks than `expect_inconclusive`.
+    pub fn unexpected(&self, failed: &[&str], inconclusive: &[&str]) -> Option<String> {
+        let mut wrong = Vec::new();
         let extra: Vec<&str> = failed
             .iter()
             .copied()
             .filter(|check| !self.expect_fail.iter().chain(&self.may_fail).any(|c| c == check))
             .collect();
         if !extra.is_empty() {
-            broken.push(format!("failed {}", extra.join(", ")));
+            wrong.push(format!("failed {}", extra.join(", ")));
         }
         let mut expected_inconclusive: Vec<&str> = self.expect_inconclusive.iter().map(String::as_str).collect();
         let mut got_inconclusive = inconclusive.to_vec();
         expected_inconclusive.sort_unstable();
         got_inconclusive.sort_unstable();
         if expected_inconclusive != got_inconclusive {
-            broken.push(format!(
+            wrong.push(format!(
                 "had nothing to judge in [{}] instead of [{}]",
                 got_inconclusive.join(", "),
                 expected_inconclusive.join(", ")
             ));
         }
-        match broken.is_empty() {
-            true => Ok(()),
-            false => Err(broken.join("; ")),
-        }
+        (!wrong.is_empty()).then(|| wrong.join("; "))
     }
 }
 
