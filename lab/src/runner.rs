@@ -91,8 +91,14 @@ pub fn run_recorded(
 /// The command that replays `seed` of `variant`, as a user types it (`arg` names the scenario
 /// as the user did: a name or a path).
 pub fn replay_command(engine: Engine, arg: &str, variant: &Variant, scenario: &Scenario, seed: u64) -> String {
-    let variant_flag =
-        if variant.name == scenario.default_variant { String::new() } else { format!(" --variant {}", variant.name) };
-    let engine_flag = if engine == Engine::default() { String::new() } else { format!(" --engine {}", engine.name()) };
+    let variant = (variant.name != scenario.default_variant).then_some(variant.name.as_str());
+    replay_line(arg, seed, variant, engine.name())
+}
+
+/// `just replay <arg> <seed>`, with `--variant` unless it is the default (`None`) and `--engine`
+/// unless it is the default one. Shared with sweep summaries read back from files.
+pub fn replay_line(arg: &str, seed: u64, variant: Option<&str>, engine: &str) -> String {
+    let variant_flag = variant.map_or(String::new(), |v| format!(" --variant {v}"));
+    let engine_flag = if engine == Engine::default().name() { String::new() } else { format!(" --engine {engine}") };
     format!("just replay {arg} {seed}{variant_flag}{engine_flag}")
 }

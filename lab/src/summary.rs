@@ -165,13 +165,8 @@ impl SweepSummary {
 
     /// The command that replays `seed`, as a user types it.
     pub fn replay_command(&self, seed: u64) -> String {
-        let variant = if self.default_variant { String::new() } else { format!(" --variant {}", self.variant) };
-        let engine = if self.engine == crate::engine::Engine::default().name() {
-            String::new()
-        } else {
-            format!(" --engine {}", self.engine)
-        };
-        format!("just replay {} {seed}{variant}{engine}", self.scenario_arg)
+        let variant = (!self.default_variant).then_some(self.variant.as_str());
+        crate::runner::replay_line(&self.scenario_arg, seed, variant, &self.engine)
     }
 }
 
