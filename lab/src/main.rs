@@ -458,6 +458,7 @@ fn run_and_report(
     println!("{}", variant.summary.trim());
     println!("{} simulated, {} events\n", seconds(judged.run.simulated_ms * 1_000), judged.run.events.len());
     print_verdicts(&judged.verdicts);
+    print_witnesses(&judged.verdicts, &judged.run.events);
     let passed = judged.passed();
     println!();
     print_outcome_line(&judged.verdicts, variant);
@@ -513,6 +514,36 @@ fn print_verdicts(verdicts: &[Verdict]) {
     for v in verdicts {
         let mark = if v.expected { "*" } else { "" };
         println!("  {:<width$}  {:<8}  {:<13}  {}", v.check, v.phase, format!("{}{mark}", v.result.name()), v.figure);
+    }
+}
+
+/// Each failed check's witnesses: the first few events that prove it, by `seq`, and how many
+/// more there are. The trace holds them all (`jq 'select(.seq == N)'`).
+fn print_witnesses(verdicts: &[Verdict], events: &[lab::trace::Event]) {
+    const SHOWN: usize = 4;
+    let failed: Vec<&Verdict> = verdicts.iter().filter(|v| !v.witnesses.is_empty()).collect();
+    if failed.is_empty() {
+        return;
+    }
+    println!("\nwitnesses (by seq in the trace):");
+    for verdict in failed {
+        let count = verdict.witnesses.len();
+        let plural = if count == 1 { "" } else { "s" };
+        println!("  {} — {count} event{plural}:", verdict.check);
+        // seq is the event's index in the run (numbered from 0 without gaps).
+        for event in verdict.witnesses.iter().take(SHOWN).filter_map(|&seq| events.get(seq as usize)) {
+            println!("    seq {:<7} {:>10}  {:<10} {}", event.seq, seconds(event.t_us), event.node, event.human_text());
+        }
+        if count > SHOWN {
+            let last = verdict.witnesses[count - 1];
+            println!("    … {} more, up to seq {last}", count - SHOWN);
+            let mut by_node: std::collections::BTreeMap<&str, usize> = Default::default();
+            for event in verdict.witnesses.iter().filter_map(|&seq| events.get(seq as usize)) {
+                *by_node.entry(&event.node).or_default() += 1;
+            }
+            let by_node: Vec<String> = by_node.iter().map(|(node, n)| format!("{node} {n}")).collect();
+            println!("    by node: {}", by_node.join(", "));
+        }
     }
 }
 

@@ -124,6 +124,8 @@ struct RecorderState {
     max_events: usize,
     overflowed: bool,
     closed: bool,
+    /// The last message id handed out: every call of the run gets the next one.
+    last_message_id: u64,
 }
 
 impl Recorder {
@@ -134,6 +136,7 @@ impl Recorder {
                 max_events,
                 overflowed: false,
                 closed: false,
+                last_message_id: 0,
             })),
         }
     }
@@ -151,6 +154,14 @@ impl Recorder {
         let event = Event { seq: state.events.len() as u64, t_us, node: Arc::clone(node), record };
         log_event(&event);
         state.events.push(event);
+    }
+
+    /// A fresh id for a message (a call and its reply): 1, 2, … in the order calls are made,
+    /// which the simulation makes deterministic.
+    pub fn next_message_id(&self) -> u64 {
+        let mut state = self.inner.lock().expect("recorder lock poisoned");
+        state.last_message_id += 1;
+        state.last_message_id
     }
 
     pub fn overflowed(&self) -> bool {

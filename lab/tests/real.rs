@@ -354,7 +354,7 @@ fn a_kept_up_cluster_listens_only_on_loopback_answers_grpc_and_stops_on_ctrl_c()
         let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{address}")).unwrap();
         let channel = tokio::time::timeout(limit, endpoint.connect()).await.expect("connecting timed out").unwrap();
         let mut node = proto::lab::node_client::NodeClient::new(channel.clone());
-        let empty = proto::Envelope { from: "test".into(), body: None };
+        let empty = proto::Envelope { from: "test".into(), msg: 0, body: None };
         let status = tokio::time::timeout(limit, node.deliver(empty)).await.expect("the call timed out").unwrap_err();
         assert_eq!(status.code(), tonic::Code::InvalidArgument, "{name} answered {status:?}");
 

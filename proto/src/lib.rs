@@ -30,3 +30,25 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 
 pub use lab::envelope::Body;
 pub use lab::{Ack, Envelope};
+
+impl Body {
+    /// The message type's name as the proto spells its field (`count_report`), for traces.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Body::ApiRequest(_) => "api_request",
+            Body::ApiReply(_) => "api_reply",
+            Body::AcquireRequest(_) => "acquire_request",
+            Body::AcquireReply(_) => "acquire_reply",
+            Body::CountReport(_) => "count_report",
+            Body::Ack(_) => "ack",
+            Body::PayRequest(_) => "pay_request",
+            Body::PayReply(_) => "pay_reply",
+            Body::ChargeRequest(_) => "charge_request",
+            Body::ChargeReply(_) => "charge_reply",
+            Body::FrontRequest(_) => "front_request",
+            Body::FrontReply(_) => "front_reply",
+            Body::WorkRequest(_) => "work_request",
+            Body::WorkReply(_) => "work_reply",
+        }
+    }
+}

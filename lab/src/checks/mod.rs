@@ -13,23 +13,34 @@ pub use decimal::Decimal;
 use crate::engine::{RunEnd, RunResult};
 use crate::scenario::{CheckSpec, Variant};
 
-/// What one check concluded, in words: the figure names the number that decided it.
+/// The `seq` numbers of the events that prove a failure, in trace order.
+pub type Witnesses = Vec<u64>;
+
+/// What one check concluded, in words: the figure names the number that decided it. A failure
+/// also names its witnesses: the events a reader looks at to see it for themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Pass(String),
-    Fail(String),
+    Fail(String, Witnesses),
     /// Nothing to judge (no admissions, no payments, no breaker transitions): not a pass.
     Inconclusive(String),
 }
 
 impl Outcome {
-    /// Pass when `passed`, else fail, with the same figure.
-    pub fn judged(passed: bool, figure: String) -> Self {
+    /// Pass when `passed`, else fail with `witnesses`, with the same figure.
+    pub fn judged(passed: bool, figure: String, witnesses: impl FnOnce() -> Witnesses) -> Self {
         if passed {
             Outcome::Pass(figure)
         } else {
-            Outcome::Fail(figure)
+            Outcome::fail(figure, witnesses())
         }
+    }
+
+    /// A failure proven by `witnesses` (sorted here, so checks may collect them in any order).
+    pub fn fail(figure: String, mut witnesses: Witnesses) -> Self {
+        witnesses.sort_unstable();
+        witnesses.dedup();
+        Outcome::Fail(figure, witnesses)
     }
 }
 
@@ -59,6 +70,8 @@ pub struct Verdict {
     pub figure: String,
     /// The variant is deliberately broken (or lacks the feature) in a way this check shows.
     pub expected: bool,
+    /// For a failure, the events that prove it (their `seq`); empty otherwise.
+    pub witnesses: Witnesses,
 }
 
 impl Verdict {
@@ -87,20 +100,29 @@ pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec
             result: CheckResult::Fail,
             figure,
             expected: false,
+            // Where the run stopped: its last event.
+            witnesses: run.events.last().map(|e| e.seq).into_iter().collect(),
         });
     }
     for spec in checks {
-        let (result, figure) = match spec.check.evaluate(run) {
-            Outcome::Pass(figure) => (CheckResult::Pass, figure),
-            Outcome::Fail(figure) => (CheckResult::Fail, figure),
-            Outcome::Inconclusive(figure) => (CheckResult::Inconclusive, figure),
+        let (result, figure, witnesses) = match spec.check.evaluate(run) {
+            Outcome::Pass(figure) => (CheckResult::Pass, figure, Vec::new()),
+            Outcome::Fail(figure, witnesses) => (CheckResult::Fail, figure, witnesses),
+            Outcome::Inconclusive(figure) => (CheckResult::Inconclusive, figure, Vec::new()),
         };
         let expected = match result {
             CheckResult::Pass => false,
             CheckResult::Fail => variant.expect_fail.iter().chain(&variant.may_fail).any(|c| c == spec.name),
             CheckResult::Inconclusive => variant.expect_inconclusive.iter().any(|c| c == spec.name),
         };
-        verdicts.push(Verdict { check: spec.name.into(), phase: spec.phase.name(), result, figure, expected });
+        verdicts.push(Verdict {
+            check: spec.name.into(),
+            phase: spec.phase.name(),
+            result,
+            figure,
+            expected,
+            witnesses,
+        });
     }
     verdicts
 }

@@ -118,11 +118,11 @@ impl<R> NodeService<R> {
 #[tonic::async_trait]
 impl<R: Runtime> proto::lab::node_server::Node for NodeService<R> {
     async fn deliver(&self, request: tonic::Request<Envelope>) -> Result<tonic::Response<Envelope>, Status> {
-        let Envelope { from, body } = request.into_inner();
+        let Envelope { from, msg, body } = request.into_inner();
         let body = body.ok_or_else(|| Status::invalid_argument("envelope without a body"))?;
-        let answer = self.inbound.answer::<R>(from, body).await.map_err(|refused| match refused {
+        let answer = self.inbound.answer::<R>(from, msg, body).await.map_err(|refused| match refused {
             Refused::NotRunning => Status::unavailable("node is not running"),
         })?;
-        Ok(tonic::Response::new(Envelope { from: self.inbound.me.to_string(), body: Some(answer) }))
+        Ok(tonic::Response::new(Envelope { from: self.inbound.me.to_string(), msg, body: Some(answer) }))
     }
 }

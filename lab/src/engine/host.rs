@@ -7,7 +7,7 @@
 //! trace records. What differs between engines — how time is read and waited on, how a task is
 //! spawned, how a call reaches its peer — comes in through [`Runtime`] and [`Calls`].
 
-use super::rpc_faults::RpcFaults;
+use super::fault_layer::{FaultLayer, LegFate};
 use crate::family::NodeBuilder;
 use crate::scenario::{NodeSpec, RpcFault};
 use crate::trace::Recorder;
@@ -27,13 +27,13 @@ pub struct HostContext {
     pub seed: u64,
     pub build: NodeBuilder,
     pub recorder: Recorder,
-    pub faults: RpcFaults,
+    pub faults: FaultLayer,
     /// How many times the node has started; each start gets a fresh random stream.
     pub starts: std::sync::atomic::AtomicU64,
 }
 
 impl HostContext {
-    pub fn new(spec: &NodeSpec, seed: u64, recorder: &Recorder, faults: &RpcFaults) -> Self {
+    pub fn new(spec: &NodeSpec, seed: u64, recorder: &Recorder, faults: &FaultLayer) -> Self {
         Self {
             name: spec.name.as_str().into(),
             seed,
@@ -76,8 +76,17 @@ pub trait Calls: 'static {
 }
 
 pub enum DriverMsg {
-    Request { from: String, body: Body, reply: oneshot::Sender<Body> },
-    CallResult { to: String, tag: u64, result: Result<Body, CallError> },
+    /// A call from `from`; `msg` is its message id (see [`Recorder::next_message_id`]).
+    Request { from: String, msg: u64, body: Body, reply: oneshot::Sender<Body> },
+    /// How this host's call `msg` to `to`, sent at `sent_us`, ended.
+    CallResult { to: String, tag: u64, msg: u64, sent_us: u64, result: Result<Body, CallError> },
+}
+
+/// A call the node has yet to answer: where the answer goes, and what the trace calls it.
+struct PendingReply {
+    reply: oneshot::Sender<Body>,
+    caller: String,
+    msg: u64,
 }
 
 pub type Inbox = mpsc::UnboundedSender<DriverMsg>;
@@ -98,6 +107,7 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
         node: ctx.build.build(),
         rng: stream_rng(ctx.seed, &format!("node/{}/{incarnation}", ctx.name)),
         recorder: ctx.recorder.clone(),
+        faults: ctx.faults.clone(),
         inbox: inbox_tx.clone(),
         timers: BTreeMap::new(),
         next_timer_seq: 0,
@@ -141,11 +151,12 @@ struct HostState<R, C> {
     node: Box<dyn Node>,
     rng: SimRng,
     recorder: Recorder,
+    faults: FaultLayer,
     inbox: Inbox,
     /// Pending timers by (due time, order set) → the node's tag.
     timers: BTreeMap<(u64, u64), u64>,
     next_timer_seq: u64,
-    pending_replies: BTreeMap<RequestId, oneshot::Sender<Body>>,
+    pending_replies: BTreeMap<RequestId, PendingReply>,
     next_request_id: RequestId,
     calls: C,
     runtime: std::marker::PhantomData<R>,
@@ -158,19 +169,40 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
 
     fn deliver(&mut self, msg: DriverMsg) {
         match msg {
-            DriverMsg::Request { from, body, reply } => {
+            DriverMsg::Request { from, msg, body, reply } => {
+                self.record(
+                    Record::debug("msg-deliver").with("msg", msg).with("from", from.as_str()).with("body", body.name()),
+                );
                 self.next_request_id += 1;
                 let id = self.next_request_id;
-                self.pending_replies.insert(id, reply);
+                self.pending_replies.insert(id, PendingReply { reply, caller: from.clone(), msg });
                 self.step(Input::Request { id, from, body });
             }
-            DriverMsg::CallResult { to, tag, result } => {
+            DriverMsg::CallResult { to, tag, msg, sent_us, result } => {
+                self.record(result_record(msg, &to, R::now_us().saturating_sub(sent_us), &result));
                 if matches!(result, Err(CallError::Timeout | CallError::Unreachable)) {
                     self.calls.forget(&to);
                 }
                 self.step(Input::CallResult { tag, result })
             }
         }
+    }
+
+    /// Records what the active network faults do to leg `leg` of message `msg`, sent now to `to`.
+    fn note_leg_fate(&self, msg: u64, leg: &'static str, to: &str) {
+        let Some(fate) = self.faults.leg_fate(&self.name, to) else { return };
+        let (kind, fault, index) = match fate {
+            LegFate::Lost { fault, index } => ("msg-lost", fault, index),
+            LegFate::Held { index } => ("msg-held", "hold", index),
+        };
+        self.record(
+            Record::warn(kind)
+                .with("msg", msg)
+                .with("leg", leg)
+                .with("to", to)
+                .with("fault", fault)
+                .with("index", index as u64),
+        );
     }
 
     fn fire_due_timers(&mut self) {
@@ -196,17 +228,34 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
     fn execute(&mut self, now_ms: u64, action: Action) {
         match action {
             Action::Call { to, tag, body, timeout_ms } => {
-                let envelope = Envelope { from: self.name.to_string(), body: Some(body) };
+                let msg = self.recorder.next_message_id();
+                self.record(
+                    Record::debug("msg-send")
+                        .with("msg", msg)
+                        .with("to", to.as_str())
+                        .with("body", body.name())
+                        .with("timeout_ms", timeout_ms),
+                );
+                self.note_leg_fate(msg, "request", &to);
+                let envelope = Envelope { from: self.name.to_string(), msg, body: Some(body) };
                 let call = self.calls.call(&to, envelope, Duration::from_millis(timeout_ms));
                 let inbox = self.inbox.clone();
+                let sent_us = R::now_us();
                 R::spawn(async move {
                     let result = call.await;
-                    let _ = inbox.send(DriverMsg::CallResult { to, tag, result });
+                    let _ = inbox.send(DriverMsg::CallResult { to, tag, msg, sent_us, result });
                 });
             }
             Action::Reply { id, body } => {
                 // The caller may have given up already; a reply nobody waits for is dropped.
-                if let Some(reply) = self.pending_replies.remove(&id) {
+                if let Some(PendingReply { reply, caller, msg }) = self.pending_replies.remove(&id) {
+                    self.record(
+                        Record::debug("msg-reply")
+                            .with("msg", msg)
+                            .with("to", caller.as_str())
+                            .with("body", body.name()),
+                    );
+                    self.note_leg_fate(msg, "reply", &caller);
                     let _ = reply.send(body);
                 }
             }
@@ -232,59 +281,71 @@ pub enum Refused {
 pub struct Inbound {
     pub me: Arc<str>,
     pub inbox: Inbox,
-    pub faults: RpcFaults,
+    pub faults: FaultLayer,
     pub recorder: Recorder,
 }
 
 impl Inbound {
     /// The node's answer to a call from `from`, as the fault layer lets it through; a dropped
     /// request or response never resolves (the caller's timeout ends the wait).
-    pub async fn answer<R: Runtime>(&self, from: String, body: Body) -> Result<Body, Refused> {
+    pub async fn answer<R: Runtime>(&self, from: String, msg: u64, body: Body) -> Result<Body, Refused> {
         let fault = self.faults.decide(&from, &self.me);
         if let Some(fault) = fault {
-            self.note_fault::<R>(&from, fault);
+            self.note_fault::<R>(&from, msg, fault);
         }
         match fault {
-            None => self.forward(from, body).await,
+            None => self.forward(from, msg, body).await,
             Some(RpcFault::DropRequest) => std::future::pending().await,
             Some(RpcFault::DropResponse) => {
                 // The node acts on the request; its answer is lost on the way back.
-                let _ = self.forward(from, body).await;
+                let _ = self.forward(from, msg, body).await;
                 std::future::pending().await
             }
             Some(RpcFault::Duplicate) => {
-                let first = self.forward(from.clone(), body.clone());
-                let _second = self.forward(from, body);
+                let first = self.forward(from.clone(), msg, body.clone());
+                let _second = self.forward(from, msg, body);
                 first.await
             }
             Some(RpcFault::Delay { delay_ms }) => {
                 R::sleep(Duration::from_millis(delay_ms)).await;
-                self.forward(from, body).await
+                self.forward(from, msg, body).await
             }
         }
     }
 
     /// Hands the request to the node and returns a future of its reply.
-    fn forward(&self, from: String, body: Body) -> impl Future<Output = Result<Body, Refused>> {
+    fn forward(&self, from: String, msg: u64, body: Body) -> impl Future<Output = Result<Body, Refused>> {
         let (reply, answer) = oneshot::channel();
-        let queued = self.inbox.send(DriverMsg::Request { from, body, reply });
+        let queued = self.inbox.send(DriverMsg::Request { from, msg, body, reply });
         async move {
             queued.map_err(|_| Refused::NotRunning)?;
             answer.await.map_err(|_| Refused::NotRunning)
         }
     }
 
-    fn note_fault<R: Runtime>(&self, from: &str, fault: RpcFault) {
+    fn note_fault<R: Runtime>(&self, from: &str, msg: u64, fault: RpcFault) {
         let (name, delay_ms) = match fault {
             RpcFault::DropRequest => ("drop-request", 0),
             RpcFault::DropResponse => ("drop-response", 0),
             RpcFault::Duplicate => ("duplicate", 0),
             RpcFault::Delay { delay_ms } => ("delay", delay_ms),
         };
-        let mut record = Record::warn("rpc-fault").with("fault", name).with("from", from);
+        let mut record = Record::warn("rpc-fault").with("fault", name).with("from", from).with("msg", msg);
         if delay_ms > 0 {
             record = record.with("delay_ms", delay_ms);
         }
         self.recorder.record(R::now_us(), &self.me, record);
     }
+}
+
+/// How a call ended, for the trace: `msg-result` on the caller.
+fn result_record(msg: u64, callee: &str, latency_us: u64, result: &Result<Body, CallError>) -> Record {
+    let record = Record::debug("msg-result").with("msg", msg).with("from", callee);
+    let record = match result {
+        Ok(body) => record.with("outcome", "ok").with("body", body.name()),
+        Err(CallError::Timeout) => record.with("outcome", "timeout"),
+        Err(CallError::Unreachable) => record.with("outcome", "unreachable"),
+        Err(CallError::Failed(detail)) => record.with("outcome", "error").with("detail", detail.as_str()),
+    };
+    record.with("latency_us", latency_us)
 }

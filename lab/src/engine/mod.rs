@@ -6,6 +6,7 @@
 //! so the same seed and build give the same events, byte for byte.
 
 mod driver;
+mod fault_layer;
 mod host;
 mod links;
 mod net;
@@ -14,13 +15,12 @@ pub mod on_madsim;
 #[cfg(madsim)]
 mod once_sleep;
 pub mod real;
-mod rpc_faults;
 
 use crate::scenario::{Fault, FaultAction, Scenario, Variant};
 use crate::trace::{Event, Recorder, LAB_NODE};
+use fault_layer::FaultLayer;
 use host::HostContext;
 use nodes::Record;
-use rpc_faults::RpcFaults;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -90,7 +90,7 @@ pub fn run_on(engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64)
 /// Runs `variant` of `scenario` with `seed` on turmoil.
 pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     let recorder = Recorder::new(scenario.max_events as usize);
-    let faults = RpcFaults::new(seed);
+    let faults = FaultLayer::new(seed);
     let mut sim = turmoil::Builder::new()
         .rng_seed(seed)
         .epoch(UNIX_EPOCH + Duration::from_secs(EPOCH_SECS))
@@ -190,7 +190,7 @@ pub(crate) fn pairs<'a>(from: &'a [String], to: &'a [String]) -> impl Iterator<I
 }
 
 /// Applies a fault's start or end to turmoil's simulation.
-fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, faults: &RpcFaults) -> Record {
+fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, faults: &FaultLayer) -> Record {
     fault_record(op, faults, |action, starts| match (action, starts) {
         (FaultAction::Partition { from, to, one_way: false }, true) => {
             pairs(from, to).for_each(|(a, b)| sim.partition(a, b))
@@ -224,10 +224,11 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
 /// here — and says what happened, for the trace. Every engine records the same events.
 pub(crate) fn fault_record(
     op: &ScheduledOp<'_>,
-    faults: &RpcFaults,
+    faults: &FaultLayer,
     mut effect: impl FnMut(&FaultAction, bool),
 ) -> Record {
     effect(&op.fault.action, op.starts);
+    faults.note_network_fault(op.index, &op.fault.action, op.starts);
     let record = |what: &'static str| Record::warn("fault").with("fault", what).with("index", op.index as u64);
     let join = |names: &[String]| names.join(",");
     match (&op.fault.action, op.starts) {

@@ -80,7 +80,8 @@ impl Calls for NetCalls {
                 };
                 let body = envelope.body.ok_or_else(|| CallError::Failed("envelope without a body".into()))?;
                 // The answer is computed on the callee's node: a crash there cancels it.
-                let answer = node.spawn(async move { server.answer::<Madsim>(envelope.from, body).await.ok() });
+                let answer =
+                    node.spawn(async move { server.answer::<Madsim>(envelope.from, envelope.msg, body).await.ok() });
                 let Ok(Some(answer)) = answer.await else {
                     return Err(CallError::Unreachable);
                 };
@@ -102,7 +103,7 @@ impl Calls for NetCalls {
 /// Runs `variant` of `scenario` with `seed` on madsim.
 pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     let recorder = Recorder::new(scenario.max_events as usize);
-    let faults = super::rpc_faults::RpcFaults::new(seed);
+    let faults = super::fault_layer::FaultLayer::new(seed);
     let mut config = madsim::Config::default();
     // The lab's own network carries every message; madsim's is unused.
     config.net.send_latency = Duration::from_millis(1)..Duration::from_millis(2);
@@ -161,7 +162,7 @@ fn apply(
     net: &SharedNet,
     links: &SharedLinks,
     op: &ScheduledOp<'_>,
-    faults: &super::rpc_faults::RpcFaults,
+    faults: &super::fault_layer::FaultLayer,
 ) -> Record {
     let mut net = net.lock().expect("the network lock is never poisoned");
     super::fault_record(op, faults, |action, starts| match (action, starts) {

@@ -19,9 +19,9 @@
 //! proxy between sockets: the gRPC bytes themselves always travel over loopback at once.
 
 use super::driver::NodeService;
+use super::fault_layer::FaultLayer;
 use super::host::{self, Calls, HostContext, Inbound, Runtime};
 use super::links::{self, carry, Links};
-use super::rpc_faults::RpcFaults;
 use super::{fault_record, FaultSchedule, RunEnd, RunResult, ScheduledOp};
 use crate::scenario::{FaultAction, Scenario, Variant};
 use crate::trace::{Event, Recorder};
@@ -287,7 +287,7 @@ pub struct Cluster<'a> {
     hosts: Vec<Host>,
     network: Arc<Network>,
     recorder: Recorder,
-    faults: RpcFaults,
+    faults: FaultLayer,
     log: tracing::Dispatch,
     /// The harness's own runtime: it waits for fault times and for Ctrl-C.
     harness: tokio::runtime::Runtime,
@@ -326,7 +326,7 @@ impl<'a> Cluster<'a> {
 
         RUN_START_US.store(process_us(), Ordering::Relaxed);
         let recorder = Recorder::new(scenario.max_events as usize);
-        let faults = RpcFaults::new(seed);
+        let faults = FaultLayer::new(seed);
         let mut cluster = Self {
             scenario,
             hosts: Vec::new(),

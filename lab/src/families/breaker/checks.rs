@@ -14,20 +14,32 @@ use nodes::records::breaker::{
 };
 use std::collections::BTreeMap;
 
-/// (start time in ms, ok) of every call to `endpoint`, from callers' `call-result` records.
-fn calls(events: &[Event], endpoint: &str) -> Vec<(u64, bool)> {
+/// One call as its caller's `call-result` record tells it.
+struct Call {
+    start_ms: u64,
+    ok: bool,
+    /// The `call-result` event's seq.
+    seq: u64,
+}
+
+/// Every call to `endpoint`, from callers' `call-result` records.
+fn calls(events: &[Event], endpoint: &str) -> Vec<Call> {
     events
         .iter()
         .filter(|e| e.kind() == CALL_RESULT && e.str_field(ENDPOINT) == Some(endpoint))
-        .map(|e| {
-            ((e.t_us / 1_000).saturating_sub(e.u64_field(LATENCY_MS).unwrap_or(0)), e.bool_field(OK) == Some(true))
+        .map(|e| Call {
+            start_ms: (e.t_us / 1_000).saturating_sub(e.u64_field(LATENCY_MS).unwrap_or(0)),
+            ok: e.bool_field(OK) == Some(true),
+            seq: e.seq,
         })
         .collect()
 }
 
+/// Witnesses: the window's failed calls.
 pub fn availability(events: &[Event], endpoint: &str, from_ms: u64, to_ms: u64, min_pct: Decimal) -> Outcome {
-    let window: Vec<bool> =
-        calls(events, endpoint).into_iter().filter(|(t, _)| (from_ms..to_ms).contains(t)).map(|(_, ok)| ok).collect();
+    let in_window: Vec<Call> =
+        calls(events, endpoint).into_iter().filter(|c| (from_ms..to_ms).contains(&c.start_ms)).collect();
+    let window: Vec<bool> = in_window.iter().map(|c| c.ok).collect();
     let span = format!("between {} and {}", seconds(from_ms * 1_000), seconds(to_ms * 1_000));
     if window.is_empty() {
         return Outcome::Inconclusive(format!("no `{endpoint}` calls started {span}"));
@@ -38,6 +50,7 @@ pub fn availability(events: &[Event], endpoint: &str, from_ms: u64, to_ms: u64, 
     Outcome::judged(
         min_pct.is_at_most_ratio(ok * 100, total),
         format!("`{endpoint}` succeeded for {ok} of {total} calls ({pct:.1}%) {span} — bound >= {min_pct}%"),
+        || in_window.iter().filter(|c| !c.ok).map(|c| c.seq).collect(),
     )
 }
 
@@ -53,7 +66,10 @@ pub struct BreakerDesign {
 struct Replayed<'a> {
     state: &'a str,
     since_us: u64,
-    calls_in_half_open: u64,
+    /// The transition into `state` (none for the initial closed state).
+    since_seq: Option<u64>,
+    /// The dependency calls of the current half-open period, by seq.
+    calls_in_half_open: Vec<u64>,
 }
 
 pub fn conformance(events: &[Event], design: BreakerDesign) -> Outcome {
@@ -62,7 +78,14 @@ pub fn conformance(events: &[Event], design: BreakerDesign) -> Outcome {
     let mut most_in_half_open = 0;
     for event in events {
         let node = &*event.node;
-        let breaker = breakers.entry(node).or_insert(Replayed { state: CLOSED, since_us: 0, calls_in_half_open: 0 });
+        let breaker = breakers.entry(node).or_insert(Replayed {
+            state: CLOSED,
+            since_us: 0,
+            since_seq: None,
+            calls_in_half_open: Vec::new(),
+        });
+        // The rule broken, then the transition that set the state it was broken in.
+        let witnesses = |breaker: &Replayed<'_>| breaker.since_seq.into_iter().chain([event.seq]).collect();
         match event.kind() {
             TRANSITION => {
                 transitions += 1;
@@ -70,41 +93,49 @@ pub fn conformance(events: &[Event], design: BreakerDesign) -> Outcome {
                 let legal =
                     matches!((from, to), (CLOSED, OPEN) | (OPEN, HALF_OPEN) | (HALF_OPEN, CLOSED) | (HALF_OPEN, OPEN));
                 if !legal || from != breaker.state {
-                    return Outcome::Fail(format!(
+                    let figure = format!(
                         "illegal transition on {node} at {}: {from} → {to} while {}",
                         seconds(event.t_us),
                         breaker.state
-                    ));
+                    );
+                    return Outcome::fail(figure, witnesses(breaker));
                 }
                 // Judged on the node's own clock, whole milliseconds: a breaker that opened at
                 // 50.5467 s (its clock: 50546 ms) rightly half-opens at 52.546 s. Events land on
                 // whole milliseconds on turmoil, anywhere in between on madsim.
                 let open_for_ms = event.t_us / 1_000 - breaker.since_us / 1_000;
                 if (from, to) == (OPEN, HALF_OPEN) && open_for_ms < design.open_for_ms {
-                    return Outcome::Fail(format!(
+                    let figure = format!(
                         "{node} went half-open at {} after only {open_for_ms} ms open (by its clock) — open_for_ms {}",
                         seconds(event.t_us),
                         design.open_for_ms
-                    ));
+                    );
+                    return Outcome::fail(figure, witnesses(breaker));
                 }
-                *breaker = Replayed { state: to, since_us: event.t_us, calls_in_half_open: 0 };
+                *breaker = Replayed {
+                    state: to,
+                    since_us: event.t_us,
+                    since_seq: Some(event.seq),
+                    calls_in_half_open: Vec::new(),
+                };
             }
             DEPENDENCY_CALL if breaker.state == OPEN => {
-                return Outcome::Fail(format!(
-                    "{node} called the dependency while its breaker was open, at {}",
-                    seconds(event.t_us)
-                ))
+                let figure =
+                    format!("{node} called the dependency while its breaker was open, at {}", seconds(event.t_us));
+                return Outcome::fail(figure, witnesses(breaker));
             }
             DEPENDENCY_CALL if breaker.state == HALF_OPEN => {
-                breaker.calls_in_half_open += 1;
-                most_in_half_open = most_in_half_open.max(breaker.calls_in_half_open);
-                if breaker.calls_in_half_open > design.half_open_probes {
-                    return Outcome::Fail(format!(
-                        "{node} let {} calls through one half-open period at {} — probe budget {}",
-                        breaker.calls_in_half_open,
+                breaker.calls_in_half_open.push(event.seq);
+                let in_period = breaker.calls_in_half_open.len() as u64;
+                most_in_half_open = most_in_half_open.max(in_period);
+                if in_period > design.half_open_probes {
+                    let figure = format!(
+                        "{node} let {in_period} calls through one half-open period at {} — probe budget {}",
                         seconds(event.t_us),
                         design.half_open_probes
-                    ));
+                    );
+                    let calls = breaker.calls_in_half_open.iter().copied();
+                    return Outcome::fail(figure, breaker.since_seq.into_iter().chain(calls).collect());
                 }
             }
             _ => {}
@@ -127,11 +158,15 @@ pub fn recovery(
     min_pct: Decimal,
     simulated_ms: u64,
 ) -> Outcome {
+    // second after recovery → (calls, ok), and each second's calls by seq
     let mut per_second: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
-    for (t, ok) in calls(events, endpoint).into_iter().filter(|(t, _)| *t >= recovered_at_ms) {
-        let bucket = per_second.entry((t - recovered_at_ms) / 1_000).or_default();
+    let mut seqs: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for call in calls(events, endpoint).into_iter().filter(|c| c.start_ms >= recovered_at_ms) {
+        let second = (call.start_ms - recovered_at_ms) / 1_000;
+        let bucket = per_second.entry(second).or_default();
         bucket.0 += 1;
-        bucket.1 += u64::from(ok);
+        bucket.1 += u64::from(call.ok);
+        seqs.entry(second).or_default().push(call.seq);
     }
     let complete_seconds = simulated_ms.saturating_sub(recovered_at_ms) / 1_000;
     let judged: Vec<(&u64, &(u64, u64))> =
@@ -143,6 +178,7 @@ pub fn recovery(
             "no `{endpoint}` calls in a whole second after recovery at {recovered_at}"
         ));
     }
+    let last_judged = judged.last().map(|(second, _)| **second);
     match judged.into_iter().find(|(_, (n, ok))| min_pct.is_at_most_ratio(ok * 100, *n)) {
         Some((second, (n, ok))) => {
             let after_ms = second * 1_000;
@@ -153,11 +189,17 @@ pub fn recovery(
                     "`{endpoint}` back to {pct:.0}% success {} after recovery at {recovered_at} — bound: within {bound}",
                     seconds(after_ms * 1_000)
                 ),
+                // The calls of the first second that made it back: later than the bound allows.
+                || seqs.remove(second).unwrap_or_default(),
             )
         }
-        None => Outcome::Fail(format!(
-            "`{endpoint}` never got back to {min_pct}% success after recovery at {recovered_at} (bound: within {bound})"
-        )),
+        // The calls of the last second judged: still short of the bound.
+        None => Outcome::fail(
+            format!(
+                "`{endpoint}` never got back to {min_pct}% success after recovery at {recovered_at} (bound: within {bound})"
+            ),
+            last_judged.and_then(|second| seqs.remove(&second)).unwrap_or_default(),
+        ),
     }
 }
 
@@ -187,7 +229,7 @@ mod tests {
 
     fn failure(outcome: Outcome) -> String {
         match outcome {
-            Outcome::Fail(figure) => figure,
+            Outcome::Fail(figure, _) => figure,
             other => panic!("expected a failure, got {other:?}"),
         }
     }
@@ -212,6 +254,19 @@ mod tests {
         assert!(failure(conformance(&herd, DESIGN)).contains("let 2 calls through one half-open period"));
         let early = [transition(1, CLOSED, OPEN), transition(3, OPEN, HALF_OPEN)];
         assert!(failure(conformance(&early, DESIGN)).contains("after only 2 ms open"));
+    }
+
+    #[test]
+    fn a_broken_rule_is_witnessed_by_the_event_and_the_transition_that_set_the_state() {
+        let mut herd =
+            [transition(1, CLOSED, OPEN), transition(9, OPEN, HALF_OPEN), call(9, HALF_OPEN), call(10, HALF_OPEN)];
+        herd.iter_mut().zip(0..).for_each(|(event, seq)| event.seq = seq);
+        let Outcome::Fail(_, witnesses) = conformance(&herd, DESIGN) else { panic!("2 probes > 1") };
+        assert_eq!(witnesses, [1, 2, 3], "the half-open transition and both probes");
+        let mut lying = [transition(1, CLOSED, OPEN), call(2, CLOSED)];
+        lying.iter_mut().zip(0..).for_each(|(event, seq)| event.seq = seq);
+        let Outcome::Fail(_, witnesses) = conformance(&lying, DESIGN) else { panic!("called while open") };
+        assert_eq!(witnesses, [0, 1]);
     }
 
     #[test]
@@ -250,7 +305,7 @@ mod tests {
         events.extend((0..10).map(|i| result(12_100 + i * 50, "dependent", true)));
         let bound = Decimal::whole(90);
         assert!(matches!(recovery(&events, "dependent", 10_000, 2_000, bound, 20_000), Outcome::Pass(_)));
-        assert!(matches!(recovery(&events, "dependent", 10_000, 1_000, bound, 20_000), Outcome::Fail(_)));
+        assert!(matches!(recovery(&events, "dependent", 10_000, 1_000, bound, 20_000), Outcome::Fail(..)));
         assert!(matches!(recovery(&[], "dependent", 10_000, 1_000, bound, 20_000), Outcome::Inconclusive(_)));
     }
 }

@@ -12,66 +12,94 @@ use nodes::records::payments::{
 };
 use std::collections::BTreeMap;
 
+/// Witnesses: the first payment applied twice (its start and every `charge-applied`), and the
+/// first reported charged but never applied (its start and its `payment-end`).
 pub fn exactly_once(events: &[Event]) -> Outcome {
-    let mut applied: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut charged: Vec<&str> = Vec::new();
+    // payment → the seq of each `charge-applied`
+    let mut applied: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    // (payment, seq of its `payment-end`) of every payment reported charged
+    let mut charged: Vec<(&str, u64)> = Vec::new();
+    let mut started: BTreeMap<&str, u64> = BTreeMap::new();
     let mut payments = 0;
     for event in events {
         match (event.kind(), event.str_field(PAYMENT)) {
-            (CHARGE_APPLIED, Some(payment)) => *applied.entry(payment).or_default() += 1,
-            (PAYMENT_END, Some(payment)) if event.str_field(OUTCOME) == Some(CHARGED) => charged.push(payment),
-            (PAYMENT_START, Some(_)) => payments += 1,
+            (CHARGE_APPLIED, Some(payment)) => applied.entry(payment).or_default().push(event.seq),
+            (PAYMENT_END, Some(payment)) if event.str_field(OUTCOME) == Some(CHARGED) => {
+                charged.push((payment, event.seq))
+            }
+            (PAYMENT_START, Some(payment)) => {
+                started.insert(payment, event.seq);
+                payments += 1;
+            }
             _ => {}
         }
     }
     if payments == 0 && applied.is_empty() {
         return Outcome::Inconclusive("no payment was made and none applied: nothing to hold to exactly once".into());
     }
-    let duplicated: Vec<(&str, u64)> = applied.iter().filter(|(_, &n)| n > 1).map(|(&p, &n)| (p, n)).collect();
-    let missing: Vec<&str> = charged.iter().copied().filter(|p| !applied.contains_key(p)).collect();
+    let duplicated: Vec<(&str, &Vec<u64>)> =
+        applied.iter().filter(|(_, seqs)| seqs.len() > 1).map(|(&p, s)| (p, s)).collect();
+    let missing: Vec<(&str, u64)> = charged.iter().copied().filter(|(p, _)| !applied.contains_key(p)).collect();
+    let mut witnesses = Vec::new();
     let mut figure = match duplicated.first() {
         None => {
-            format!("no payment applied twice ({payments} payments, {} charges applied)", applied.values().sum::<u64>())
+            let total: usize = applied.values().map(Vec::len).sum();
+            format!("no payment applied twice ({payments} payments, {total} charges applied)")
         }
-        Some((first, times)) => format!(
-            "{} payments charged more than once (first: {first}, applied {times} times) of {payments}",
-            duplicated.len()
-        ),
+        Some((first, seqs)) => {
+            witnesses.extend(started.get(first).copied().into_iter().chain(seqs.iter().copied()));
+            format!(
+                "{} payments charged more than once (first: {first}, applied {} times) of {payments}",
+                duplicated.len(),
+                seqs.len()
+            )
+        }
     };
     match missing.first() {
         None => figure.push_str(&format!("; all {} reported charged were applied", charged.len())),
-        Some(first) => {
+        Some((first, end_seq)) => {
+            witnesses.extend(started.get(first).copied().into_iter().chain([*end_seq]));
             figure.push_str(&format!("; {} reported charged but never applied (first: {first})", missing.len()))
         }
     }
-    Outcome::judged(duplicated.is_empty() && missing.is_empty(), figure)
+    Outcome::judged(duplicated.is_empty() && missing.is_empty(), figure, || witnesses)
 }
 
+/// Witnesses: the first late payment's start and end (or its start and attempts, if it never ended).
 pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> Outcome {
-    let mut deadline_of: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut ended_at: BTreeMap<&str, u64> = BTreeMap::new();
+    // payment → (deadline, seq of its start)
+    let mut deadline_of: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    // payment → (end time in ms, seq of its end)
+    let mut ended_at: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut attempts: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for event in events {
         match (event.kind(), event.str_field(PAYMENT)) {
             (PAYMENT_START, Some(p)) => {
-                deadline_of.insert(p, event.u64_field(DEADLINE_MS).unwrap_or(0));
+                deadline_of.insert(p, (event.u64_field(DEADLINE_MS).unwrap_or(0), event.seq));
             }
             (PAYMENT_END, Some(p)) => {
-                ended_at.insert(p, event.t_us / 1_000);
+                ended_at.insert(p, (event.t_us / 1_000, event.seq));
             }
+            (ATTEMPT, Some(p)) => attempts.entry(p).or_default().push(event.seq),
             _ => {}
         }
     }
     let mut judged = 0;
-    let mut late: Vec<(&str, String)> = Vec::new();
+    let mut late: Vec<(&str, String, Vec<u64>)> = Vec::new();
     let mut least_spare_ms = u64::MAX;
-    for (&payment, &deadline_ms) in &deadline_of {
+    for (&payment, &(deadline_ms, start_seq)) in &deadline_of {
         let limit_ms = deadline_ms + slack_ms;
         match ended_at.get(payment) {
-            Some(&end_ms) if end_ms <= limit_ms => least_spare_ms = least_spare_ms.min(limit_ms - end_ms),
-            Some(&end_ms) => late.push((payment, format!("ended {} ms late", end_ms - limit_ms))),
+            Some(&(end_ms, _)) if end_ms <= limit_ms => least_spare_ms = least_spare_ms.min(limit_ms - end_ms),
+            Some(&(end_ms, end_seq)) => {
+                late.push((payment, format!("ended {} ms late", end_ms - limit_ms), vec![start_seq, end_seq]))
+            }
             // A payment whose deadline lies beyond the end of the run cannot be judged.
             None if limit_ms >= simulated_ms => continue,
-            None => late.push((payment, format!("never ended (deadline {})", seconds(deadline_ms * 1_000)))),
+            None => {
+                let witnesses = [start_seq].into_iter().chain(attempts.remove(payment).unwrap_or_default()).collect();
+                late.push((payment, format!("never ended (deadline {})", seconds(deadline_ms * 1_000)), witnesses))
+            }
         }
         judged += 1;
     }
@@ -80,16 +108,27 @@ pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> Outcome 
         None => Outcome::Pass(format!(
             "all {judged} payments ended by their deadline (least time to spare: {least_spare_ms} ms)"
         )),
-        Some((first, how)) => {
-            Outcome::Fail(format!("{} of {judged} payments missed their deadline (first: {first}, {how})", late.len()))
-        }
+        Some((first, how, witnesses)) => Outcome::fail(
+            format!("{} of {judged} payments missed their deadline (first: {first}, {how})", late.len()),
+            witnesses.clone(),
+        ),
     }
 }
 
-/// Attempts per payment, on average, against the bound — compared exactly.
+/// Attempts per payment, on average, against the bound — compared exactly. Witnesses: the
+/// attempts of the payment retried most.
 pub fn retry_amplification(events: &[Event], max_attempts_per_payment: Decimal) -> Outcome {
     let payments = events.iter().filter(|e| e.kind() == PAYMENT_START).count() as u64;
     let attempts = events.iter().filter(|e| e.kind() == ATTEMPT).count() as u64;
+    let most_retried = || {
+        let mut by_payment: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+        for event in events.iter().filter(|e| e.kind() == ATTEMPT) {
+            by_payment.entry(event.str_field(PAYMENT).unwrap_or("")).or_default().push(event.seq);
+        }
+        // The first of the most retried, in payment order: max_by_key would take the last.
+        let most = by_payment.values().map(Vec::len).max().unwrap_or(0);
+        by_payment.into_values().find(|seqs| seqs.len() == most).unwrap_or_default()
+    };
     if payments == 0 {
         return Outcome::Inconclusive("no payments were made".into());
     }
@@ -99,6 +138,7 @@ pub fn retry_amplification(events: &[Event], max_attempts_per_payment: Decimal) 
         format!(
             "{ratio:.2} attempts per payment ({attempts} attempts for {payments} payments) — bound <= {max_attempts_per_payment}"
         ),
+        most_retried,
     )
 }
 
@@ -125,7 +165,7 @@ mod tests {
 
     fn figure_of_failure(outcome: Outcome) -> String {
         match outcome {
-            Outcome::Fail(figure) => figure,
+            Outcome::Fail(figure, _) => figure,
             other => panic!("expected a failure, got {other:?}"),
         }
     }
@@ -135,6 +175,14 @@ mod tests {
         let events = [start(0, "a", 100), applied(1, "a"), applied(2, "a"), end(3, "a", CHARGED)];
         let figure = figure_of_failure(exactly_once(&events));
         assert!(figure.starts_with("1 payments charged more than once (first: a, applied 2 times)"), "{figure}");
+    }
+
+    #[test]
+    fn a_double_charge_is_witnessed_by_its_start_and_both_charges() {
+        let mut events = [start(0, "a", 100), applied(1, "b"), applied(2, "a"), applied(3, "a"), end(4, "a", CHARGED)];
+        events.iter_mut().zip(0..).for_each(|(event, seq)| event.seq = seq);
+        let Outcome::Fail(_, witnesses) = exactly_once(&events) else { panic!("a was applied twice") };
+        assert_eq!(witnesses, [0, 2, 3]);
     }
 
     #[test]
@@ -163,6 +211,6 @@ mod tests {
         let attempt = |t| event(t, "payer", Record::debug(ATTEMPT));
         let events = [start(0, "a", 10), start(0, "b", 10), attempt(1), attempt(2), attempt(3)];
         assert!(matches!(retry_amplification(&events, Decimal::from_f64(1.5).unwrap()), Outcome::Pass(_)));
-        assert!(matches!(retry_amplification(&events, Decimal::from_f64(1.4).unwrap()), Outcome::Fail(_)));
+        assert!(matches!(retry_amplification(&events, Decimal::from_f64(1.4).unwrap()), Outcome::Fail(..)));
     }
 }

@@ -13,12 +13,15 @@ use std::collections::BTreeMap;
 
 const WINDOW_US: u64 = 1_000_000;
 
-/// Admission times (µs) per key, from gateways' `decision` events, in time order.
-fn admissions_by_key(events: &[Event]) -> BTreeMap<&str, Vec<u64>> {
-    let mut by_key: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+/// Admissions per key, from gateways' `decision` events, in time order: their times (µs) and,
+/// in step, their `seq` (the witnesses of a window).
+fn admissions_by_key(events: &[Event]) -> BTreeMap<&str, (Vec<u64>, Vec<u64>)> {
+    let mut by_key: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
     for event in events.iter().filter(|e| e.kind() == DECISION && e.bool_field(ADMITTED) == Some(true)) {
         if let Some(key) = event.str_field(KEY) {
-            by_key.entry(key).or_default().push(event.t_us);
+            let (times, seqs) = by_key.entry(key).or_default();
+            times.push(event.t_us);
+            seqs.push(event.seq);
         }
     }
     by_key
@@ -59,18 +62,31 @@ impl Tolerance {
 /// `floor(limit × (100 + tolerance) / 100)`, compared in whole numbers. The figure names the
 /// tightest window: the one furthest over its bound, or closest to it.
 pub fn conformance(events: &[Event], limit_per_second: u64, tolerance: &Tolerance) -> Outcome {
-    let mut tightest: Option<(i64, u64, &str, u64, Decimal, u64)> = None;
-    for (key, times) in admissions_by_key(events) {
-        for (count, end_us) in windows(&times) {
+    /// A 1 s window of one key's admissions, against its bound.
+    struct Window<'a> {
+        margin: i64,
+        count: u64,
+        key: &'a str,
+        end_us: u64,
+        tolerance_pct: Decimal,
+        bound: u64,
+        /// The window's admissions, by seq.
+        admissions: &'a [u64],
+    }
+    let admissions = admissions_by_key(events);
+    let mut tightest: Option<Window<'_>> = None;
+    for (key, (times, seqs)) in &admissions {
+        for (end, (count, end_us)) in windows(times).enumerate() {
             let tolerance_pct = tolerance.for_window_ending(end_us);
             let bound = Decimal::whole(100).plus(tolerance_pct).percent_of_floor(limit_per_second);
             let margin = bound as i64 - count as i64;
-            if tightest.is_none_or(|(least, ..)| margin < least) {
-                tightest = Some((margin, count, key, end_us, tolerance_pct, bound));
+            if tightest.as_ref().is_none_or(|least| margin < least.margin) {
+                let admissions = &seqs[end + 1 - count as usize..=end];
+                tightest = Some(Window { margin, count, key, end_us, tolerance_pct, bound, admissions });
             }
         }
     }
-    let Some((margin, count, key, end_us, tolerance_pct, bound)) = tightest else {
+    let Some(Window { margin, count, key, end_us, tolerance_pct, bound, admissions }) = tightest else {
         return Outcome::Inconclusive(format!(
             "no request was admitted: nothing to hold to the limit of {limit_per_second}/s"
         ));
@@ -81,6 +97,7 @@ pub fn conformance(events: &[Event], limit_per_second: u64, tolerance: &Toleranc
             "tightest 1 s window: {count} admitted (key {key}, window ending {}) — limit {limit_per_second} (+{tolerance_pct}%) = {bound}",
             seconds(end_us)
         ),
+        || admissions.to_vec(),
     )
 }
 
@@ -91,10 +108,16 @@ pub fn utilization(events: &[Event], limit_per_second: u64, min_pct: Decimal, si
     let second_of = |t_us: u64| t_us / WINDOW_US;
     // (key, second) → (offered, admitted)
     let mut per_second: BTreeMap<(&str, u64), (u64, u64)> = BTreeMap::new();
+    // (key, second) → its gateways' decisions, by seq: what a reader checks a second against.
+    let mut decisions: BTreeMap<(&str, u64), Vec<u64>> = BTreeMap::new();
     for event in events {
         let counts = match (event.kind(), event.str_field(KEY)) {
             (REQUEST, Some(key)) => &mut per_second.entry((key, second_of(event.t_us))).or_default().0,
-            (DECISION, Some(key)) if event.bool_field(ADMITTED) == Some(true) => {
+            (DECISION, Some(key)) => {
+                decisions.entry((key, second_of(event.t_us))).or_default().push(event.seq);
+                if event.bool_field(ADMITTED) != Some(true) {
+                    continue;
+                }
                 &mut per_second.entry((key, second_of(event.t_us))).or_default().1
             }
             _ => continue,
@@ -115,6 +138,7 @@ pub fn utilization(events: &[Event], limit_per_second: u64, min_pct: Decimal, si
         format!(
             "worst saturated second: {admitted} of limit {limit_per_second} admitted ({pct:.0}%; key {key}, second {second}, {offered} offered) — bound >= {min_pct}%"
         ),
+        || decisions.remove(&(*key, *second)).unwrap_or_default(),
     )
 }
 
@@ -168,7 +192,7 @@ mod tests {
         // 14 admissions in 0.2 s: over 10 + 10% before the period, within 10 + 50% inside it.
         let burst = |at_ms: u64| (0..14).map(move |i| decision(at_ms + i * 10, "k", true));
         assert!(matches!(conformance(&burst(5_200).collect::<Vec<_>>(), 10, &tolerance), Outcome::Pass(_)));
-        assert!(matches!(conformance(&burst(1_000).collect::<Vec<_>>(), 10, &tolerance), Outcome::Fail(_)));
+        assert!(matches!(conformance(&burst(1_000).collect::<Vec<_>>(), 10, &tolerance), Outcome::Fail(..)));
     }
 
     fn pct(value: u64) -> Decimal {
@@ -177,10 +201,12 @@ mod tests {
 
     #[test]
     fn conformance_fails_above_limit_plus_tolerance_and_names_the_key() {
-        let events: Vec<Event> =
+        let mut events: Vec<Event> =
             (0..11).map(|i| decision(i * 10, "alpha", true)).chain([decision(5, "beta", false)]).collect();
-        let Outcome::Fail(figure) = conformance(&events, 10, &flat(5)) else { panic!("11 > 10 + 5%") };
+        events.iter_mut().zip(0..).for_each(|(event, seq)| event.seq = seq);
+        let Outcome::Fail(figure, witnesses) = conformance(&events, 10, &flat(5)) else { panic!("11 > 10 + 5%") };
         assert!(figure.contains("tightest 1 s window: 11 admitted (key alpha"), "{figure}");
+        assert_eq!(witnesses, (0..11).collect::<Vec<u64>>(), "the window's 11 admissions, not beta's rejection");
         assert!(matches!(conformance(&events, 10, &flat(10)), Outcome::Pass(_)), "11 <= 10 + 10%");
     }
 
@@ -202,8 +228,11 @@ mod tests {
         let mut events: Vec<Event> = (0..20).map(|i| request(i * 40, "k")).collect(); // second 0: 20 offered
         events.extend((0..4).map(|i| decision(i * 100, "k", true))); // 4 of limit 10 admitted
         events.extend((0..3).map(|i| request(1_000 + i, "k"))); // second 1: under the limit, not judged
-        let Outcome::Fail(figure) = utilization(&events, 10, pct(50), 2_000) else { panic!("40% < 50%") };
+        events.push(decision(1_500, "k", true)); // second 1's decision: not a witness of second 0
+        events.iter_mut().zip(0..).for_each(|(event, seq)| event.seq = seq);
+        let Outcome::Fail(figure, witnesses) = utilization(&events, 10, pct(50), 2_000) else { panic!("40% < 50%") };
         assert!(figure.contains("4 of limit 10 admitted (40%"), "{figure}");
+        assert_eq!(witnesses, [20, 21, 22, 23], "the worst second's decisions");
         assert!(matches!(utilization(&events, 10, pct(40), 2_000), Outcome::Pass(_)), "exactly the bound passes");
     }
 
