@@ -23,6 +23,7 @@ pub mod scenario;
 pub mod summary;
 pub mod sweep;
 pub mod trace;
+pub mod view;
 
 // Determinism depends on tokio's `select!` RNG being seeded by turmoil, which tokio allows
 // only under `--cfg tokio_unstable` (`.cargo/config.toml`). Setting RUSTFLAGS replaces that

@@ -459,6 +459,18 @@ fn run_and_report(
     println!("{} simulated, {} events\n", seconds(judged.run.simulated_ms * 1_000), judged.run.events.len());
     print_verdicts(&judged.verdicts);
     print_witnesses(&judged.verdicts, &judged.run.events);
+    let replay_line = lab::runner::replay_command(engine, arg, variant, scenario, seed);
+    let info = lab::view::RunInfo {
+        scenario: &scenario.name,
+        variant: &variant.name,
+        summary: &variant.summary,
+        seed,
+        engine: engine.name(),
+        replay: &replay_line,
+        simulated_us: judged.run.simulated_ms * 1_000,
+        nodes: variant.nodes.iter().map(|n| n.name.as_str()).collect(),
+    };
+    files.write_html(&info, &judged)?;
     let passed = judged.passed();
     println!();
     print_outcome_line(&judged.verdicts, variant);
@@ -489,10 +501,11 @@ fn run_and_report(
             },
         }
     } else if !passed {
-        println!("replay:  {}", lab::runner::replay_command(engine, arg, variant, scenario, seed));
+        println!("replay:  {replay_line}");
     }
     println!("trace:   {}", files.trace.display());
     println!("log:     {}", files.log.display());
+    println!("view:    {} (open it in a browser)", files.html.display());
     Ok(passed)
 }
 

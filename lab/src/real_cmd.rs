@@ -60,6 +60,17 @@ pub fn execute(dir: &Path, args: &RealArgs) -> anyhow::Result<bool> {
     let mut text = judged.trace_lines().join("\n");
     text.push('\n');
     std::fs::write(&files.trace, text).with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
+    let info = lab::view::RunInfo {
+        scenario: &scenario.name,
+        variant: &variant.name,
+        summary: &variant.summary,
+        seed,
+        engine: "real network (127.0.0.1)",
+        replay: "none: real mode is not deterministic",
+        simulated_us: judged.run.simulated_ms * 1_000,
+        nodes: variant.nodes.iter().map(|n| n.name.as_str()).collect(),
+    };
+    files.write_html(&info, &judged)?;
 
     if interrupted {
         println!("interrupted by Ctrl-C: every node stopped; the checks judge what was recorded until then");
@@ -82,6 +93,7 @@ pub fn execute(dir: &Path, args: &RealArgs) -> anyhow::Result<bool> {
     }
     println!("trace:   {}", files.trace.display());
     println!("log:     {}", files.log.display());
+    println!("view:    {}", files.html.display());
 
     if keep_up {
         println!("\nkept up: every node serves gRPC (service lab.Node, and reflection) until Ctrl-C");
@@ -100,11 +112,11 @@ pub fn execute(dir: &Path, args: &RealArgs) -> anyhow::Result<bool> {
     Ok(passed)
 }
 
-/// `<out>/<scenario>/<variant>/real-<seed>.{trace.jsonl,log}`: beside the simulators' traces
+/// `<out>/<scenario>/<variant>/real-<seed>.{trace.jsonl,log,html}`: beside the simulators' traces
 /// of the same seed, never over them.
 fn real_files(out: &Path, scenario: &Scenario, variant: &Variant, seed: u64) -> RunFiles {
     let dir = out.join(&scenario.name).join(&variant.name);
-    RunFiles { trace: dir.join(format!("real-{seed}.trace.jsonl")), log: dir.join(format!("real-{seed}.log")) }
+    RunFiles::in_dir(&dir, &format!("real-{seed}"))
 }
 
 /// A run of the file's whole length passes as a simulated one does: every check passes. A

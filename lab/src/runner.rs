@@ -43,11 +43,13 @@ pub fn run_and_judge_on(engine: Engine, scenario: &Scenario, variant: &Variant, 
     Ok(Judged { run, verdicts })
 }
 
-/// Where a run's files go: `<out>/<scenario>/<variant>/seed-<seed>.{trace.jsonl,log}` on turmoil,
-/// `seed-<seed>.<engine>.{trace.jsonl,log}` on another engine (its traces differ from turmoil's).
+/// Where a run's files go: `<out>/<scenario>/<variant>/seed-<seed>.{trace.jsonl,log,html}` on
+/// turmoil, `seed-<seed>.<engine>.{…}` on another engine (its traces differ from turmoil's).
 pub struct RunFiles {
     pub trace: PathBuf,
     pub log: PathBuf,
+    /// The run viewer's page (`crate::view`).
+    pub html: PathBuf,
 }
 
 impl RunFiles {
@@ -57,7 +59,23 @@ impl RunFiles {
             Engine::Turmoil => format!("seed-{seed}"),
             other => format!("seed-{seed}.{}", other.name()),
         };
-        Self { trace: dir.join(format!("{stem}.trace.jsonl")), log: dir.join(format!("{stem}.log")) }
+        Self::in_dir(&dir, &stem)
+    }
+
+    /// `<dir>/<stem>.trace.jsonl`, `.log` and `.html`.
+    pub fn in_dir(dir: &Path, stem: &str) -> Self {
+        Self {
+            trace: dir.join(format!("{stem}.trace.jsonl")),
+            log: dir.join(format!("{stem}.log")),
+            html: dir.join(format!("{stem}.html")),
+        }
+    }
+
+    /// Writes the run viewer's page for `judged`.
+    pub fn write_html(&self, info: &crate::view::RunInfo<'_>, judged: &Judged) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let page = crate::view::render(info, &judged.verdicts, &judged.run.events);
+        std::fs::write(&self.html, page).with_context(|| format!("cannot write the run's page {}", self.html.display()))
     }
 }
 

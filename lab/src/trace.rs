@@ -101,7 +101,7 @@ impl std::fmt::Display for LogLine<'_> {
     }
 }
 
-fn field_json(value: &Field) -> Value {
+pub(crate) fn field_json(value: &Field) -> Value {
     match value {
         Field::U64(v) => (*v).into(),
         Field::I64(v) => (*v).into(),

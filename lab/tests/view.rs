@@ -1,0 +1,96 @@
+//! The run viewer in a real browser: a failing run's `seed-N.html` opened in headless Chromium
+//! (Debian's `chromium`; `.ci/run` installs it, `CHROMIUM` overrides its path). The page must
+//! draw lanes, arrows, fault bands and records, list the failed check with a witness link, and
+//! highlight the witnesses when the link is clicked. A screenshot of the result is saved.
+#![cfg(not(madsim))]
+
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn chromium() -> PathBuf {
+    let path = PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    assert!(
+        path.exists(),
+        "no browser at {}: install Debian's chromium (apt-get install chromium) or set CHROMIUM",
+        path.display()
+    );
+    path
+}
+
+/// Runs a failing variant with a partition in its schedule and returns its page.
+fn failing_run_page(out: &Path) -> PathBuf {
+    let output = Command::new(env!("CARGO_BIN_EXE_lab"))
+        .args(["run", "rate-limiter", "--variant", "central-fail-open", "--out"])
+        .arg(out)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "the variant fails its check:\n{stdout}");
+    let page = stdout.lines().find_map(|l| l.strip_prefix("view:    ")).expect("the run prints its page");
+    PathBuf::from(page.split(" (").next().unwrap())
+}
+
+fn stats(tab: &Tab) -> Value {
+    let result = tab.evaluate("JSON.stringify(window.labView.stats())", false).unwrap();
+    serde_json::from_str(result.value.unwrap().as_str().unwrap()).unwrap()
+}
+
+fn count(tab: &Tab, selector: &str) -> u64 {
+    let result = tab.evaluate(&format!("document.querySelectorAll({selector:?}).length"), false).unwrap();
+    result.value.unwrap().as_u64().unwrap()
+}
+
+#[test]
+fn a_failing_runs_page_draws_the_run_and_highlights_the_witnesses_of_the_failed_check() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-test");
+    let page = failing_run_page(&out);
+    let options = LaunchOptions::default_builder()
+        .path(Some(chromium()))
+        .headless(true)
+        .sandbox(false) // CI runs as root, where Chromium's sandbox refuses to start
+        .window_size(Some((1400, 1000)))
+        .idle_browser_timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let browser = Browser::new(options).unwrap();
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(60));
+    tab.navigate_to(&format!("file://{}", page.canonicalize().unwrap().display())).unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element("#paint-time").unwrap();
+
+    let drawn = stats(&tab);
+    eprintln!("first paint: {} ms; drawn: {drawn}", drawn["firstPaintMs"]);
+    let lanes = drawn["lanes"].as_u64().unwrap();
+    assert_eq!(lanes, 7, "3 clients, 3 gateways and the limiter: {drawn}");
+    assert_eq!(count(&tab, ".lane-label"), lanes);
+    assert!(drawn["arrows"].as_u64().unwrap() > 1_000, "messages drawn as arrows: {drawn}");
+    assert!(drawn["marks"].as_u64().unwrap() > 1_000, "node records drawn as marks: {drawn}");
+    assert!(drawn["faultBands"].as_u64().unwrap() >= 2, "the partition shades gw-1's and the limiter's lanes: {drawn}");
+    assert_eq!(drawn["highlighted"].as_u64(), Some(0), "nothing highlighted before a witness is asked for");
+    assert!(count(&tab, "#verdicts tr.fail") >= 1, "the failed check is in the verdict table");
+
+    tab.wait_for_element("#verdicts tr.fail a.witness-link").unwrap().click().unwrap();
+    tab.wait_for_element("#witnesses table.events").unwrap();
+    let lit = stats(&tab);
+    let witnesses = count(&tab, "#witnesses table.events tr") - 1;
+    assert!(witnesses > 0, "the witnesses are listed");
+    assert!(lit["highlighted"].as_u64().unwrap() >= witnesses.min(200), "every listed witness is highlighted: {lit}");
+    // The diagram zoomed to the witnesses: a narrower window than the whole run, around them.
+    let window = |s: &Value| (s["windowStart"].as_f64().unwrap(), s["windowEnd"].as_f64().unwrap());
+    let ((whole_start, whole_end), (start, end)) = (window(&drawn), window(&lit));
+    assert!(end - start < (whole_end - whole_start) / 2.0, "zoomed in: {lit}");
+    let first_witness = tab.evaluate("Number(document.querySelector('#witnesses table.events tr:nth-child(2) td:nth-child(2)').textContent.split(' ')[0]) * 1e6", false).unwrap();
+    let first_witness_us = first_witness.value.unwrap().as_f64().unwrap();
+    assert!((start..=end).contains(&first_witness_us), "the first witness at {first_witness_us} µs is in view: {lit}");
+
+    let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
+    let shot = out.join("witnesses.png");
+    std::fs::write(&shot, png).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+}
