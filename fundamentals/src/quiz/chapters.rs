@@ -1,8 +1,10 @@
 //! Questions from the theory chapters: each `fundamentals/theory/*.md` chapter's
 //! `## Interview questions` section, one `### Q: …` heading per question with its model answer
 //! up to the next heading. The reading itself is [`crate::theory::chapter::Chapter::questions`],
-//! the same code that holds the chapters to at least ten answered questions; here a chapter
-//! without questions, or a question without an answer, is an error naming the file and line.
+//! the same code that holds the chapters to at least ten answered questions; here the figure
+//! markers are removed from questions and answers (they are for the tests, not the reader), and
+//! a chapter without questions, or a question without an answer, is an error naming the file
+//! and line.
 
 use super::{relative, Question, SourceError, SourceKind};
 use crate::theory::chapter::{strip_html_comments, Chapter, QUESTIONS_HEADING, QUESTION_PREFIX};
@@ -49,8 +51,9 @@ pub fn parse(chapter: &Chapter) -> Result<Vec<Question>, Vec<SourceError>> {
     for q in found {
         let answer: Vec<String> = q.answer.lines().map(|l| strip_html_comments(l).trim_end().to_owned()).collect();
         let answer = answer.join("\n").trim().to_owned();
-        if q.question.is_empty() || answer.is_empty() {
-            let what = if q.question.is_empty() {
+        let question = strip_html_comments(&q.question).trim().to_owned();
+        if question.is_empty() || answer.is_empty() {
+            let what = if question.is_empty() {
                 "a `### Q:` heading with no question"
             } else {
                 "a question with no answer before the next heading"
@@ -63,7 +66,7 @@ pub fn parse(chapter: &Chapter) -> Result<Vec<Question>, Vec<SourceError>> {
             source: name.clone(),
             file: chapter.file.clone(),
             line: q.line,
-            question: q.question,
+            question,
             answer,
         });
     }
@@ -80,7 +83,7 @@ mod tests {
 
     #[test]
     fn answers_lose_their_figure_markers_and_keep_their_lines() {
-        let text = "# T\n\n## Interview questions\n\n### Q: How many?\nAbout **116**. <!-- computed: a.b = 116 -->\nSecond line.\n";
+        let text = "# T\n\n## Interview questions\n\n### Q: How many? <!-- assumed: a.c = 3 -->\nAbout **116**. <!-- computed: a.b = 116 -->\nSecond line.\n";
         let questions = parse(&Chapter::from_text("fundamentals/theory/t.md", text)).expect("well-formed");
         assert_eq!(questions.len(), 1);
         assert_eq!((questions[0].line, questions[0].question.as_str()), (5, "How many?"));

@@ -182,6 +182,10 @@ mod tests {
         let ids: BTreeSet<String> = questions.iter().map(Question::id).collect();
         assert_eq!(ids.len(), questions.len(), "two questions share an id");
         assert!(questions.iter().all(|q| !q.question.is_empty() && !q.answer.is_empty()));
+        // Nothing meant for the tests (figure markers) or for rustdoc reaches the reader.
+        let leaks: Vec<&Question> =
+            questions.iter().filter(|q| q.question.contains("<!--") || q.answer.contains("<!--")).collect();
+        assert!(leaks.is_empty(), "{leaks:#?}");
     }
 
     #[test]
