@@ -127,3 +127,19 @@ fn a_topic_that_matches_nothing_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no question matches topic `no-such-topic`"));
 }
+
+#[test]
+fn usage_errors_exit_with_two() {
+    let scratch = Scratch::new("usage");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_quiz"))
+            .args(args)
+            .arg("--state")
+            .arg(scratch.0.join("s.json"))
+            .output()
+            .expect("the quiz runs")
+    };
+    assert_eq!(run(&["--list", "--count", "0"]).status.code(), Some(2), "at least one question");
+    assert_eq!(run(&["lru", "--topic", "lru", "--list"]).status.code(), Some(2), "one topic, not two");
+    assert!(!scratch.0.join("s.json").exists(), "a usage error writes no state");
+}

@@ -23,9 +23,9 @@ struct Args {
     /// Only questions whose source contains this.
     #[arg(long)]
     topic: Option<String>,
-    /// Ask at most this many questions.
-    #[arg(long, default_value_t = 10)]
-    count: usize,
+    /// Ask at most this many questions (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    count: u32,
     /// Print the questions this session would ask, one per line (source, file:line, box,
     /// question, tab-separated), and change nothing.
     #[arg(long)]
@@ -80,7 +80,8 @@ fn quiz(args: &Args) -> Result<(), String> {
         return Err(format!("no question matches topic `{}`", topic.unwrap_or_default()));
     }
     let current = state.next_session();
-    let options = PlanOptions { topic: None, count: args.count, session: current, seed: args.seed.unwrap_or(current) };
+    let count = usize::try_from(args.count).expect("a u32 fits in usize");
+    let options = PlanOptions { topic: None, count, session: current, seed: args.seed.unwrap_or(current) };
     let plan = session::plan(&matching, &state, &options);
 
     if args.list {
