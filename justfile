@@ -46,6 +46,11 @@ lesson topic:
 topics:
     {{lab}} topics
 
+# Interview questions from every lesson, scenario and chapter, scheduled by Leitner boxes:
+# just quiz [topic] [--count N] [--list] [--state FILE] [--seed N]
+quiz *args:
+    cargo run -q -p fundamentals --bin quiz -- {{args}}
+
 # Apply a break-it patch to a scratch copy and show what catches it: a lesson's tests
 # (just break lru_cache), or a scenario's verdict (just break rate-limiter, or rate-limiter/ignore-peers).
 break topic:

@@ -5,6 +5,10 @@
 //! and its tests prove what the lesson claims. Modules that need time or chance take them as
 //! inputs ([`sim::VirtualClock`], [`sim::stream_rng`]), so every test is deterministic and
 //! never sleeps; the lab's simulated nodes reuse the same modules with simulated time.
+//!
+//! Two modules are not lessons but serve them: [`theory`] holds the theory chapters to the
+//! code, and [`quiz`] asks every lesson's, scenario's and chapter's interview questions with
+//! spaced repetition (`just quiz`, the binary `src/bin/quiz.rs`).
 
 pub mod algorithms;
 pub mod async_runtime;
@@ -15,6 +19,7 @@ pub mod memory;
 pub mod ordering;
 pub mod os;
 pub mod problems;
+pub mod quiz;
 pub mod ratelimit;
 pub mod resilience;
 pub mod sim;

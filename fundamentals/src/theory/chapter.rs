@@ -247,7 +247,7 @@ fn html_comments(line: &str) -> Vec<&str> {
 }
 
 /// The line without its `<!-- … -->` comments.
-fn strip_html_comments(line: &str) -> String {
+pub fn strip_html_comments(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
     while let Some(start) = rest.find("<!--") {

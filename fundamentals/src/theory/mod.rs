@@ -8,7 +8,8 @@
 //!
 //! - **Computed numbers.** Every figure of a worked design (QPS, storage per year, bandwidth,
 //!   cache size, shard count) and every number-heavy example is derived by a small function
-//!   from stated assumptions: [`capacity`] for the system designs, and one module of numbers
+//!   from stated assumptions: [`capacity`] for the system designs (with [`news_feed`],
+//!   [`chat`], [`ride_sharing`], [`web_crawler`] and [`file_storage`] beside it), and one module of numbers
 //!   per other chapter ([`database_numbers`], [`network_numbers`], [`os_numbers`],
 //!   [`api_numbers`], [`messaging_numbers`], [`observability_numbers`] — the SLO, error-budget
 //!   and burn-rate arithmetic —, [`deployment_numbers`], [`security_numbers`]). [`figures`]
@@ -30,15 +31,20 @@
 pub mod api_numbers;
 pub mod capacity;
 pub mod chapter;
+pub mod chat;
 pub mod database_numbers;
 pub mod deployment_numbers;
 pub mod figures;
+pub mod file_storage;
 pub mod messaging_numbers;
 pub mod network_numbers;
+pub mod news_feed;
 pub mod observability_numbers;
 pub mod os_numbers;
+pub mod ride_sharing;
 pub mod run_it;
 pub mod security_numbers;
+pub mod web_crawler;
 
 use std::path::{Path, PathBuf};
 
@@ -154,8 +160,11 @@ mod tests {
             .filter_map(Result::ok)
             .filter_map(|m| m.id.split_once('.').map(|(group, _)| group.to_owned()))
             .collect();
-        assert!(groups.contains("url_shortener"), "{groups:?}");
-        assert!(groups.contains("rate_limiter"), "{groups:?}");
+        for design in
+            ["url_shortener", "rate_limiter", "news_feed", "chat", "ride_sharing", "web_crawler", "file_storage"]
+        {
+            assert!(groups.contains(design), "system-design.md quotes no `{design}.*` figure: {groups:?}");
+        }
     }
 
     #[test]
