@@ -9,6 +9,7 @@
 pub mod algorithms;
 pub mod async_runtime;
 pub mod concurrency;
+pub mod database;
 pub mod ds;
 pub mod lang;
 pub mod memory;
@@ -18,4 +19,5 @@ pub mod problems;
 pub mod ratelimit;
 pub mod resilience;
 pub mod sim;
+pub mod storage;
 pub mod theory;
