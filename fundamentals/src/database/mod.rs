@@ -23,8 +23,10 @@
 //! by hand in [`crate::storage`].
 //!
 //! ## Common pitfalls
-//! - Per-connection settings (`PRAGMA foreign_keys`, `busy_timeout`, `journal_mode` for some
-//!   engines) that were set on one connection and silently missing on the others.
+//! - Per-connection settings (`PRAGMA foreign_keys`, `synchronous`, `busy_timeout`) that were
+//!   set on one connection and silently missing on the others. Defaults differ between builds
+//!   too: stock SQLite starts with foreign keys *off*; rusqlite's bundled build compiles them
+//!   on (`SQLITE_DEFAULT_FOREIGN_KEYS=1`). Set what you rely on, on every connection.
 //! - Testing the service only against a mock that does not behave like the database (a fake
 //!   that ignores unique constraints passes tests the real schema fails).
 //!
@@ -73,7 +75,8 @@ pub const SCHEMA: &str = "
 ";
 
 /// Settings every connection needs, run on each one as it opens. SQLite keeps them per
-/// connection, so setting them once on "the database" is not enough.
+/// connection, so setting them once on "the database" is not enough. (This build of SQLite
+/// already defaults foreign keys on; a system SQLite does not, so the code says what it needs.)
 pub const CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON;";
 
 /// A private in-memory database with the schema: each call is a fresh, empty database.

@@ -42,8 +42,10 @@
 //!
 //! ## Break it
 //! `fundamentals/breaks/database_pool.patch` drops the init hook. `scripts/break-it.sh
-//! database_pool` shows `every_pooled_connection_enforces_foreign_keys` failing: a fresh SQLite
-//! connection has foreign keys *off*, so an order for a missing user is accepted.
+//! database_pool` shows `every_pooled_connection_gets_the_per_connection_settings` failing:
+//! the connections come up with `synchronous = FULL` (2), SQLite's default, instead of the
+//! `NORMAL` (1) the pool asked for. With a system SQLite, foreign keys would be off as well and
+//! an order for a missing user accepted — the classic form of this bug.
 //!
 //! ## Interview questions
 //! - *How big should a connection pool be?* Small: the database does at most (cores ×
@@ -85,7 +87,12 @@ pub fn open_pool(path: &Path, config: PoolConfig) -> Result<Pool<SqliteConnectio
     let manager = SqliteConnectionManager::file(path).with_init(|conn| {
         // Runs on every new connection: SQLite keeps these settings per connection.
         conn.execute_batch(super::CONNECTION_PRAGMAS)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
+        // WAL (a property of the file, but setting it again is harmless) lets readers work
+        // while one connection writes; in WAL mode `synchronous = NORMAL` syncs at checkpoints
+        // instead of at every commit and still cannot corrupt the database on power loss: a
+        // crash may lose the last commits, never consistency.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
     });
     let pool =
         Pool::builder().max_size(config.max_size).connection_timeout(config.connection_timeout).build(manager)?;
@@ -140,11 +147,14 @@ mod tests {
     }
 
     #[test]
-    fn every_pooled_connection_enforces_foreign_keys() {
+    fn every_pooled_connection_gets_the_per_connection_settings() {
         let dir = tempfile::tempdir().unwrap();
         let pool = pool_of(2, &dir);
         let (first, second) = (pool.get().unwrap(), pool.get().unwrap());
         for conn in [&first, &second] {
+            let pragma = |name: &str| -> i64 { conn.pragma_query_value(None, name, |row| row.get(0)).unwrap() };
+            assert_eq!(pragma("synchronous"), 1, "NORMAL on every connection, not only the first");
+            assert_eq!(pragma("foreign_keys"), 1);
             let repo = SqliteRepository::new(conn);
             assert!(matches!(repo.insert_order(424_242, 100), Err(RepoError::MissingReference)));
         }

@@ -42,8 +42,8 @@
 //! ## Break it
 //! `fundamentals/breaks/database_repository.patch` makes the service compare the credit limit
 //! with `amount` alone, forgetting the orders already outstanding. `scripts/break-it.sh
-//! database_repository` shows `the_credit_limit_counts_outstanding_orders_*` failing on both
-//! implementations: a user with a 100.00 limit places two 60.00 orders.
+//! database_repository` shows `the_credit_limit_counts_outstanding_orders` failing in both
+//! `on_sqlite` and `on_fake`: a user with a 100.00 limit places two 60.00 orders.
 //!
 //! ## Interview questions
 //! - *Why put a repository interface between the service and the database?* To test the rules

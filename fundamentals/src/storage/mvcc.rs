@@ -66,8 +66,9 @@
 //! ## Break it
 //! `fundamentals/breaks/storage_mvcc.patch` drops the first-committer-wins check from commit.
 //! `scripts/break-it.sh storage_mvcc` shows `first_committer_wins_the_second_writer_aborts`
-//! failing, and the seeded counter test losing increments: two transactions read 5 and both
-//! write 6.
+//! failing (both writers commit, the later overwrites the earlier), and
+//! `concurrent_increments_under_snapshot_isolation_lose_nothing` losing increments as read
+//! committed does.
 //!
 //! ## Interview questions
 //! - *How does a Postgres reader avoid blocking on a writer?* Each row version has xmin/xmax;

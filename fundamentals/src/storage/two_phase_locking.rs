@@ -53,7 +53,8 @@
 //! `fundamentals/breaks/storage_two_phase_locking.patch` turns deadlock detection off (the
 //! cycle search never finds one). `scripts/break-it.sh storage_two_phase_locking` shows
 //! `crossed_writes_deadlock_and_the_youngest_is_aborted` failing: the scheduler stalls with
-//! both transactions waiting forever, which it reports as [`RunError::Stalled`].
+//! both transactions waiting forever, which it reports as [`RunError::Stalled`]. The upgrade
+//! deadlock test and the property test fail the same way.
 //!
 //! ## Interview questions
 //! - *Why does 2PL guarantee serializability?* Take each transaction's lock point. If T1's
