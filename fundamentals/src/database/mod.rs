@@ -22,6 +22,11 @@
 //! The in-memory mechanisms behind these behaviours (a log, versions, locks, indexes) are built
 //! by hand in [`crate::storage`].
 //!
+//! Unlike the rest of the crate, these lessons do real I/O: SQLite files in a fresh temporary
+//! directory per test, and r2d2 opens connections on a helper thread. Their outcomes are still
+//! fixed — every lock conflict is provoked in a set order, and busy waits are turned off
+//! (`busy_timeout` 0) — but they are for `cargo test` only, never for the lab's simulated nodes.
+//!
 //! ## Common pitfalls
 //! - Per-connection settings (`PRAGMA foreign_keys`, `synchronous`, `busy_timeout`) that were
 //!   set on one connection and silently missing on the others. Defaults differ between builds
