@@ -23,8 +23,9 @@
 //! Write skew survives snapshot isolation because the two transactions write *different* keys,
 //! so first-committer-wins sees no conflict; each decided on a premise (the other doctor is on
 //! call) that the other then falsified. Only a level that tracks what was *read* — 2PL's shared
-//! locks ([`super::two_phase_locking`]), Postgres' SSI, or this model's commit-time read
-//! validation — catches it.
+//! locks ([`super::two_phase_locking`], where the same doctors deadlock and one is aborted:
+//! `write_skew_under_2pl_ends_in_a_deadlock_not_an_empty_rota`), Postgres' SSI, or this
+//! model's commit-time read validation — catches it.
 //!
 //! ## Common pitfalls
 //! - Read-modify-write in application code (`SELECT balance`, compute, `UPDATE … SET balance =

@@ -515,6 +515,18 @@ mod tests {
     }
 
     #[test]
+    fn write_skew_under_2pl_ends_in_a_deadlock_not_an_empty_rota() {
+        // The doctors of the anomalies lesson: each reads both rows, then takes a *different*
+        // doctor off call. Snapshot isolation commits both; under 2PL the shared locks each
+        // took while reading block the other's write, and one of them is aborted.
+        let doctor = |leaving: &str| vec![read("alice"), read("bob"), write(leaving, 0), Op::Commit];
+        let mut s = Scheduler::new(&[("alice", 1), ("bob", 1)], vec![doctor("alice"), doctor("bob")]);
+        s.run(&[1, 2, 1, 2, 1, 2]).unwrap();
+        assert!(s.events().contains(&Event::Deadlock { cycle: vec![2, 1], victim: 2 }));
+        assert_eq!((s.value("alice"), s.value("bob")), (Some(0), Some(1)), "bob is still on call");
+    }
+
+    #[test]
     fn locking_after_a_release_is_refused() {
         let mut s = Scheduler::new(&[], vec![vec![write("a", 1), Op::Unlock("a".into()), write("b", 1), Op::Commit]]);
         s.run(&[1, 1, 1]).unwrap();
