@@ -13,6 +13,7 @@
 pub mod algorithms;
 pub mod async_runtime;
 pub mod concurrency;
+pub mod database;
 pub mod ds;
 pub mod lang;
 pub mod memory;
@@ -23,4 +24,5 @@ pub mod quiz;
 pub mod ratelimit;
 pub mod resilience;
 pub mod sim;
+pub mod storage;
 pub mod theory;
