@@ -17,5 +17,6 @@ pub mod os;
 pub mod problems;
 pub mod ratelimit;
 pub mod resilience;
+pub mod security;
 pub mod sim;
 pub mod theory;
