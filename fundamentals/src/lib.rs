@@ -12,6 +12,7 @@ pub mod concurrency;
 pub mod ds;
 pub mod lang;
 pub mod memory;
+pub mod observability;
 pub mod ordering;
 pub mod os;
 pub mod problems;
