@@ -34,6 +34,11 @@
 //! it. A verifier that does `verify(token, key)` with "the key" and the token's `alg` computes
 //! HMAC(public key, …) — and it matches.
 //!
+//! Measured (`benches/security.rs`, release): signing ≈ 3.9 µs, verifying ≈ 3.3 µs (base64,
+//! JSON and HMAC-SHA256 together) — about 10 000× cheaper than one Argon2id password check,
+//! which is why a login is exchanged for a token and the token, not the password, is
+//! checked on every request.
+//!
 //! ## Common pitfalls
 //! - Reading the algorithm from the token. Pin it in configuration; reject `none` always.
 //! - Decoding without verifying ("just read the user id from the payload").
