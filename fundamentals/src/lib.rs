@@ -15,6 +15,7 @@ pub mod memory;
 pub mod observability;
 pub mod ordering;
 pub mod os;
+pub mod patterns;
 pub mod problems;
 pub mod ratelimit;
 pub mod resilience;
