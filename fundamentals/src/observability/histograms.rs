@@ -18,6 +18,12 @@
 //! histograms roll up into a fleet-wide or per-hour one (Prometheus histograms work the same
 //! way with coarser, fixed buckets).
 //!
+//! What it costs, measured (`benches/observability.rs`, release, 100 000 seeded latencies):
+//! recording them all into a fresh HDR histogram and reading p99 **≈ 0.72 ms** (≈ 7 ns per
+//! sample, allocation included); keeping every sample and sorting a copy for the exact p99
+//! **≈ 2.4 ms** — and 800 KB that grows with traffic, where the histogram stays ≈ 136 KiB;
+//! merging four servers' histograms and reading the fleet p99 **≈ 83 µs**.
+//!
 //! The tests run a seeded workload (latencies drawn from [`crate::sim::stream_rng`]):
 //! - one service where 2 % of requests hit a slow path: mean **≈ 38 ms**, p50 ≈ 20 ms,
 //!   p99 ≈ 810 ms — the mean is neither typical nor the tail;
