@@ -1,4 +1,4 @@
-//! # Security building blocks: password hashing, constant-time comparison, signed tokens, login limits
+//! # Security building blocks: password hashing, constant-time comparison, signed tokens, login limits, SQL parameters
 //!
 //! ## Why interviewers ask this
 //! Backend interviews rarely ask for cryptography, but they always probe the few places where
@@ -14,6 +14,7 @@
 //! | [`constant_time`] | how to compare secrets: `subtle`, by construction | `==` on a MAC or token |
 //! | [`tokens`] | how to verify a signed token: pinned algorithm, constant-time MAC check, required `exp` | `alg: none`, key confusion, no expiry |
 //! | [`login_rate_limiting`] | how to slow guessing: per-account backoff and per-IP windows | hard lockout, per-account limits only |
+//! | [`parameterized_queries`] | how input reaches SQL: placeholders bound after parsing | string-built SQL, hand-escaping |
 //!
 //! They compose on one request: the login limiter decides whether the password may be checked;
 //! the password check recomputes Argon2id and compares in constant time; a success issues a
@@ -36,7 +37,8 @@
 //! ## Break it
 //! Each module has a patch: `security_password_hashing` (a global salt),
 //! `security_constant_time` (an "optimised" early exit), `security_tokens` (no expiry check),
-//! `security_login_rate_limiting` (IP failures not counted). Run `scripts/break-it.sh <topic>`.
+//! `security_login_rate_limiting` (IP failures not counted), `security_parameterized_queries`
+//! (binding by interpolation). Run `scripts/break-it.sh <topic>`.
 //!
 //! ## Interview questions
 //! - **Q: Walk through a secure login.** A: Rate-limit check (account and IP) before anything;
@@ -49,5 +51,6 @@
 
 pub mod constant_time;
 pub mod login_rate_limiting;
+pub mod parameterized_queries;
 pub mod password_hashing;
 pub mod tokens;
