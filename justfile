@@ -21,6 +21,11 @@ real name *args:
 replay name seed *args:
     {{lab}} replay {{name}} {{seed}} {{args}}
 
+# Where two runs part ways: two seeds (just diff rate-limiter 1 2), two variants
+# (just diff rate-limiter 1 --variant sync --variant-b sync-fair-share), or --traces A B.
+diff *args:
+    {{lab}} diff {{args}}
+
 # Run COUNT seeds on all cores: just sweep rate-limiter 500 [--variant NAME]
 sweep name count *args:
     {{lab}} sweep {{name}} {{count}} {{args}}

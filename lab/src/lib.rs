@@ -13,6 +13,7 @@
 pub mod agree;
 pub mod bench;
 pub mod checks;
+pub mod diff;
 pub mod engine;
 pub mod families;
 pub mod family;

@@ -60,6 +60,35 @@ enum Command {
         #[command(flatten)]
         common: RunArgs,
     },
+    /// Compare two runs — two seeds, two variants, or two trace files — and say where they part ways.
+    #[command(
+        after_help = "Exit status: 0 identical, 1 different, 2 bad input (like diff(1)).\n\nExamples:\n  lab diff circuit-breaker 1 2                                   (two seeds of the default variant)\n  lab diff circuit-breaker 1 --variant breaker --variant-b no-breaker   (two variants, one seed)\nTwo trace files, from any engine or machine: lab diff --traces A.trace.jsonl B.trace.jsonl"
+    )]
+    Diff {
+        /// A scenario name or .toml path; not with --traces.
+        #[arg(required_unless_present = "traces", conflicts_with = "traces")]
+        scenario: Option<String>,
+        /// The seed of the first run.
+        #[arg(required_unless_present = "traces")]
+        seed: Option<u64>,
+        /// The seed of the second run (default: the same seed).
+        seed_b: Option<u64>,
+        /// The first run's variant (default: the file's default_variant).
+        #[arg(long)]
+        variant: Option<String>,
+        /// The second run's variant (default: the first run's).
+        #[arg(long)]
+        variant_b: Option<String>,
+        /// The simulator both runs use.
+        #[arg(long, value_enum, default_value_t)]
+        engine: Engine,
+        /// Compare two trace files instead of running anything.
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        traces: Option<Vec<PathBuf>>,
+        /// Directory for the runs' traces.
+        #[arg(long, default_value = "target/lab", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Run many seeds on all cores; summarise, and give the first failure's replay command.
     #[command(
         after_help = "Examples:\n  lab sweep rate-limiter 500 --variant sync --start-seed 100000\n  lab sweep circuit-breaker 1000 --partition 2/4   (the 2nd of 4 shares: seeds 2, 6, 10, …)"
@@ -258,6 +287,19 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
             run_and_report(common.engine, &scenario, &arg, variant, *seed, &common.out, true)
         }
+        Command::Diff { scenario, seed, seed_b, variant, variant_b, engine, traces, out } => {
+            match (traces, scenario, seed) {
+                (Some(files), _, _) => diff_trace_files(&files[0], &files[1]),
+                (None, Some(scenario), Some(seed)) => {
+                    built_in(*engine)?;
+                    let (scenario, _) = load(&dir, scenario)?;
+                    let first = pick_variant(&scenario, variant.as_deref())?;
+                    let second = pick_variant(&scenario, variant_b.as_deref().or(variant.as_deref()))?;
+                    diff_runs(*engine, &scenario, (first, *seed), (second, seed_b.unwrap_or(*seed)), out)
+                }
+                _ => Err(BadInput("lab diff needs a scenario and a seed, or --traces A B".into()).into()),
+            }
+        }
         Command::Sweep { scenario, count, start_seed, variant, jobs, engine, partition, summary, out } => {
             built_in(*engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
@@ -367,6 +409,55 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             Ok(true)
         }
     }
+}
+
+/// `lab diff --traces A B`: exit 0 if the traces are the same events, 1 if not.
+fn diff_trace_files(a: &Path, b: &Path) -> anyhow::Result<bool> {
+    let read = |path: &Path| -> anyhow::Result<Vec<lab::diff::DiffEvent>> {
+        let text =
+            std::fs::read(path).map_err(|e| BadInput(format!("cannot read the trace {}: {e}", path.display())))?;
+        let text = String::from_utf8_lossy(&text);
+        Ok(lab::diff::read_trace(&path.display().to_string(), &text).map_err(BadInput)?)
+    };
+    let (first, second) = (read(a)?, read(b)?);
+    let difference = lab::diff::compare(&first, &second);
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    print!("{}", lab::diff::report(&a, &b, first.len(), second.len(), difference.as_ref()));
+    Ok(difference.is_none())
+}
+
+/// `lab diff <scenario> <seed> …`: both runs, each in its own process as every reproducible run
+/// is, their traces written where `lab run` writes them; then the comparison.
+fn diff_runs(
+    engine: Engine,
+    scenario: &Scenario,
+    (first, first_seed): (&Variant, u64),
+    (second, second_seed): (&Variant, u64),
+    out: &Path,
+) -> anyhow::Result<bool> {
+    if (first.name.as_str(), first_seed) == (second.name.as_str(), second_seed) {
+        return Err(BadInput(format!(
+            "both runs would be variant `{}` with seed {first_seed}: give a second seed or --variant-b",
+            first.name
+        ))
+        .into());
+    }
+    let exe = std::env::current_exe().context("cannot find the lab executable to run seeds with")?;
+    let mut traces = Vec::new();
+    for (variant, seed) in [(first, first_seed), (second, second_seed)] {
+        let files = RunFiles::new(out, engine, scenario, variant, seed);
+        if let Some(dir) = files.trace.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let outcome = lab::sweep::run_seed_isolated(&exe, engine, scenario, variant, seed, Some(&files.trace));
+        if let Some(error) = &outcome.error {
+            anyhow::bail!("variant `{}` seed {seed} did not run: {error}", variant.name);
+        }
+        println!("{}: variant `{}`, seed {seed}: {}", ["a", "b"][traces.len()], variant.name, files.trace.display());
+        traces.push(files.trace);
+    }
+    println!();
+    diff_trace_files(&traces[0], &traces[1])
 }
 
 /// Refuses an engine this build does not have, saying how to get one that does.

@@ -175,7 +175,7 @@ fn every_example_in_the_help_runs_with_scenarios_and_variants_that_exist() {
         }
         let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
         command.current_dir(common::repo_root()).args(&args);
-        if matches!(args[0].as_str(), "run" | "replay" | "sweep" | "real") {
+        if matches!(args[0].as_str(), "run" | "replay" | "sweep" | "real" | "diff") {
             command.arg("--out").arg(&out);
         }
         let output = command.output().unwrap();
@@ -258,4 +258,34 @@ fn a_sweep_split_in_shares_and_merged_says_what_the_whole_sweep_says() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("not-a-summary.json: not a sweep summary"), "{stderr}");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn diff_exits_0_for_the_same_run_1_where_runs_part_ways_and_2_for_a_broken_trace() {
+    let out = scratch("diff");
+    for seed in ["1", "2"] {
+        assert_eq!(lab(&["run", "circuit-breaker", seed], &out).status.code(), Some(0));
+    }
+    let trace = |seed: u64| out.join(format!("circuit-breaker/breaker/seed-{seed}.trace.jsonl")).display().to_string();
+    let diff = |a: &str, b: &str| lab(&["diff", "--traces", a, b], &out);
+
+    let same = diff(&trace(1), &trace(1));
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    assert!(stdout(&same).starts_with("identical:"), "{}", stdout(&same));
+
+    let different = diff(&trace(1), &trace(2));
+    let text = stdout(&different);
+    assert_eq!(different.status.code(), Some(1), "{text}");
+    assert!(
+        text.starts_with("first difference at event #") && text.contains("\n  a: ") && text.contains("\n  b: "),
+        "{text}"
+    );
+    assert!(text.contains("after it, per node"), "{text}");
+
+    let broken = out.join("broken.trace.jsonl");
+    std::fs::write(&broken, "{\"seq\":0,\"t_us\":0,\"node\":\"a\",\"kind\":\"start\"}\n{\"seq\":1}\n").unwrap();
+    let bad = diff(&trace(1), &broken.display().to_string());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.trace.jsonl:2: expected `t_us`"), "{stderr}");
 }
