@@ -84,6 +84,11 @@ lint:
 loom:
     CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom --cfg tokio_unstable" cargo test -p fundamentals --lib --config 'profile.dev.package."*".opt-level=0' loom_tests
 
+# How fast the run viewer draws the largest page (the rate limiter's ~133,000 events) in
+# headless Chromium: first paint over 5 loads.
+bench-view:
+    cargo test --release -p lab --test view first_paint_of_the_largest_page -- --ignored --nocapture
+
 # Benchmarks of the fundamentals lessons against std and well-known crates (criterion, release).
 bench-fundamentals:
     cargo bench -p fundamentals

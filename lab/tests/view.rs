@@ -21,18 +21,67 @@ fn chromium() -> PathBuf {
     path
 }
 
-/// Runs a failing variant with a partition in its schedule and returns its page.
-fn failing_run_page(out: &Path) -> PathBuf {
+/// Runs `variant` of the rate limiter, expecting exit `code`, and returns its page.
+fn run_page(out: &Path, variant: &str, code: i32) -> PathBuf {
     let output = Command::new(env!("CARGO_BIN_EXE_lab"))
-        .args(["run", "rate-limiter", "--variant", "central-fail-open", "--out"])
+        .args(["run", "rate-limiter", "--variant", variant, "--out"])
         .arg(out)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "the variant fails its check:\n{stdout}");
+    assert_eq!(output.status.code(), Some(code), "variant {variant}:\n{stdout}");
     let page = stdout.lines().find_map(|l| l.strip_prefix("view:    ")).expect("the run prints its page");
     PathBuf::from(page.split(" (").next().unwrap())
+}
+
+/// A failing variant with a partition in its schedule.
+fn failing_run_page(out: &Path) -> PathBuf {
+    run_page(out, "central-fail-open", 1)
+}
+
+fn open(page: &Path) -> (Browser, std::sync::Arc<Tab>) {
+    let options = LaunchOptions::default_builder()
+        .path(Some(chromium()))
+        .headless(true)
+        .sandbox(false) // CI runs as root, where Chromium's sandbox refuses to start
+        .window_size(Some((1400, 1000)))
+        .idle_browser_timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let browser = Browser::new(options).unwrap();
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(60));
+    tab.navigate_to(&format!("file://{}", page.canonicalize().unwrap().display())).unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element("#paint-time").unwrap();
+    (browser, tab)
+}
+
+/// The speed figure for the largest page the scenarios make (the rate limiter's default run):
+/// time from the script's start to the first drawn diagram, as the page measures it. A
+/// benchmark, not a test: `just bench-view` runs it and prints the figure (README, "Speed").
+#[test]
+#[ignore = "a benchmark: just bench-view"]
+fn first_paint_of_the_largest_page() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-bench");
+    let page = run_page(&out, "sync", 0);
+    let bytes = std::fs::metadata(&page).unwrap().len();
+    let mut paints = Vec::new();
+    for _ in 0..5 {
+        let (_browser, tab) = open(&page);
+        paints.push(stats(&tab)["firstPaintMs"].as_u64().unwrap());
+    }
+    paints.sort_unstable();
+    let events = std::fs::read_to_string(page.with_extension("trace.jsonl")).unwrap().lines().count();
+    println!(
+        "first paint of {} ({events} events, {:.1} MB): median {} ms, min {} ms, max {} ms over 5 loads",
+        page.display(),
+        bytes as f64 / 1e6,
+        paints[2],
+        paints[0],
+        paints[4]
+    );
 }
 
 fn stats(tab: &Tab) -> Value {
@@ -49,20 +98,7 @@ fn count(tab: &Tab, selector: &str) -> u64 {
 fn a_failing_runs_page_draws_the_run_and_highlights_the_witnesses_of_the_failed_check() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-test");
     let page = failing_run_page(&out);
-    let options = LaunchOptions::default_builder()
-        .path(Some(chromium()))
-        .headless(true)
-        .sandbox(false) // CI runs as root, where Chromium's sandbox refuses to start
-        .window_size(Some((1400, 1000)))
-        .idle_browser_timeout(Duration::from_secs(120))
-        .build()
-        .unwrap();
-    let browser = Browser::new(options).unwrap();
-    let tab = browser.new_tab().unwrap();
-    tab.set_default_timeout(Duration::from_secs(60));
-    tab.navigate_to(&format!("file://{}", page.canonicalize().unwrap().display())).unwrap();
-    tab.wait_until_navigated().unwrap();
-    tab.wait_for_element("#paint-time").unwrap();
+    let (_browser, tab) = open(&page);
 
     let drawn = stats(&tab);
     eprintln!("first paint: {} ms; drawn: {drawn}", drawn["firstPaintMs"]);
@@ -91,6 +127,10 @@ fn a_failing_runs_page_draws_the_run_and_highlights_the_witnesses_of_the_failed_
 
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
     let shot = out.join("witnesses.png");
+    // Also the page as it first opens, verdict table on top (README walkthrough).
+    tab.evaluate("window.scrollTo(0, 0)", false).unwrap();
+    let top = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
+    std::fs::write(out.join("top.png"), top).unwrap();
     std::fs::write(&shot, png).unwrap();
     eprintln!("screenshot: {}", shot.display());
 }
