@@ -264,10 +264,15 @@ function setUpDiagram(model, state) {
   };
 
   setUpPointer(canvas, model, state, schedule);
-  window.addEventListener("resize", () => {
+  // Follow the diagram's width, not the window's: a scrollbar appearing once the page is
+  // filled narrows the diagram without resizing the window.
+  let laidOutWidth = -1;
+  new ResizeObserver(() => {
+    if (wrap.clientWidth === laidOutWidth) return;
+    laidOutWidth = wrap.clientWidth;
     layout();
     schedule();
-  });
+  }).observe(wrap);
   layout();
   return {
     draw,
