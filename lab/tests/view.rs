@@ -67,20 +67,23 @@ fn first_paint_of_the_largest_page() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-bench");
     let page = run_page(&out, "sync", 0);
     let bytes = std::fs::metadata(&page).unwrap().len();
+    // (from the script's start, from the page's navigation start) to the first diagram
     let mut paints = Vec::new();
     for _ in 0..5 {
         let (_browser, tab) = open(&page);
-        paints.push(stats(&tab)["firstPaintMs"].as_u64().unwrap());
+        let drawn = stats(&tab);
+        paints.push((drawn["sinceNavigationMs"].as_u64().unwrap(), drawn["firstPaintMs"].as_u64().unwrap()));
     }
     paints.sort_unstable();
     let events = std::fs::read_to_string(page.with_extension("trace.jsonl")).unwrap().lines().count();
     println!(
-        "first paint of {} ({events} events, {:.1} MB): median {} ms, min {} ms, max {} ms over 5 loads",
+        "first paint of {} ({events} events, {:.1} MB), from the page starting to load: median {} ms, min {} ms, max {} ms over 5 loads (the script's own share, median: {} ms)",
         page.display(),
         bytes as f64 / 1e6,
-        paints[2],
-        paints[0],
-        paints[4]
+        paints[2].0,
+        paints[0].0,
+        paints[4].0,
+        paints[2].1
     );
 }
 
