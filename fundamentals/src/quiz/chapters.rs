@@ -6,7 +6,7 @@
 //! a chapter without questions, or a question without an answer, is an error naming the file
 //! and line.
 
-use super::{relative, Question, SourceError, SourceKind};
+use super::{parse_each, Question, SourceError, SourceKind};
 use crate::theory::chapter::{strip_html_comments, Chapter, QUESTIONS_HEADING, QUESTION_PREFIX};
 use std::path::Path;
 
@@ -17,24 +17,7 @@ pub fn load(root: &Path, dir: &Path) -> Result<Vec<Question>, Vec<SourceError>> 
     if files.is_empty() {
         return Err(vec![SourceError::new(dir, None, "no chapters found (expected `*.md` besides README.md)")]);
     }
-    let mut questions = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        let shown = relative(root, &file);
-        let parsed = match std::fs::read_to_string(&file) {
-            Ok(text) => parse(&Chapter { file: shown.clone(), text }),
-            Err(e) => Err(vec![SourceError::new(&shown, None, format!("cannot be read: {e}"))]),
-        };
-        match parsed {
-            Ok(found) => questions.extend(found),
-            Err(found) => errors.extend(found),
-        }
-    }
-    if errors.is_empty() {
-        Ok(questions)
-    } else {
-        Err(errors)
-    }
+    parse_each(root, files, |shown, _, text| parse(&Chapter { file: shown.to_path_buf(), text }))
 }
 
 /// The questions of one chapter, with the figure markers (HTML comments) removed from the

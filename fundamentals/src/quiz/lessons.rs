@@ -15,7 +15,7 @@
 //! an item with no answer — is an error naming the file and line, so a lesson cannot silently
 //! drop out of the quiz.
 
-use super::{one_line, relative, Question, SourceError, SourceKind};
+use super::{one_line, parse_each, Question, SourceError, SourceKind};
 use std::path::{Path, PathBuf};
 
 /// The heading of the section, as a doc line.
@@ -80,27 +80,7 @@ pub fn load(root: &Path, src_dir: &Path) -> Result<Vec<Question>, Vec<SourceErro
     if files.is_empty() {
         return Err(vec![SourceError::new(src_dir, None, "no lesson sources found (expected `*.rs` modules)")]);
     }
-    let mut questions = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        let shown = relative(root, &file);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(SourceError::new(&shown, None, format!("cannot be read: {e}")));
-                continue;
-            }
-        };
-        match parse(&shown, &topic_of(src_dir, &file), &text) {
-            Ok(found) => questions.extend(found),
-            Err(found) => errors.extend(found),
-        }
-    }
-    if errors.is_empty() {
-        Ok(questions)
-    } else {
-        Err(errors)
-    }
+    parse_each(root, files, |shown, file, text| parse(shown, &topic_of(src_dir, file), &text))
 }
 
 /// The questions of one module's source; none when it is not a lesson or has no section.

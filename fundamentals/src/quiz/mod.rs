@@ -109,14 +109,21 @@ impl fmt::Display for SourceError {
 /// chapters, each group in file order. All errors are collected, not just the first, so one
 /// run shows everything to fix.
 pub fn load_all(root: &Path) -> Result<Vec<Question>, Vec<SourceError>> {
-    let mut questions = Vec::new();
-    let mut errors = Vec::new();
-    for loaded in [
+    gather([
         lessons::load(root, &root.join("fundamentals/src")),
         scenarios::load(root, &root.join("scenarios")),
         chapters::load(root, &root.join("fundamentals/theory")),
-    ] {
-        match loaded {
+    ])
+}
+
+/// Every question the results hold, or every error among them: one run shows everything to fix.
+fn gather(
+    results: impl IntoIterator<Item = Result<Vec<Question>, Vec<SourceError>>>,
+) -> Result<Vec<Question>, Vec<SourceError>> {
+    let mut questions = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
             Ok(found) => questions.extend(found),
             Err(found) => errors.extend(found),
         }
@@ -126,6 +133,22 @@ pub fn load_all(root: &Path) -> Result<Vec<Question>, Vec<SourceError>> {
     } else {
         Err(errors)
     }
+}
+
+/// Reads each of `files` and parses it with `parse(shown name, file, text)`; a file that cannot
+/// be read is an error naming it (`root` makes the shown names relative).
+fn parse_each(
+    root: &Path,
+    files: Vec<PathBuf>,
+    mut parse: impl FnMut(&Path, &Path, String) -> Result<Vec<Question>, Vec<SourceError>>,
+) -> Result<Vec<Question>, Vec<SourceError>> {
+    gather(files.into_iter().map(|file| {
+        let shown = relative(root, &file);
+        match std::fs::read_to_string(&file) {
+            Ok(text) => parse(&shown, &file, text),
+            Err(e) => Err(vec![SourceError::new(&shown, None, format!("cannot be read: {e}"))]),
+        }
+    }))
 }
 
 /// `file` relative to `root` when it lies below it (for messages and the `demo` path).

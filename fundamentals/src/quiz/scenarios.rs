@@ -14,7 +14,7 @@
 //! fundamentals crate knows nothing of the lab), and only the `[lesson]` table is looked at, so
 //! a scenario whose other tables the lab would reject still gives its questions.
 
-use super::{one_line, relative, Question, SourceError, SourceKind};
+use super::{one_line, parse_each, Question, SourceError, SourceKind};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -47,24 +47,10 @@ pub fn load(root: &Path, dir: &Path) -> Result<Vec<Question>, Vec<SourceError>> 
     if files.is_empty() {
         return Err(vec![SourceError::new(dir, None, "no scenario files found (expected `*.toml`)")]);
     }
-    let mut questions = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        let shown = relative(root, &file);
+    parse_each(root, files, |shown, file, text| {
         let name = file.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        let parsed = std::fs::read_to_string(&file)
-            .map_err(|e| vec![SourceError::new(&shown, None, format!("cannot be read: {e}"))])
-            .and_then(|text| parse(&shown, &name, &text));
-        match parsed {
-            Ok(found) => questions.extend(found),
-            Err(found) => errors.extend(found),
-        }
-    }
-    if errors.is_empty() {
-        Ok(questions)
-    } else {
-        Err(errors)
-    }
+        parse(shown, &name, &text)
+    })
 }
 
 /// The questions of one scenario file's text.
