@@ -26,6 +26,11 @@ replay name seed *args:
 diff *args:
     {{lab}} diff {{args}}
 
+# The smallest scenario file that still fails the same check, as a file with its replay command:
+# just shrink idempotent-retries 1 --variant key-in-memory [--budget SECONDS] [--check NAME]
+shrink name seed *args:
+    {{lab}} shrink {{name}} {{seed}} {{args}}
+
 # Run COUNT seeds on all cores: just sweep rate-limiter 500 [--variant NAME]
 sweep name count *args:
     {{lab}} sweep {{name}} {{count}} {{args}}

@@ -48,11 +48,19 @@ pub struct Family {
 pub struct NodeKindDef {
     pub name: &'static str,
     pub read: ReadFn<Box<dyn NodeGroup>>,
+    /// The fields of its table that size the workload (`count`, `requests_per_second`), each a
+    /// positive number: `lab shrink` tries smaller values of these, and of nothing else.
+    pub load: &'static [&'static str],
 }
 
 impl NodeKindDef {
     pub const fn new<T: NodeGroup + DeserializeOwned>(name: &'static str) -> Self {
-        Self { name, read: read_boxed_group::<T> }
+        Self { name, read: read_boxed_group::<T>, load: &[] }
+    }
+
+    /// The same kind, with the fields of its table that size the workload.
+    pub const fn with_load(self, fields: &'static [&'static str]) -> Self {
+        Self { load: fields, ..self }
     }
 }
 

@@ -21,6 +21,7 @@ pub mod lessons;
 pub mod log;
 pub mod runner;
 pub mod scenario;
+pub mod shrink;
 pub mod summary;
 pub mod sweep;
 pub mod trace;

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod real_cmd;
+mod shrink_cmd;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -89,6 +90,12 @@ enum Command {
         #[arg(long, default_value = "target/lab", value_name = "DIR")]
         out: PathBuf,
     },
+    /// From a failing run, the smallest scenario file that still fails the same check: faults
+    /// dropped and shortened, the run shortened, the workload lowered (delta debugging).
+    #[command(
+        after_help = "Every candidate is a normal seeded run; the search stops when nothing smaller fails, or at the budget.\n\nExamples:\n  lab shrink idempotent-retries 1 --variant key-in-memory\n  lab shrink circuit-breaker 1 --variant no-breaker --budget 60"
+    )]
+    Shrink(shrink_cmd::ShrinkArgs),
     /// Run many seeds on all cores; summarise, and give the first failure's replay command.
     #[command(
         after_help = "Examples:\n  lab sweep rate-limiter 500 --variant sync --start-seed 100000\n  lab sweep circuit-breaker 1000 --partition 2/4   (the 2nd of 4 shares: seeds 2, 6, 10, …)"
@@ -395,6 +402,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             agree(&dir, scenarios, plan, jobs.map_or_else(lab::sweep::default_jobs, usize::from))
         }
         Command::Real(args) => real_cmd::execute(&dir, args),
+        Command::Shrink(args) => shrink_cmd::execute(&dir, args),
         Command::RunSeed { scenario, seed, variant, engine, trace } => {
             let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
             let variant = pick_variant(&scenario, Some(variant))?;

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 fn lab(args: &[&str], out_dir: &Path) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
     command.args(args).arg("--scenarios-dir").arg(common::repo_root().join("scenarios"));
-    if matches!(args.first(), Some(&"run" | &"replay")) {
+    if matches!(args.first(), Some(&"run" | &"replay" | &"shrink")) {
         command.arg("--out").arg(out_dir);
     }
     command.output().expect("the lab binary runs")
@@ -170,12 +170,15 @@ fn every_example_in_the_help_runs_with_scenarios_and_variants_that_exist() {
         if args[0] == "sweep" {
             args[2] = "4".into();
         }
+        if args[0] == "shrink" {
+            args.extend(["--max-runs".into(), "3".into()]);
+        }
         if args[0] == "sweep-merge" {
             args = shares_for_merge_example(&args, &out);
         }
         let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
         command.current_dir(common::repo_root()).args(&args);
-        if matches!(args[0].as_str(), "run" | "replay" | "sweep" | "real" | "diff") {
+        if matches!(args[0].as_str(), "run" | "replay" | "sweep" | "real" | "diff" | "shrink") {
             command.arg("--out").arg(&out);
         }
         let output = command.output().unwrap();
@@ -288,4 +291,42 @@ fn diff_exits_0_for_the_same_run_1_where_runs_part_ways_and_2_for_a_broken_trace
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert_eq!(bad.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("broken.trace.jsonl:2: expected `t_us`"), "{stderr}");
+}
+
+#[test]
+fn shrink_writes_a_smaller_file_that_still_fails_the_same_check() {
+    let out = scratch("shrink");
+    let shrink = lab(&["shrink", "idempotent-retries", "1", "--variant", "key-in-memory", "--max-runs", "12"], &out);
+    let text = stdout(&shrink);
+    assert_eq!(shrink.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&shrink.stderr));
+    assert!(text.contains("keeps check `exactly-once` failing"), "{text}");
+    assert!(text.contains("  - dropped faults"), "each accepted step is printed:\n{text}");
+    assert!(text.contains("stopped by the budget"), "12 runs are not enough to finish:\n{text}");
+    let file = out.join("idempotent-retries/key-in-memory/shrunk-seed-1.toml");
+    assert!(text.contains(&format!("replay: just replay {} 1", file.display())), "{text}");
+
+    let shrunk = std::fs::read_to_string(&file).unwrap();
+    assert!(shrunk.matches("[[faults]]").count() < 5, "{shrunk}");
+    assert!(shrunk.contains("default_variant = \"key-in-memory\""), "{shrunk}");
+    assert!(!shrunk.contains("[variants.idempotency-key]"), "only the shrunk variant is left:\n{shrunk}");
+    // The file is a scenario like any other, and its run fails the same check.
+    let rerun = lab(&["run", &file.display().to_string(), "1"], &out);
+    let rerun_text = stdout(&rerun);
+    assert_eq!(rerun.status.code(), Some(1), "{rerun_text}");
+    assert!(rerun_text.contains("exactly-once         safety    FAIL*"), "{rerun_text}");
+}
+
+#[test]
+fn shrink_refuses_a_seed_that_fails_nothing_and_a_check_that_did_not_fail() {
+    let out = scratch("shrink-refused");
+    let passing = lab(&["shrink", "idempotent-retries", "1"], &out);
+    let stderr = String::from_utf8_lossy(&passing.stderr);
+    assert_eq!(passing.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("fails no check: nothing to shrink"), "{stderr}");
+
+    let wrong_check =
+        lab(&["shrink", "idempotent-retries", "1", "--variant", "key-in-memory", "--check", "deadlines"], &out);
+    let stderr = String::from_utf8_lossy(&wrong_check.stderr);
+    assert_eq!(wrong_check.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("does not fail check `deadlines`; it fails: exactly-once"), "{stderr}");
 }

@@ -36,7 +36,7 @@ const BREAKER_CONFORMANCE: &str = "breaker-conformance";
 pub static FAMILY: Family = Family {
     name: "circuit breaking",
     node_kinds: &[
-        NodeKindDef::new::<RawCallers>(CALLER),
+        NodeKindDef::new::<RawCallers>(CALLER).with_load(&["count", "requests_per_second"]),
         NodeKindDef::new::<RawFronts>(FRONT),
         NodeKindDef::new::<RawDependencies>(DEPENDENCY),
     ],

@@ -29,7 +29,7 @@ pub const LEDGER: &str = "ledger";
 pub static FAMILY: Family = Family {
     name: "payments",
     node_kinds: &[
-        NodeKindDef::new::<RawPayers>(PAYER),
+        NodeKindDef::new::<RawPayers>(PAYER).with_load(&["count", "payments_per_second"]),
         NodeKindDef::new::<RawPaymentServices>(PAYMENT_SERVICE),
         NodeKindDef::new::<RawLedgers>(LEDGER),
     ],

@@ -31,7 +31,7 @@ pub const LIMITER: &str = "limiter";
 pub static FAMILY: Family = Family {
     name: "rate limiting",
     node_kinds: &[
-        NodeKindDef::new::<RawClients>(CLIENT),
+        NodeKindDef::new::<RawClients>(CLIENT).with_load(&["count", "requests_per_second"]),
         NodeKindDef::new::<RawGateways>(GATEWAY),
         NodeKindDef::new::<RawLimiters>(LIMITER),
     ],
