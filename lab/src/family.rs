@@ -51,11 +51,30 @@ pub struct NodeKindDef {
     /// The fields of its table that size the workload (`count`, `requests_per_second`), each a
     /// positive number: `lab shrink` tries smaller values of these, and of nothing else.
     pub load: &'static [&'static str],
+    /// The kinds of record a node of this kind makes (besides [`HOST_RECORDS`]): what a fault's
+    /// `when` may wait for. `lab/tests/variants.rs` holds the list to what the runs record.
+    pub records: &'static [&'static str],
+}
+
+/// The records every node may make, whatever its kind: its start (and each restart), its
+/// messages and their fates (`crate::engine`'s host records them; docs/trace-format.md).
+pub const HOST_RECORDS: &[&str] =
+    &["start", "msg-send", "msg-deliver", "msg-reply", "msg-result", "msg-lost", "msg-held", "rpc-fault"];
+
+/// Every kind of record a node of `kind` makes: its own, then the host's.
+pub fn records_of(kind: &str) -> Vec<&'static str> {
+    let own = node_kinds().filter(|k| k.name == kind).flat_map(|k| k.records.iter().copied());
+    own.chain(HOST_RECORDS.iter().copied()).collect()
 }
 
 impl NodeKindDef {
     pub const fn new<T: NodeGroup + DeserializeOwned>(name: &'static str) -> Self {
-        Self { name, read: read_boxed_group::<T>, load: &[] }
+        Self { name, read: read_boxed_group::<T>, load: &[], records: &[] }
+    }
+
+    /// The same kind, with the kinds of record its nodes make.
+    pub const fn with_records(self, records: &'static [&'static str]) -> Self {
+        Self { records, ..self }
     }
 
     /// The same kind, with the fields of its table that size the workload.

@@ -126,7 +126,29 @@ struct RecorderState {
     closed: bool,
     /// The last message id handed out: every call of the run gets the next one.
     last_message_id: u64,
+    /// What event-started faults wait for, in the order they were asked for.
+    watches: Vec<Watch>,
 }
+
+/// A count of one node's records of one kind, which fires at the `nth`.
+struct Watch {
+    node: String,
+    kind: String,
+    nth: u64,
+    seen: u64,
+    fired: Option<Fired>,
+}
+
+/// The record that fired a watch: when it was made, and its place in the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fired {
+    pub t_us: u64,
+    pub seq: u64,
+}
+
+/// Names a watch of a [`Recorder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchId(usize);
 
 impl Recorder {
     pub fn new(max_events: usize) -> Self {
@@ -137,6 +159,7 @@ impl Recorder {
                 overflowed: false,
                 closed: false,
                 last_message_id: 0,
+                watches: Vec::new(),
             })),
         }
     }
@@ -153,7 +176,28 @@ impl Recorder {
         }
         let event = Event { seq: state.events.len() as u64, t_us, node: Arc::clone(node), record };
         log_event(&event);
+        for watch in &mut state.watches {
+            if watch.fired.is_none() && *watch.node == *event.node && watch.kind == event.record.kind {
+                watch.seen += 1;
+                if watch.seen == watch.nth {
+                    watch.fired = Some(Fired { t_us, seq: event.seq });
+                }
+            }
+        }
         state.events.push(event);
+    }
+
+    /// Starts counting `node`'s records of `kind`; [`Recorder::fired`] then says when the
+    /// `nth` was made (an event-started fault's trigger).
+    pub fn watch(&self, node: &str, kind: &str, nth: u64) -> WatchId {
+        let mut state = self.inner.lock().expect("recorder lock poisoned");
+        state.watches.push(Watch { node: node.to_owned(), kind: kind.to_owned(), nth, seen: 0, fired: None });
+        WatchId(state.watches.len() - 1)
+    }
+
+    /// The record that fired `watch`, once it has been made.
+    pub fn fired(&self, watch: WatchId) -> Option<Fired> {
+        self.inner.lock().expect("recorder lock poisoned").watches.get(watch.0).and_then(|w| w.fired)
     }
 
     /// A fresh id for a message (a call and its reply): 1, 2, … in the order calls are made,

@@ -257,3 +257,57 @@ fn every_rpc_fault_is_applied_and_recorded_in_its_window() {
     let granted = events.iter().filter(|e| e.kind() == "grant" && (3_400_000..3_600_000).contains(&e.t_us)).count();
     assert!(granted > asked, "duplicates: {granted} grants for {asked} decisions");
 }
+
+/// The repository's payments scenario with only its event-started crash (a lossless network),
+/// 40 s long.
+fn payments_with_only_the_event_started_crash() -> Scenario {
+    let mut scenario = common::repo_scenario("idempotent-retries");
+    scenario.faults.retain(|f| matches!(f.start, lab::scenario::FaultStart::When(_)));
+    assert_eq!(scenario.faults.len(), 1, "the scenario's crash starts on the ledger's 900th charge");
+    scenario.duration_ms = 40_000;
+    scenario
+}
+
+#[test]
+fn an_event_started_crash_lands_between_the_charge_and_its_answer_on_every_seed() {
+    use lab::checks::CheckResult;
+    let scenario = payments_with_only_the_event_started_crash();
+    for seed in 1..=4 {
+        let judged = run_and_judge(&scenario, scenario.variant("key-in-memory").unwrap(), seed).unwrap();
+        let events = &judged.run.events;
+        let crash = events
+            .iter()
+            .find(|e| e.kind() == "fault" && e.str_field("fault") == Some("crash"))
+            .unwrap_or_else(|| panic!("seed {seed}: the crash never happened"));
+        assert_eq!(crash.str_field("when"), Some("ledger charge-applied #900"));
+        let trigger = &events[crash.u64_field("trigger").unwrap() as usize];
+        assert_eq!((trigger.kind(), trigger.u64_field("total_applied")), ("charge-applied", Some(900)), "seed {seed}");
+        assert!(crash.t_us > trigger.t_us && crash.t_us - trigger.t_us <= 1_000, "seed {seed}: within the millisecond");
+        // The ledger's answer to that charge never reaches the service, which forgets the
+        // payment; the payer's retry is charged again.
+        let payment = trigger.str_field("payment").unwrap();
+        let charges =
+            events.iter().filter(|e| e.kind() == "charge-applied" && e.str_field("payment") == Some(payment)).count();
+        assert_eq!(charges, 2, "seed {seed}: {payment} is charged twice");
+        let failed: Vec<&str> =
+            judged.verdicts.iter().filter(|v| v.result == CheckResult::Fail).map(|v| v.check.as_str()).collect();
+        assert_eq!(failed, ["exactly-once"], "seed {seed}");
+    }
+    // The key in the ledger turns the same retry into a replay.
+    let judged = run_and_judge(&scenario, scenario.variant("idempotency-key").unwrap(), 1).unwrap();
+    assert!(judged.passed(), "{:?}", judged.verdicts);
+}
+
+#[test]
+fn a_fault_whose_event_never_comes_never_starts_and_the_trace_says_so() {
+    let mut scenario = payments_with_only_the_event_started_crash();
+    scenario.duration_ms = 5_000;
+    let events = run_and_judge(&scenario, scenario.variant("idempotency-key").unwrap(), 1).unwrap().run.events;
+    let faults: Vec<(&str, Option<&str>)> = events
+        .iter()
+        .filter(|e| e.kind() == "fault")
+        .map(|e| (e.str_field("fault").unwrap(), e.str_field("when")))
+        .collect();
+    assert_eq!(faults, [("not-triggered", Some("ledger charge-applied #900"))]);
+    assert_eq!(events.last().unwrap().kind(), "fault", "recorded when the run ends");
+}

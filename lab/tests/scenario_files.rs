@@ -407,6 +407,38 @@ const BROKEN_RESILIENCE: &[(&str, &str, &str, &str, &str, &str)] = &[
     ),
     (
         "idempotent-retries",
+        "a fault waiting for a node that does not exist",
+        "when = { node = \"ledger\",",
+        "when = { node = \"ledgr\",",
+        "faults[4].when.node",
+        "no node is named `ledgr`",
+    ),
+    (
+        "idempotent-retries",
+        "a fault waiting for a record its node never makes",
+        "record = \"charge-applied\", nth = 900 }",
+        "record = \"charge-aplied\", nth = 900 }",
+        "faults[4].when.record",
+        "a ledger never records `charge-aplied`",
+    ),
+    (
+        "idempotent-retries",
+        "a fault waiting for the 0th record",
+        "nth = 900 }",
+        "nth = 0 }",
+        "faults[4].when.nth",
+        "must be greater than 0",
+    ),
+    (
+        "idempotent-retries",
+        "a fault with a time and an event",
+        "when = { node = \"ledger\", record = \"charge-applied\", nth = 900 }",
+        "when = { node = \"ledger\", record = \"charge-applied\", nth = 900 }\nat_ms = 1_000",
+        "faults[4].when",
+        "either at a time or on an event, not both",
+    ),
+    (
+        "idempotent-retries",
         "deadline slack out of range",
         "slack_ms = 0",
         "slack_ms = 9_000_000",
@@ -431,4 +463,22 @@ fn broken_payment_and_breaker_files_get_the_same_precise_errors() {
         assert_eq!(error.field, *field, "{what}: wrong field in\n{rendered}");
         assert!(rendered.contains(words), "{what}: message lacks `{words}`:\n{rendered}");
     }
+}
+
+#[test]
+fn a_fault_needs_a_time_or_an_event_and_the_error_lists_what_its_node_records() {
+    let path = common::repo_root().join("scenarios/idempotent-retries.toml");
+    let original = std::fs::read_to_string(path).unwrap();
+    let without_start =
+        original.replacen("when = { node = \"ledger\", record = \"charge-applied\", nth = 900 }\n", "", 1);
+    let error = parse(&without_start).map(|_| ()).unwrap_err().to_string();
+    assert!(error.contains("faults[4].at_ms") && error.contains("does not say when it starts"), "{error}");
+    assert!(error.contains("when = { node ="), "the error shows the other way to start: {error}");
+
+    let wrong_record = original.replacen("record = \"charge-applied\"", "record = \"decision\"", 1);
+    let error = parse(&wrong_record).map(|_| ()).unwrap_err().to_string();
+    assert!(
+        error.contains("one of the records a ledger makes: charge-applied, charge-replayed, start, msg-send"),
+        "{error}"
+    );
 }

@@ -11,7 +11,7 @@ mod common;
 use lab::runner::run_and_judge;
 use lab::scenario::Scenario;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn lab_exe() -> &'static Path {
@@ -95,15 +95,19 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
                         seed,
                         Some(&trace),
                     );
-                    let hash = std::fs::read(&trace).map(|bytes| format!("{:x}", Sha256::digest(bytes)));
-                    results.lock().unwrap().push((name, scenario, variant, seed, outcome, hash));
+                    let bytes = std::fs::read(&trace);
+                    let hash = bytes.as_ref().ok().map(|bytes| format!("{:x}", Sha256::digest(bytes)));
+                    let records = bytes.as_ref().map(|bytes| records_by_kind(variant, bytes)).unwrap_or_default();
+                    results.lock().unwrap().push((name, scenario, variant, seed, outcome, hash, records));
                 }
             });
         }
     });
     let mut hashes = BTreeMap::new();
     let mut problems = Vec::new();
-    for (name, scenario, variant, seed, outcome, hash) in results.into_inner().unwrap() {
+    let mut recorded = BTreeSet::new();
+    for (name, scenario, variant, seed, outcome, hash, records) in results.into_inner().unwrap() {
+        recorded.extend(records);
         let key = format!("{name} {} {seed}", variant.name);
         if let Some(error) = &outcome.error {
             problems.push(format!("{key}: the run failed: {error}"));
@@ -118,6 +122,7 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
         }
         hashes.insert(key, hash.expect("a completed run writes its trace"));
     }
+    problems.extend(undeclared_or_unseen_records(&recorded));
     for (name, scenario) in &scenarios {
         if scenario.variants.iter().all(|v| v.is_correct()) {
             problems.push(format!("{name} needs a broken variant to prove its checks can fail"));
@@ -140,6 +145,39 @@ fn every_variant_fails_exactly_its_expected_checks_and_every_trace_matches_its_g
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The (node kind, record kind) pairs a trace holds, the harness's own events left out.
+fn records_by_kind(variant: &lab::scenario::Variant, trace: &[u8]) -> BTreeSet<(&'static str, String)> {
+    let kinds: BTreeMap<&str, &'static str> = variant.nodes.iter().map(|n| (n.name.as_str(), n.kind)).collect();
+    String::from_utf8_lossy(trace)
+        .lines()
+        .filter_map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).ok()?;
+            let kind = kinds.get(event["node"].as_str()?)?;
+            Some((*kind, event["kind"].as_str()?.to_owned()))
+        })
+        .collect()
+}
+
+/// A fault's `when` may only wait for a record its node's kind declares it makes
+/// (`NodeKindDef::records`): every record the runs made must be declared, and every declared
+/// record must show up in some run, so the list the scenario checker trusts is the truth.
+fn undeclared_or_unseen_records(recorded: &BTreeSet<(&'static str, String)>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (kind, record) in recorded {
+        if !lab::family::records_of(kind).contains(&record.as_str()) {
+            problems.push(format!("a {kind} recorded `{record}`, which its NodeKindDef::records does not declare"));
+        }
+    }
+    for def in lab::family::node_kinds() {
+        for record in def.records {
+            if !recorded.contains(&(def.name, (*record).to_owned())) {
+                problems.push(format!("a {} declares `{record}`, but no run recorded one", def.name));
+            }
+        }
+    }
+    problems
 }
 
 #[test]

@@ -21,10 +21,10 @@ fn chromium() -> PathBuf {
     path
 }
 
-/// Runs `variant` of the rate limiter, expecting exit `code`, and returns its page.
-fn run_page(out: &Path, variant: &str, code: i32) -> PathBuf {
+/// Runs `variant` of `scenario`, expecting exit `code`, and returns its page.
+fn run_page(out: &Path, scenario: &str, variant: &str, code: i32) -> PathBuf {
     let output = Command::new(env!("CARGO_BIN_EXE_lab"))
-        .args(["run", "rate-limiter", "--variant", variant, "--out"])
+        .args(["run", scenario, "--variant", variant, "--out"])
         .arg(out)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .output()
@@ -37,7 +37,7 @@ fn run_page(out: &Path, variant: &str, code: i32) -> PathBuf {
 
 /// A failing variant with a partition in its schedule.
 fn failing_run_page(out: &Path) -> PathBuf {
-    run_page(out, "central-fail-open", 1)
+    run_page(out, "rate-limiter", "central-fail-open", 1)
 }
 
 fn open(page: &Path) -> (Browser, std::sync::Arc<Tab>) {
@@ -65,7 +65,7 @@ fn open(page: &Path) -> (Browser, std::sync::Arc<Tab>) {
 #[ignore = "a benchmark: just bench-view"]
 fn first_paint_of_the_largest_page() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-bench");
-    let page = run_page(&out, "sync", 0);
+    let page = run_page(&out, "rate-limiter", "sync", 0);
     let bytes = std::fs::metadata(&page).unwrap().len();
     // (from the script's start, from the page's navigation start) to the first diagram
     let mut paints = Vec::new();
@@ -136,4 +136,22 @@ fn a_failing_runs_page_draws_the_run_and_highlights_the_witnesses_of_the_failed_
     std::fs::write(out.join("top.png"), top).unwrap();
     std::fs::write(&shot, png).unwrap();
     eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn an_event_started_fault_is_drawn_from_the_record_that_set_it_off() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-trigger");
+    let page = run_page(&out, "idempotent-retries", "key-in-memory", 1);
+    let (_browser, tab) = open(&page);
+    let drawn = stats(&tab);
+    assert_eq!(drawn["triggers"].as_u64(), Some(1), "the crash's link to the ledger's 900th charge: {drawn}");
+    let label = tab
+        .evaluate(
+            "window.labView.model.faults.filter((f) => f.trigger !== undefined).map((f) => f.label).join('|')",
+            false,
+        )
+        .unwrap();
+    let label = label.value.unwrap();
+    assert!(label.as_str().unwrap().contains("crash payments — on ledger charge-applied #900"), "{label}");
+    assert_eq!(count(&tab, ".untriggered"), 0, "the event came, so no fault is reported as never started");
 }

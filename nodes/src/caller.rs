@@ -6,7 +6,7 @@
 //! ends. Availability and recovery checks read `call-result`.
 
 use crate::client::{pick_weighted, poisson_gap_ms};
-use crate::records::breaker::{CALL_RESULT, ENDPOINT, LATENCY_MS, OK};
+use crate::records::breaker::{CALL, CALL_RESULT, ENDPOINT, LATENCY_MS, OK};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use proto::breaker::{FrontReply, FrontRequest};
 use std::collections::BTreeMap;
@@ -45,7 +45,7 @@ impl Caller {
             Body::FrontRequest(FrontRequest { request_id: id, endpoint: endpoint.clone() }),
             self.config.timeout_ms,
         );
-        out.record(Record::debug("call").with("id", id).with("endpoint", endpoint.as_str()));
+        out.record(Record::debug(CALL).with("id", id).with("endpoint", endpoint.as_str()));
         self.in_flight.insert(id, (ctx.now_ms, endpoint));
     }
 

@@ -4,7 +4,7 @@
 //! Records: `request` when a call leaves, `response` when it ends (admitted, rejected,
 //! timeout, unreachable or error). Checkers count offered load from `request` records.
 
-use crate::records::ratelimit::{KEY, REQUEST};
+use crate::records::ratelimit::{KEY, REQUEST, RESPONSE};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use proto::ratelimit::{ApiReply, ApiRequest, Decision};
 use rand::Rng;
@@ -68,7 +68,7 @@ impl ApiClient {
             Err(CallError::Failed(_)) => "error",
         };
         out.record(
-            Record::debug("response")
+            Record::debug(RESPONSE)
                 .with("id", id)
                 .with("gateway", gateway)
                 .with("outcome", outcome)

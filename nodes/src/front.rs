@@ -14,7 +14,7 @@
 //! Records: `breaker` transitions (`from`, `to`), `dependency-call` with the breaker state at
 //! the time, `shed` when the pool is full, `fast-fail` when the breaker refuses.
 
-use crate::records::breaker::{CLOSED, DEPENDENCY_CALL, FROM, HALF_OPEN, OPEN, TO, TRANSITION};
+use crate::records::breaker::{CLOSED, DEPENDENCY_CALL, FAST_FAIL, FROM, HALF_OPEN, OPEN, SHED, TO, TRANSITION};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use fundamentals::resilience::{BreakerConfig, BreakerState, Bulkhead, CircuitBreaker, Transition};
 use proto::breaker::{FrontReply, FrontRequest, WorkRequest};
@@ -74,7 +74,7 @@ impl Front {
         }
         if !self.pool.try_acquire() {
             out.record(
-                Record::debug("shed")
+                Record::debug(SHED)
                     .with("endpoint", request.endpoint.as_str())
                     .with("in_flight", u64::from(self.pool.in_flight())),
             );
@@ -89,7 +89,7 @@ impl Front {
         }
         if !self.breaker_allows(ctx.now_ms, out) {
             self.pool.release();
-            out.record(Record::debug("fast-fail").with("request", request.request_id));
+            out.record(Record::debug(FAST_FAIL).with("request", request.request_id));
             return reply(out, id, &request, false, "breaker open");
         }
         let state = self.breaker.as_ref().map_or("none", |b| state_name(b.state()));

@@ -6,7 +6,7 @@
 //! between them can apply a payment twice. Records `charge-applied` (the effect checkers count)
 //! and `charge-replayed` (a key seen before).
 
-use crate::records::payments::{CHARGE_APPLIED, PAYMENT};
+use crate::records::payments::{CHARGE_APPLIED, CHARGE_REPLAYED, PAYMENT};
 use crate::{Body, Ctx, Input, Node, Out, Record};
 use fundamentals::resilience::{Begin, IdempotencyStore};
 use proto::payments::ChargeReply;
@@ -35,9 +35,7 @@ impl Node for Ledger {
         let key = charge.idempotency_key.as_str();
         if !key.is_empty() {
             if let Begin::Done(()) | Begin::InProgress = self.keys.begin(key, ctx.now_ms) {
-                out.record(
-                    Record::debug("charge-replayed").with("payment", charge.payment_id.as_str()).with("key", key),
-                );
+                out.record(Record::debug(CHARGE_REPLAYED).with("payment", charge.payment_id.as_str()).with("key", key));
                 return out.reply(id, Body::ChargeReply(ChargeReply { newly_applied: false }));
             }
             self.keys.complete(key, (), ctx.now_ms);

@@ -4,6 +4,7 @@
 //! It is exact because it sees every request — and for the same reason it sits on every
 //! request's path: its latency is added to each call and its outage is everyone's outage.
 
+use crate::records::ratelimit::GRANT;
 use crate::{Body, Ctx, Input, Node, Out, Record};
 use fundamentals::ratelimit::SlidingWindowLog;
 use proto::ratelimit::AcquireReply;
@@ -37,7 +38,7 @@ impl Node for Limiter {
         let window = self.windows.entry(request.api_key.clone()).or_insert_with(|| SlidingWindowLog::new(limit, 1_000));
         let granted = window.try_acquire(ctx.now_ms);
         out.reply(id, Body::AcquireReply(AcquireReply { granted }));
-        out.record(Record::debug("grant").with("gateway", from).with("key", request.api_key).with("granted", granted));
+        out.record(Record::debug(GRANT).with("gateway", from).with("key", request.api_key).with("granted", granted));
     }
 }
 

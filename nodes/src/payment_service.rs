@@ -10,6 +10,7 @@
 //!   and a ledger answer lost in transit makes it abandon a key whose charge did happen: the
 //!   retry charges again.
 
+use crate::records::payments::PAY_RECEIVED;
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
 use fundamentals::resilience::{Begin, IdempotencyStore};
 use proto::payments::{ChargeRequest, PayReply, PayRequest, PayStatus};
@@ -52,7 +53,7 @@ impl PaymentService {
 
     fn on_pay(&mut self, ctx: &mut Ctx<'_>, id: RequestId, request: PayRequest, out: &mut Out) {
         out.record(
-            Record::debug("pay-received")
+            Record::debug(PAY_RECEIVED)
                 .with("payment", request.payment_id.as_str())
                 .with("attempt", u64::from(request.attempt)),
         );

@@ -10,6 +10,14 @@ pub mod ratelimit {
     pub const REQUEST: &str = "request";
     /// A gateway decided a request (`key`, `admitted`, `reason`).
     pub const DECISION: &str = "decision";
+    /// A client got its answer (`key`, `admitted`).
+    pub const RESPONSE: &str = "response";
+    /// The central limiter answered a gateway (`gateway`, `key`, `granted`).
+    pub const GRANT: &str = "grant";
+    /// What each node kind records (besides its start and its messages).
+    pub const CLIENT_RECORDS: &[&str] = &[REQUEST, RESPONSE];
+    pub const GATEWAY_RECORDS: &[&str] = &[DECISION];
+    pub const LIMITER_RECORDS: &[&str] = &[GRANT];
     pub const KEY: &str = "key";
     pub const ADMITTED: &str = "admitted";
 }
@@ -24,6 +32,14 @@ pub mod payments {
     pub const PAYMENT_END: &str = "payment-end";
     /// The ledger applied a charge (`payment`).
     pub const CHARGE_APPLIED: &str = "charge-applied";
+    /// The ledger answered a retry of a charge it had applied, without applying it again.
+    pub const CHARGE_REPLAYED: &str = "charge-replayed";
+    /// The payment service got a payment from a payer.
+    pub const PAY_RECEIVED: &str = "pay-received";
+    /// What each node kind records (besides its start and its messages).
+    pub const PAYER_RECORDS: &[&str] = &[PAYMENT_START, ATTEMPT, PAYMENT_END];
+    pub const PAYMENT_SERVICE_RECORDS: &[&str] = &[PAY_RECEIVED];
+    pub const LEDGER_RECORDS: &[&str] = &[CHARGE_APPLIED, CHARGE_REPLAYED];
     pub const PAYMENT: &str = "payment";
     pub const DEADLINE_MS: &str = "deadline_ms";
     pub const OUTCOME: &str = "outcome";
@@ -44,6 +60,15 @@ pub mod breaker {
     pub const TO: &str = "to";
     /// The front service called the dependency.
     pub const DEPENDENCY_CALL: &str = "dependency-call";
+    /// A caller made a call (`id`, `endpoint`).
+    pub const CALL: &str = "call";
+    /// The front service answered at once because the breaker is open.
+    pub const FAST_FAIL: &str = "fast-fail";
+    /// The front service turned a request away because its pool was full.
+    pub const SHED: &str = "shed";
+    /// What each node kind records (besides its start and its messages).
+    pub const CALLER_RECORDS: &[&str] = &[CALL, CALL_RESULT];
+    pub const FRONT_RECORDS: &[&str] = &[DEPENDENCY_CALL, FAST_FAIL, SHED, TRANSITION];
     pub const CLOSED: &str = "closed";
     pub const OPEN: &str = "open";
     pub const HALF_OPEN: &str = "half-open";

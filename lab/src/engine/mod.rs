@@ -16,8 +16,8 @@ pub mod on_madsim;
 mod once_sleep;
 pub mod real;
 
-use crate::scenario::{Fault, FaultAction, Scenario, Variant};
-use crate::trace::{Event, Recorder, LAB_NODE};
+use crate::scenario::{Fault, FaultAction, FaultStart, Scenario, Trigger, Variant};
+use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
 use fault_layer::FaultLayer;
 use host::HostContext;
 use nodes::Record;
@@ -112,11 +112,12 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         sim.set_link_latency(link.a.as_str(), link.b.as_str(), Duration::from_millis(link.latency_ms));
     }
 
-    let mut schedule = FaultSchedule::new(&scenario.faults);
+    let mut schedule = FaultSchedule::new(&scenario.faults, &recorder);
     let end = loop {
         let now_ms = sim.elapsed().as_millis() as u64;
         schedule.apply_due(now_ms, &recorder, |op| apply(&mut sim, scenario, op, &faults));
         if now_ms >= scenario.duration_ms {
+            schedule.finish(now_ms, &recorder);
             break RunEnd::Completed;
         }
         if recorder.overflowed() {
@@ -136,19 +137,34 @@ pub(crate) struct ScheduledOp<'a> {
     index: usize,
     fault: &'a Fault,
     starts: bool,
+    /// For the start of an event-started fault: the record that set it off.
+    trigger: Option<Fired>,
 }
 
 /// The fault schedule as a run consumes it: every start and end applied once, in order, when
-/// its time comes, and recorded as the harness's own event.
+/// its time comes, and recorded as the harness's own event. A fault that starts on an event
+/// joins the schedule when the recorder sees that event.
 pub(crate) struct FaultSchedule<'a> {
     ops: Vec<ScheduledOp<'a>>,
     next: usize,
     lab: Arc<str>,
+    /// Event-started faults whose event has not happened yet, in file order.
+    waiting: Vec<(usize, &'a Fault, &'a Trigger, WatchId)>,
 }
 
 impl<'a> FaultSchedule<'a> {
-    pub(crate) fn new(faults: &'a [Fault]) -> Self {
-        Self { ops: schedule(faults), next: 0, lab: LAB_NODE.into() }
+    pub(crate) fn new(faults: &'a [Fault], recorder: &Recorder) -> Self {
+        let waiting = faults
+            .iter()
+            .enumerate()
+            .filter_map(|(index, fault)| match &fault.start {
+                FaultStart::When(trigger) => {
+                    Some((index, fault, trigger, recorder.watch(&trigger.node, &trigger.record, trigger.nth)))
+                }
+                FaultStart::At { .. } => None,
+            })
+            .collect();
+        Self { ops: schedule(faults), next: 0, lab: LAB_NODE.into(), waiting }
     }
 
     /// Applies (through `apply`, which says what it did) and records every op due at `now_ms`.
@@ -158,26 +174,82 @@ impl<'a> FaultSchedule<'a> {
         recorder: &Recorder,
         mut apply: impl FnMut(&ScheduledOp<'a>) -> Record,
     ) {
+        self.schedule_triggered(recorder);
         while let Some(op) = self.ops.get(self.next).filter(|op| op.at_ms <= now_ms) {
-            recorder.record(now_ms * 1_000, &self.lab, apply(op));
+            let mut record = apply(op);
+            if let (Some(fired), FaultStart::When(trigger)) = (op.trigger, &op.fault.start) {
+                record = record.with("when", trigger.describe()).with("trigger", fired.seq);
+            }
+            recorder.record(now_ms * 1_000, &self.lab, record);
             self.next += 1;
         }
     }
 
-    /// When the next op is due, if any is left (madsim and real mode sleep until then).
-    pub(crate) fn next_at(&self) -> Option<u64> {
-        self.ops.get(self.next).map(|op| op.at_ms)
+    /// Moves every fault whose event has happened into the schedule: it starts `delay_ms`
+    /// after the millisecond in which its event was recorded (the run applies faults on whole
+    /// milliseconds), and ends `for_ms` after that.
+    fn schedule_triggered(&mut self, recorder: &Recorder) {
+        let mut index = 0;
+        while let Some(&(fault_index, fault, trigger, watch)) = self.waiting.get(index) {
+            let Some(fired) = recorder.fired(watch) else {
+                index += 1;
+                continue;
+            };
+            self.waiting.remove(index);
+            let at_ms = fired.t_us.div_ceil(1_000) + trigger.delay_ms;
+            let start = ScheduledOp { at_ms, index: fault_index, fault, starts: true, trigger: Some(fired) };
+            let end = fault.for_ms.map(|d| ScheduledOp {
+                at_ms: at_ms + d,
+                index: fault_index,
+                fault,
+                starts: false,
+                trigger: None,
+            });
+            for op in std::iter::once(start).chain(end) {
+                // After every op due at the same time or before: ties keep the order of arrival.
+                let position = self.next + self.ops[self.next..].partition_point(|o| o.at_ms <= op.at_ms);
+                self.ops.insert(position, op);
+            }
+        }
+    }
+
+    /// When the next op is due, if any is left (madsim and real mode sleep until then). While
+    /// an event-started fault waits, that is the next millisecond: its event may come any time.
+    pub(crate) fn next_at(&self, now_ms: u64) -> Option<u64> {
+        let timed = self.ops.get(self.next).map(|op| op.at_ms);
+        match self.waiting.is_empty() {
+            true => timed,
+            false => Some(timed.map_or(now_ms + 1, |at| at.min(now_ms + 1))),
+        }
+    }
+
+    /// At the run's end: records each event-started fault whose event never came, so that a
+    /// trigger that never fired is seen, not silently a run without the fault.
+    pub(crate) fn finish(&mut self, now_ms: u64, recorder: &Recorder) {
+        self.schedule_triggered(recorder);
+        for (index, _, trigger, _) in self.waiting.drain(..) {
+            let record = Record::warn("fault")
+                .with("fault", "not-triggered")
+                .with("index", index as u64)
+                .with("when", trigger.describe());
+            recorder.record(now_ms * 1_000, &self.lab, record);
+        }
     }
 }
 
-/// Faults in time order; a fault's end follows its start, and ties keep file order.
+/// The timed faults in time order; a fault's end follows its start, and ties keep file order.
 fn schedule(faults: &[Fault]) -> Vec<ScheduledOp<'_>> {
     let mut ops: Vec<ScheduledOp<'_>> = faults
         .iter()
         .enumerate()
-        .flat_map(|(index, fault)| {
-            let start = ScheduledOp { at_ms: fault.at_ms, index, fault, starts: true };
-            let end = fault.for_ms.map(|d| ScheduledOp { at_ms: fault.at_ms + d, index, fault, starts: false });
+        .filter_map(|(index, fault)| match fault.start {
+            FaultStart::At { at_ms } => Some((index, fault, at_ms)),
+            FaultStart::When(_) => None,
+        })
+        .flat_map(|(index, fault, at_ms)| {
+            let start = ScheduledOp { at_ms, index, fault, starts: true, trigger: None };
+            let end =
+                fault.for_ms.map(|d| ScheduledOp { at_ms: at_ms + d, index, fault, starts: false, trigger: None });
             std::iter::once(start).chain(end)
         })
         .collect();

@@ -134,7 +134,7 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         net.lock().expect("the network lock is never poisoned").nodes.insert(spec.name.clone(), handle.id());
     }
 
-    let mut schedule = FaultSchedule::new(&scenario.faults);
+    let mut schedule = FaultSchedule::new(&scenario.faults, &recorder);
     let end = runtime.block_on(async {
         let handle = madsim::runtime::Handle::current();
         // Check the event budget at least this often; faults wake the loop at their times.
@@ -143,14 +143,19 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
             let now_ms = Madsim::now_us() / 1_000;
             schedule.apply_due(now_ms, &recorder, |op| apply(&handle, &net, &links, op, &faults));
             if now_ms >= scenario.duration_ms {
+                schedule.finish(now_ms, &recorder);
                 break RunEnd::Completed;
             }
             if recorder.overflowed() {
                 break RunEnd::EventBudgetExhausted;
             }
-            let next_due = schedule.next_at().unwrap_or(scenario.duration_ms).min(scenario.duration_ms);
+            let next_due = schedule.next_at(now_ms).unwrap_or(scenario.duration_ms).min(scenario.duration_ms);
             let wake = next_due.min(now_ms + BUDGET_CHECK_MS);
-            madsim::time::sleep(Duration::from_millis(wake.saturating_sub(now_ms).max(1))).await;
+            // To the whole millisecond, as turmoil's ticks: a fault due at 28,824 ms starts
+            // then, not up to a millisecond later (an event-started crash must beat the answer
+            // in flight).
+            let wake_us = (wake * 1_000).saturating_sub(Madsim::now_us()).max(1);
+            madsim::time::sleep(Duration::from_micros(wake_us)).await;
         }
     });
     let simulated_ms = scenario.duration_ms;

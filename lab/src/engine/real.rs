@@ -357,7 +357,7 @@ impl<'a> Cluster<'a> {
     pub fn run_workload(&mut self, run_ms: u64) -> Workload {
         let _log = tracing::dispatcher::set_default(&self.log);
         let scenario = self.scenario;
-        let mut schedule = FaultSchedule::new(&scenario.faults);
+        let mut schedule = FaultSchedule::new(&scenario.faults, &self.recorder);
         let recorder = self.recorder.clone();
         let mut interrupted = false;
         let end = loop {
@@ -368,12 +368,13 @@ impl<'a> Cluster<'a> {
                 break RunEnd::HostFailed(why);
             }
             if now_ms >= run_ms {
+                schedule.finish(now_ms, &recorder);
                 break RunEnd::Completed;
             }
             if recorder.overflowed() {
                 break RunEnd::EventBudgetExhausted;
             }
-            let wake_ms = schedule.next_at().unwrap_or(run_ms).min(run_ms).min(now_ms + CHECK_EVERY_MS);
+            let wake_ms = schedule.next_at(now_ms).unwrap_or(run_ms).min(run_ms).min(now_ms + CHECK_EVERY_MS);
             let pause = Duration::from_millis(wake_ms.saturating_sub(now_ms).max(1));
             let interrupt = &mut self.interrupt;
             interrupted = self.harness.block_on(async {

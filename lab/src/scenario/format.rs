@@ -111,7 +111,9 @@ pub enum RpcAction {
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub kind: Spanned<FaultKind>,
-    pub at_ms: Spanned<u64>,
+    /// When the fault starts; or `when`, the event it starts on (exactly one of the two).
+    pub at_ms: Option<Spanned<u64>>,
+    pub when: Option<Spanned<RawWhen>>,
     pub for_ms: Option<Spanned<u64>>,
     pub nodes: Option<Spanned<Vec<Spanned<String>>>>,
     pub from: Option<Spanned<Vec<Spanned<String>>>>,
@@ -119,6 +121,18 @@ pub struct RawFault {
     pub latency_ms: Option<Spanned<u64>>,
     pub action: Option<Spanned<RpcAction>>,
     pub probability: Option<Spanned<Number>>,
+    pub delay_ms: Option<Spanned<u64>>,
+}
+
+/// `when = { node = "ledger", record = "charge-applied", nth = 3, delay_ms = 0 }`: a fault that
+/// starts when a node makes its nth record of a kind (plus an optional delay).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWhen {
+    pub node: Spanned<String>,
+    pub record: Spanned<String>,
+    #[serde(default = "one")]
+    pub nth: Spanned<u64>,
     pub delay_ms: Option<Spanned<u64>>,
 }
 

@@ -66,10 +66,35 @@ pub struct NodeSpec {
 
 #[derive(Debug, Clone)]
 pub struct Fault {
-    pub at_ms: u64,
+    pub start: FaultStart,
     /// When set, the fault is undone this long after it starts (heal, release, restart).
     pub for_ms: Option<u64>,
     pub action: FaultAction,
+}
+
+/// When a fault starts: at a time, or on an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultStart {
+    At { at_ms: u64 },
+    When(Trigger),
+}
+
+/// A fault's trigger: `node` makes its `nth` record of kind `record` (counting from the run's
+/// start, across restarts); the fault starts `delay_ms` later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub node: String,
+    pub record: String,
+    pub nth: u64,
+    pub delay_ms: u64,
+}
+
+impl Trigger {
+    /// `ledger charge-applied #3 (+2 ms)`, as the trace and the viewer name it.
+    pub fn describe(&self) -> String {
+        let delay = if self.delay_ms > 0 { format!(" (+{} ms)", self.delay_ms) } else { String::new() };
+        format!("{} {} #{}{delay}", self.node, self.record, self.nth)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

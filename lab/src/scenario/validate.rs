@@ -536,15 +536,7 @@ impl Checker<'_> {
         let field = |name: &str| format!("faults[{index}].{name}");
         let f = raw.get_ref();
         let kind = *f.kind.get_ref();
-        let at_ms = *f.at_ms.get_ref();
-        if at_ms >= duration_ms {
-            return Err(self.error(
-                f.at_ms.span(),
-                &field("at_ms"),
-                format!("the fault starts at {at_ms} ms, but the run ends at {duration_ms} ms"),
-                format!("a time below run.duration_ms ({duration_ms})"),
-            ));
-        }
+        let start = self.fault_start(index, raw, duration_ms)?;
         let for_ms = match &f.for_ms {
             None => None,
             Some(_) if kind == FaultKind::Restart => {
@@ -557,6 +549,11 @@ impl Checker<'_> {
             }
             Some(d) => {
                 let d_ms = self.positive(d, &field("for_ms"))?;
+                // A fault started by an event may end after the run: the run's end cuts it.
+                let at_ms = match start {
+                    FaultStart::At { at_ms } => at_ms,
+                    FaultStart::When(_) => 0,
+                };
                 if at_ms + d_ms > duration_ms {
                     return Err(self.error(
                         d.span(),
@@ -609,7 +606,61 @@ impl Checker<'_> {
             }
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
         };
-        Ok(Fault { at_ms, for_ms, action })
+        Ok(Fault { start, for_ms, action })
+    }
+
+    /// `at_ms` (a time within the run) or `when` (an event), exactly one of them.
+    fn fault_start(&self, index: usize, raw: &Spanned<RawFault>, duration_ms: u64) -> Checked<FaultStart> {
+        let field = |name: &str| format!("faults[{index}].{name}");
+        let f = raw.get_ref();
+        match (&f.at_ms, &f.when) {
+            (Some(_), Some(when)) => Err(self.error(
+                when.span(),
+                &field("when"),
+                "a fault starts either at a time or on an event, not both",
+                "`at_ms` or `when`, one of them",
+            )),
+            (None, None) => Err(self.error(
+                raw.span(),
+                &field("at_ms"),
+                "the fault does not say when it starts",
+                "`at_ms = <milliseconds>`, or `when = { node = \"<node>\", record = \"<record kind>\", nth = 1 }`",
+            )),
+            (Some(at), None) => {
+                let at_ms = *at.get_ref();
+                if at_ms >= duration_ms {
+                    return Err(self.error(
+                        at.span(),
+                        &field("at_ms"),
+                        format!("the fault starts at {at_ms} ms, but the run ends at {duration_ms} ms"),
+                        format!("a time below run.duration_ms ({duration_ms})"),
+                    ));
+                }
+                Ok(FaultStart::At { at_ms })
+            }
+            (None, Some(when)) => self.trigger(when.get_ref(), &field("when"), duration_ms).map(FaultStart::When),
+        }
+    }
+
+    /// A fault's `when`: a node of the scenario, a kind of record that node makes, which one.
+    fn trigger(&self, when: &RawWhen, field: &str, duration_ms: u64) -> Checked<Trigger> {
+        let node = self.node(&when.node, &format!("{field}.node"))?;
+        let kind = self.names.iter().find(|(name, _)| *name == node).map_or("", |(_, kind)| *kind);
+        let records = family::records_of(kind);
+        if !records.contains(&when.record.get_ref().as_str()) {
+            return Err(self.error(
+                when.record.span(),
+                &format!("{field}.record"),
+                format!("`{node}` is a {kind} node, and a {kind} never records `{}`", when.record.get_ref()),
+                format!("one of the records a {kind} makes: {}", records.join(", ")),
+            ));
+        }
+        let nth = self.at_most(&when.nth, &format!("{field}.nth"), MAX_EVENTS, "records")?;
+        let delay_ms = match &when.delay_ms {
+            Some(delay) => self.up_to(delay, &format!("{field}.delay_ms"), duration_ms, "ms")?,
+            None => 0,
+        };
+        Ok(Trigger { node, record: when.record.get_ref().clone(), nth, delay_ms })
     }
 
     /// Rejects fields that mean nothing for this kind of fault, so a typo'd intent is not

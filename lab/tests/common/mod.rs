@@ -90,6 +90,10 @@ pub fn repo_scenario(name: &str) -> Scenario {
 pub fn repo_scenario_shortened(name: &str, duration_ms: u64) -> Scenario {
     let mut scenario = repo_scenario(name);
     scenario.duration_ms = duration_ms;
-    scenario.faults.retain(|f| f.at_ms + f.for_ms.unwrap_or(0) <= duration_ms);
+    // Timed faults that no longer fit go; an event-started fault is cut by the run's end.
+    scenario.faults.retain(|f| match f.start {
+        lab::scenario::FaultStart::At { at_ms } => at_ms + f.for_ms.unwrap_or(0) <= duration_ms,
+        lab::scenario::FaultStart::When(_) => true,
+    });
     scenario
 }

@@ -39,6 +39,7 @@ export function buildModel(data) {
   const faults = [];
   const open = new Map(); // fault index → its period while it lasts
   const marks = [];
+  const untriggered = [];
   for (const e of events) {
     const f = e.fields;
     if (MESSAGE_KINDS.has(e.kind) || (e.kind === "rpc-fault" && f.msg !== undefined)) {
@@ -61,6 +62,10 @@ export function buildModel(data) {
       }
       continue;
     }
+    if (e.node === "lab" && e.kind === "fault" && f.fault === "not-triggered") {
+      untriggered.push(e); // an event-started fault whose event never came
+      continue;
+    }
     if (e.node === "lab" && e.kind === "fault") {
       const kind = f.fault;
       if (FAULT_ENDS[kind]) {
@@ -72,6 +77,8 @@ export function buildModel(data) {
           startSeq: e.seq,
           lanes: faultLanes(kind, f, lanes),
           label: faultLabel(kind, f),
+          // An event-started fault names the record that set it off (`when`, `trigger`).
+          trigger: f.trigger,
         };
         faults.push(period);
         open.set(f.index, period);
@@ -103,7 +110,7 @@ export function buildModel(data) {
   for (const m of messageList) longest = Math.max(longest, messageEnd(m) - m.send.t);
   const kinds = new Map();
   for (const e of events) kinds.set(e.kind, (kinds.get(e.kind) || 0) + 1);
-  return { data, events, bySeq, lanes, laneOf, messages: messageList, messageOfSeq, longestMessage: longest, faults, marks, end, kinds };
+  return { data, events, bySeq, lanes, laneOf, messages: messageList, messageOfSeq, longestMessage: longest, faults, untriggered, marks, end, kinds };
 }
 
 /** When a message's last leg ended: its result, else its reply or delivery, else its send. */
@@ -121,7 +128,8 @@ function faultLanes(kind, f, lanes) {
 
 function faultLabel(kind, f) {
   const what = kind === "crash" || kind === "restart" ? names(f.nodes).join(", ") : `${f.from || "any"} → ${f.to || "any"}`;
-  return `#${f.index} ${kind} ${what}`;
+  const when = f.when ? ` — on ${f.when}` : "";
+  return `#${f.index} ${kind} ${what}${when}`;
 }
 
 /** The outcome class of a message, for its colour and its end mark. */

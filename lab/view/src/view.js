@@ -85,7 +85,8 @@ function renderHeader(model, state) {
   const head = document.getElementById("head");
   head.innerHTML = `<h1>${escapeHtml(run.scenario)} — variant <code>${escapeHtml(run.variant)}</code> — seed ${run.seed} — ${escapeHtml(run.engine)}</h1>
     <p class="summary">${escapeHtml(run.summary)}</p>
-    <p class="meta">${fmtSeconds(run.simulated_us)} simulated · ${model.events.length} events · ${model.messages.length} messages · replay: <code>${escapeHtml(run.replay)}</code> · <span id="paint-time"></span></p>`;
+    <p class="meta">${fmtSeconds(run.simulated_us)} simulated · ${model.events.length} events · ${model.messages.length} messages · replay: <code>${escapeHtml(run.replay)}</code> · <span id="paint-time"></span></p>
+    ${model.untriggered.map((e) => `<p class="untriggered">fault #${e.fields.index} never started: its event (${escapeHtml(String(e.fields.when))}) did not happen in this run</p>`).join("")}`;
   const table = document.getElementById("verdicts");
   const rows = verdicts
     .map((v, i) => {
@@ -160,7 +161,7 @@ function setUpDiagram(model, state) {
       .attr("transform", `translate(0,${AXIS_HEIGHT - 1})`)
       .call(axisTop(x).ticks(Math.max(2, Math.floor(width / 90))).tickFormat((us) => `${(us / 1e6).toFixed(us % 1e6 ? 3 : 0)} s`));
     state.drawn = [];
-    const stats = { lanes: laneY.size, faultBands: 0, arrows: 0, marks: 0, highlighted: 0, hiddenArrows: 0, hiddenMarks: 0, windowStart: t0, windowEnd: t1 };
+    const stats = { lanes: laneY.size, faultBands: 0, triggers: 0, arrows: 0, marks: 0, highlighted: 0, hiddenArrows: 0, hiddenMarks: 0, windowStart: t0, windowEnd: t1 };
 
     // Lanes.
     ctx.strokeStyle = "#ddd";
@@ -190,6 +191,19 @@ function setUpDiagram(model, state) {
         ctx.font = "10px sans-serif";
         ctx.fillText(period.label, Math.max(xa, 0) + 3, firstLane - LANE_HEIGHT / 2 + 12);
         state.drawn.push({ x: Math.max(xa, 0) + 3, y: firstLane - LANE_HEIGHT / 2 + 8, event: model.bySeq.get(period.startSeq) });
+      }
+      // An event-started fault: a dashed line from the record that set it off to its start.
+      const trigger = period.trigger === undefined ? undefined : model.bySeq.get(period.trigger);
+      if (trigger && laneY.has(trigger.node) && firstLane !== undefined) {
+        ctx.save();
+        ctx.strokeStyle = "#b00";
+        ctx.setLineDash([4, 3]);
+        ctx.beginPath();
+        ctx.moveTo(x(trigger.t), laneY.get(trigger.node));
+        ctx.lineTo(xa, firstLane);
+        ctx.stroke();
+        ctx.restore();
+        stats.triggers += 1;
       }
     }
 

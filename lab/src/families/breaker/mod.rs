@@ -22,6 +22,7 @@ use fundamentals::resilience::BreakerConfig;
 use nodes::caller::{Caller, CallerConfig};
 use nodes::dependency::{Dependency, DependencyConfig};
 use nodes::front::{BreakerMode, Front, FrontConfig, ENDPOINTS};
+use nodes::records::breaker as records;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -36,8 +37,10 @@ const BREAKER_CONFORMANCE: &str = "breaker-conformance";
 pub static FAMILY: Family = Family {
     name: "circuit breaking",
     node_kinds: &[
-        NodeKindDef::new::<RawCallers>(CALLER).with_load(&["count", "requests_per_second"]),
-        NodeKindDef::new::<RawFronts>(FRONT),
+        NodeKindDef::new::<RawCallers>(CALLER)
+            .with_load(&["count", "requests_per_second"])
+            .with_records(records::CALLER_RECORDS),
+        NodeKindDef::new::<RawFronts>(FRONT).with_records(records::FRONT_RECORDS),
         NodeKindDef::new::<RawDependencies>(DEPENDENCY),
     ],
     settings: &[FRONT_SETTINGS.def()],

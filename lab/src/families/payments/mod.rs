@@ -18,6 +18,7 @@ use fundamentals::resilience::{Backoff, Jitter, RetryPolicy};
 use nodes::ledger::Ledger;
 use nodes::payer::{Payer, PayerConfig};
 use nodes::payment_service::{Idempotency, PaymentService, PaymentServiceConfig};
+use nodes::records::payments as records;
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
@@ -29,9 +30,11 @@ pub const LEDGER: &str = "ledger";
 pub static FAMILY: Family = Family {
     name: "payments",
     node_kinds: &[
-        NodeKindDef::new::<RawPayers>(PAYER).with_load(&["count", "payments_per_second"]),
-        NodeKindDef::new::<RawPaymentServices>(PAYMENT_SERVICE),
-        NodeKindDef::new::<RawLedgers>(LEDGER),
+        NodeKindDef::new::<RawPayers>(PAYER)
+            .with_load(&["count", "payments_per_second"])
+            .with_records(records::PAYER_RECORDS),
+        NodeKindDef::new::<RawPaymentServices>(PAYMENT_SERVICE).with_records(records::PAYMENT_SERVICE_RECORDS),
+        NodeKindDef::new::<RawLedgers>(LEDGER).with_records(records::LEDGER_RECORDS),
     ],
     settings: &[PAYMENTS_SETTINGS.def()],
     checks: &[

@@ -18,6 +18,7 @@ use crate::scenario::Checker;
 use nodes::client::{ApiClient, ClientConfig};
 use nodes::gateway::{FailMode, Gateway, GatewayConfig, SilentPeer, Strategy};
 use nodes::limiter::{Limiter, LimiterConfig};
+use nodes::records::ratelimit as records;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -31,9 +32,11 @@ pub const LIMITER: &str = "limiter";
 pub static FAMILY: Family = Family {
     name: "rate limiting",
     node_kinds: &[
-        NodeKindDef::new::<RawClients>(CLIENT).with_load(&["count", "requests_per_second"]),
-        NodeKindDef::new::<RawGateways>(GATEWAY),
-        NodeKindDef::new::<RawLimiters>(LIMITER),
+        NodeKindDef::new::<RawClients>(CLIENT)
+            .with_load(&["count", "requests_per_second"])
+            .with_records(records::CLIENT_RECORDS),
+        NodeKindDef::new::<RawGateways>(GATEWAY).with_records(records::GATEWAY_RECORDS),
+        NodeKindDef::new::<RawLimiters>(LIMITER).with_records(records::LIMITER_RECORDS),
     ],
     settings: &[GATEWAY_SETTINGS.def()],
     checks: &[
