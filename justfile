@@ -22,7 +22,8 @@ replay name seed *args:
     {{lab}} replay {{name}} {{seed}} {{args}}
 
 # Where two runs part ways: two seeds (just diff rate-limiter 1 2), two variants
-# (just diff rate-limiter 1 --variant sync --variant-b sync-fair-share), or --traces A B.
+# (just diff rate-limiter 1 --variant sync --variant-b sync-fair-share), or --traces A B; --html
+# draws both runs on one time axis.
 diff *args:
     {{lab}} diff {{args}}
 

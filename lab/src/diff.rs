@@ -154,6 +154,31 @@ pub fn report(a: &str, b: &str, first_len: usize, second_len: usize, difference:
     out
 }
 
+const PAGE_TEMPLATE: &str = include_str!("../view/diff.html");
+
+/// The page of `lab diff --html`: both sides' viewer pages (`crate::view`), one above the
+/// other on one time axis that zooms as one, the first difference marked on both, and the
+/// report above them.
+pub fn page(names: (&str, &str), report: &str, difference: Option<&Difference>, pages: (&str, &str)) -> String {
+    use crate::view::{fill_in_order, json_in_script};
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let difference = difference.map(|d| {
+        let at = [&d.first, &d.second].into_iter().flatten().map(|e| e.t_us).min().unwrap_or(0);
+        serde_json::json!({ "index": d.index, "t_us": at })
+    });
+    fill_in_order(
+        PAGE_TEMPLATE,
+        &[
+            ("__REPORT__", &escape(report)),
+            ("__NAME_A__", &escape(names.0)),
+            ("__NAME_B__", &escape(names.1)),
+            ("__PAGE_A__", &json_in_script(&Value::from(pages.0))),
+            ("__PAGE_B__", &json_in_script(&Value::from(pages.1))),
+            ("__DIFFERENCE__", &json_in_script(&difference.unwrap_or(Value::Null))),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +238,22 @@ mod tests {
         let error = read_trace("a.jsonl", &text).unwrap_err();
         assert!(error.starts_with("a.jsonl:2: expected `t_us`"), "{error}");
         assert!(read_trace("a.jsonl", "not json").unwrap_err().starts_with("a.jsonl:1: not JSON"));
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn the_diff_page_carries_both_pages_as_strings_that_cannot_close_their_script_elements() {
+        let a = read_trace("a", r#"{"seq":0,"t_us":7,"node":"n","kind":"x","v":"</script>"}"#).unwrap();
+        let b = read_trace("b", r#"{"seq":0,"t_us":9,"node":"n","kind":"x"}"#).unwrap();
+        let difference = compare(&a, &b);
+        let page = page(("a <1>", "b"), "report & more", difference.as_ref(), ("<p>A</p></script>", "<p>B</p>"));
+        assert!(page.contains("a &lt;1&gt;") && page.contains("report &amp; more"), "names and report are escaped");
+        assert!(page.contains(r#""<p>A<\/p><\/script>""#), "a side's page is a JSON string, `</` escaped");
+        assert!(page.contains(r#"{"index":0,"t_us":7}"#), "the first difference, at the earlier side's time");
+        assert_eq!(page.matches("</script>").count(), 4, "only the page's own four script elements end");
     }
 }

@@ -89,6 +89,10 @@ enum Command {
         /// Directory for the runs' traces.
         #[arg(long, default_value = "target/lab", value_name = "DIR")]
         out: PathBuf,
+        /// Also write a page drawing both runs one above the other, aligned on time, with the
+        /// first difference marked (in --out; its path is printed).
+        #[arg(long)]
+        html: bool,
     },
     /// From a failing run, the smallest scenario file that still fails the same check: faults
     /// dropped and shortened, the run shortened, the workload lowered (delta debugging).
@@ -207,6 +211,9 @@ enum Command {
         /// Also write the JSON Lines trace here.
         #[arg(long)]
         trace: Option<PathBuf>,
+        /// Also write the run's viewer page here.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
 }
 
@@ -294,15 +301,24 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
             run_and_report(common.engine, &scenario, &arg, variant, *seed, &common.out, true)
         }
-        Command::Diff { scenario, seed, seed_b, variant, variant_b, engine, traces, out } => {
+        Command::Diff { scenario, seed, seed_b, variant, variant_b, engine, traces, out, html } => {
             match (traces, scenario, seed) {
-                (Some(files), _, _) => diff_trace_files(&files[0], &files[1]),
+                (Some(files), _, _) => {
+                    let stem = |p: &Path| {
+                        p.file_name().map_or("trace".into(), |n| n.to_string_lossy().replace(".trace.jsonl", ""))
+                    };
+                    let page = html.then(|| DiffPage {
+                        path: out.join(format!("diff-{}-vs-{}.html", stem(&files[0]), stem(&files[1]))),
+                        sides: [None, None],
+                    });
+                    diff_trace_files(&files[0], &files[1], page)
+                }
                 (None, Some(scenario), Some(seed)) => {
                     built_in(*engine)?;
                     let (scenario, _) = load(&dir, scenario)?;
                     let first = pick_variant(&scenario, variant.as_deref())?;
                     let second = pick_variant(&scenario, variant_b.as_deref().or(variant.as_deref()))?;
-                    diff_runs(*engine, &scenario, (first, *seed), (second, seed_b.unwrap_or(*seed)), out)
+                    diff_runs(*engine, &scenario, (first, *seed), (second, seed_b.unwrap_or(*seed)), out, *html)
                 }
                 _ => Err(BadInput("lab diff needs a scenario and a seed, or --traces A B".into()).into()),
             }
@@ -403,7 +419,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
         }
         Command::Real(args) => real_cmd::execute(&dir, args),
         Command::Shrink(args) => shrink_cmd::execute(&dir, args),
-        Command::RunSeed { scenario, seed, variant, engine, trace } => {
+        Command::RunSeed { scenario, seed, variant, engine, trace, html } => {
             let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
             let variant = pick_variant(&scenario, Some(variant))?;
             built_in(*engine)?;
@@ -412,6 +428,13 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
                 std::fs::write(path, judged.trace_lines().join("\n") + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
+            if let (Ok(judged), Some(path)) = (&judged, html) {
+                let arg = scenario.path.display().to_string();
+                let replay = lab::runner::replay_command(*engine, &arg, variant, &scenario, *seed);
+                let info = run_info(*engine, &scenario, variant, *seed, &replay, judged);
+                let page = lab::view::render(&info, &judged.verdicts, &judged.run.events);
+                std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+            }
             let outcome = lab::sweep::SeedOutcome::of(*seed, &judged);
             println!("{}", serde_json::to_string(&outcome)?);
             Ok(true)
@@ -419,29 +442,56 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
     }
 }
 
+/// Where `lab diff --html` writes its page, and each side's own viewer page when it has one (a
+/// run's, with its verdicts); a bare trace file's page is drawn from its events.
+struct DiffPage {
+    path: PathBuf,
+    sides: [Option<PathBuf>; 2],
+}
+
 /// `lab diff --traces A B`: exit 0 if the traces are the same events, 1 if not.
-fn diff_trace_files(a: &Path, b: &Path) -> anyhow::Result<bool> {
-    let read = |path: &Path| -> anyhow::Result<Vec<lab::diff::DiffEvent>> {
+fn diff_trace_files(a: &Path, b: &Path, page: Option<DiffPage>) -> anyhow::Result<bool> {
+    let read = |path: &Path| -> anyhow::Result<(String, Vec<lab::diff::DiffEvent>)> {
         let text =
             std::fs::read(path).map_err(|e| BadInput(format!("cannot read the trace {}: {e}", path.display())))?;
-        let text = String::from_utf8_lossy(&text);
-        Ok(lab::diff::read_trace(&path.display().to_string(), &text).map_err(BadInput)?)
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let events = lab::diff::read_trace(&path.display().to_string(), &text).map_err(BadInput)?;
+        Ok((text, events))
     };
-    let (first, second) = (read(a)?, read(b)?);
+    let ((text_a, first), (text_b, second)) = (read(a)?, read(b)?);
     let difference = lab::diff::compare(&first, &second);
     let (a, b) = (a.display().to_string(), b.display().to_string());
-    print!("{}", lab::diff::report(&a, &b, first.len(), second.len(), difference.as_ref()));
+    let report = lab::diff::report(&a, &b, first.len(), second.len(), difference.as_ref());
+    print!("{report}");
+    if let Some(DiffPage { path, sides }) = page {
+        let side_page = |side: &Option<PathBuf>, name: &str, text: &str| -> anyhow::Result<String> {
+            match side {
+                Some(own) => std::fs::read_to_string(own)
+                    .with_context(|| format!("cannot read the run's page {}", own.display())),
+                None => Ok(lab::view::render_trace(name, text)),
+            }
+        };
+        let pages = (side_page(&sides[0], &a, &text_a)?, side_page(&sides[1], &b, &text_b)?);
+        let html = lab::diff::page((&a, &b), &report, difference.as_ref(), (&pages.0, &pages.1));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("\nview:   {} (both runs on one time axis; open it in a browser)", path.display());
+    }
     Ok(difference.is_none())
 }
 
 /// `lab diff <scenario> <seed> …`: both runs, each in its own process as every reproducible run
-/// is, their traces written where `lab run` writes them; then the comparison.
+/// is, their traces (and with `--html`, their pages) written where `lab run` writes them; then
+/// the comparison.
 fn diff_runs(
     engine: Engine,
     scenario: &Scenario,
     (first, first_seed): (&Variant, u64),
     (second, second_seed): (&Variant, u64),
     out: &Path,
+    html: bool,
 ) -> anyhow::Result<bool> {
     if (first.name.as_str(), first_seed) == (second.name.as_str(), second_seed) {
         return Err(BadInput(format!(
@@ -451,21 +501,50 @@ fn diff_runs(
         .into());
     }
     let exe = std::env::current_exe().context("cannot find the lab executable to run seeds with")?;
-    let mut traces = Vec::new();
+    let mut runs = Vec::new();
     for (variant, seed) in [(first, first_seed), (second, second_seed)] {
         let files = RunFiles::new(out, engine, scenario, variant, seed);
         if let Some(dir) = files.trace.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let outcome = lab::sweep::run_seed_isolated(&exe, engine, scenario, variant, seed, Some(&files.trace));
+        let page = html.then_some(files.html.as_path());
+        let outcome =
+            lab::sweep::run_seed_isolated_with_page(&exe, engine, scenario, variant, seed, Some(&files.trace), page);
         if let Some(error) = &outcome.error {
             anyhow::bail!("variant `{}` seed {seed} did not run: {error}", variant.name);
         }
-        println!("{}: variant `{}`, seed {seed}: {}", ["a", "b"][traces.len()], variant.name, files.trace.display());
-        traces.push(files.trace);
+        println!("{}: variant `{}`, seed {seed}: {}", ["a", "b"][runs.len()], variant.name, files.trace.display());
+        runs.push(files);
     }
     println!();
-    diff_trace_files(&traces[0], &traces[1])
+    let page = html.then(|| DiffPage {
+        path: out
+            .join(&scenario.name)
+            .join(format!("diff-{}-{first_seed}-vs-{}-{second_seed}.html", first.name, second.name)),
+        sides: [Some(runs[0].html.clone()), Some(runs[1].html.clone())],
+    });
+    diff_trace_files(&runs[0].trace, &runs[1].trace, page)
+}
+
+/// What a run's viewer page says about the run besides its events and verdicts.
+fn run_info<'a>(
+    engine: Engine,
+    scenario: &'a Scenario,
+    variant: &'a Variant,
+    seed: u64,
+    replay: &'a str,
+    judged: &lab::runner::Judged,
+) -> lab::view::RunInfo<'a> {
+    lab::view::RunInfo {
+        scenario: &scenario.name,
+        variant: &variant.name,
+        summary: &variant.summary,
+        seed,
+        engine: engine.name(),
+        replay,
+        simulated_us: judged.run.simulated_ms * 1_000,
+        nodes: variant.nodes.iter().map(|n| n.name.as_str()).collect(),
+    }
 }
 
 /// Refuses an engine this build does not have, saying how to get one that does.
@@ -559,17 +638,7 @@ fn run_and_report(
     print_verdicts(&judged.verdicts);
     print_witnesses(&judged.verdicts, &judged.run.events);
     let replay_line = lab::runner::replay_command(engine, arg, variant, scenario, seed);
-    let info = lab::view::RunInfo {
-        scenario: &scenario.name,
-        variant: &variant.name,
-        summary: &variant.summary,
-        seed,
-        engine: engine.name(),
-        replay: &replay_line,
-        simulated_us: judged.run.simulated_ms * 1_000,
-        nodes: variant.nodes.iter().map(|n| n.name.as_str()).collect(),
-    };
-    files.write_html(&info, &judged)?;
+    files.write_html(&run_info(engine, scenario, variant, seed, &replay_line, &judged), &judged)?;
     let passed = judged.passed();
     println!();
     print_outcome_line(&judged.verdicts, variant);

@@ -65,11 +65,27 @@ pub fn run_seed_isolated(
     seed: u64,
     trace: Option<&Path>,
 ) -> SeedOutcome {
+    run_seed_isolated_with_page(lab_exe, engine, scenario, variant, seed, trace, None)
+}
+
+/// [`run_seed_isolated`], the run's viewer page (`crate::view`) written to `page` too.
+pub fn run_seed_isolated_with_page(
+    lab_exe: &Path,
+    engine: Engine,
+    scenario: &Scenario,
+    variant: &Variant,
+    seed: u64,
+    trace: Option<&Path>,
+    page: Option<&Path>,
+) -> SeedOutcome {
     let mut command = Command::new(lab_exe);
     command.arg("__run-seed").arg(&scenario.path).arg(seed.to_string()).args(["--variant", &variant.name]);
     command.args(["--engine", engine.name()]);
     if let Some(trace) = trace {
         command.arg("--trace").arg(trace);
+    }
+    if let Some(page) = page {
+        command.arg("--html").arg(page);
     }
     let failed = |why: String| SeedOutcome::of(seed, &Err(why));
     match command.output() {

@@ -27,32 +27,79 @@ pub struct RunInfo<'a> {
 
 /// The page for one run.
 pub fn render(info: &RunInfo<'_>, verdicts: &[Verdict], events: &[Event]) -> String {
-    let data = json!({
-        "run": {
-            "scenario": info.scenario,
-            "variant": info.variant,
-            "summary": info.summary.trim(),
-            "seed": info.seed,
-            "engine": info.engine,
-            "replay": info.replay,
-            "simulated_us": info.simulated_us,
-        },
-        "nodes": info.nodes,
-        "verdicts": verdicts.iter().map(verdict_json).collect::<Vec<_>>(),
-        // Columns rather than objects keep the page small: [seq, t_us, node, kind, fields].
-        "events": events.iter().map(event_json).collect::<Vec<_>>(),
+    let run = json!({
+        "scenario": info.scenario,
+        "variant": info.variant,
+        "summary": info.summary.trim(),
+        "seed": info.seed,
+        "engine": info.engine,
+        "replay": info.replay,
+        "simulated_us": info.simulated_us,
     });
-    // The data sits in a <script> element: "</" inside a string must not end it early.
-    let data = data.to_string().replace("</", "<\\/");
-    // Split once at each placeholder so that nothing inside the data or the script is replaced.
-    let (head, rest) = TEMPLATE.split_once("__LAB_DATA__").expect("the template has a data placeholder");
-    let (middle, tail) = rest.split_once("__LAB_SCRIPT__").expect("the template has a script placeholder");
-    let mut page = String::with_capacity(TEMPLATE.len() + data.len() + SCRIPT.len());
-    page.push_str(head);
-    page.push_str(&data);
-    page.push_str(middle);
-    page.push_str(&SCRIPT.replace("</script", "<\\/script"));
-    page.push_str(tail);
+    let verdicts = verdicts.iter().map(verdict_json).collect();
+    page(run, verdicts, &info.nodes, events.iter().map(event_json).collect())
+}
+
+/// The page for a trace file read back (`lab diff --traces … --html`): its events, no verdicts.
+/// Lines that are not trace events are left out (the caller has read the file as a trace).
+pub fn render_trace(title: &str, text: &str) -> String {
+    let mut nodes: Vec<String> = Vec::new();
+    let mut events = Vec::new();
+    let mut end_us = 0;
+    for line in text.lines() {
+        let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(line) else { continue };
+        let mut column = |key: &str| object.remove(key).unwrap_or(Value::Null);
+        let (seq, t_us, node, kind) = (column("seq"), column("t_us"), column("node"), column("kind"));
+        end_us = end_us.max(t_us.as_u64().unwrap_or(0));
+        events.push(json!([seq, t_us, node, kind, object]));
+    }
+    for event in &events {
+        if let Some(name) = event[2].as_str().filter(|n| *n != crate::trace::LAB_NODE && !nodes.iter().any(|k| k == n))
+        {
+            nodes.push(name.to_owned());
+        }
+    }
+    let run = json!({
+        "title": title,
+        "summary": "a trace file: its events, without verdicts",
+        "replay": "",
+        "simulated_us": end_us,
+    });
+    page(run, Vec::new(), &nodes.iter().map(String::as_str).collect::<Vec<_>>(), events)
+}
+
+fn page(run: Value, verdicts: Vec<Value>, nodes: &[&str], events: Vec<Value>) -> String {
+    let data = json!({
+        "run": run,
+        "nodes": nodes,
+        "verdicts": verdicts,
+        // Columns rather than objects keep the page small: [seq, t_us, node, kind, fields].
+        "events": events,
+    });
+    fill_in_order(
+        TEMPLATE,
+        &[("__LAB_DATA__", &json_in_script(&data)), ("__LAB_SCRIPT__", &SCRIPT.replace("</script", "<\\/script"))],
+    )
+}
+
+/// JSON to sit inside a `<script>` element: a `</` in a string must not end the element early
+/// (`<\/` is the same string to JSON).
+pub(crate) fn json_in_script(value: &Value) -> String {
+    value.to_string().replace("</", "<\\/")
+}
+
+/// `template` with each placeholder, in order, replaced by its value. The template is split once
+/// at each placeholder, so nothing inside a value is ever taken for a placeholder.
+pub(crate) fn fill_in_order(template: &str, values: &[(&str, &str)]) -> String {
+    let mut page = String::with_capacity(template.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = template;
+    for (placeholder, value) in values {
+        let (head, tail) = rest.split_once(placeholder).expect("the template has every placeholder, in order");
+        page.push_str(head);
+        page.push_str(value);
+        rest = tail;
+    }
+    page.push_str(rest);
     page
 }
 

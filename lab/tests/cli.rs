@@ -284,6 +284,12 @@ fn diff_exits_0_for_the_same_run_1_where_runs_part_ways_and_2_for_a_broken_trace
         "{text}"
     );
     assert!(text.contains("after it, per node"), "{text}");
+    // --html: both traces drawn on one time axis, in --out.
+    let paged = lab(&["diff", "--traces", &trace(1), &trace(2), "--html", "--out", &out.display().to_string()], &out);
+    assert_eq!(paged.status.code(), Some(1));
+    let page = std::fs::read_to_string(out.join("diff-seed-1-vs-seed-2.html")).unwrap();
+    assert!(page.contains("a trace file: its events, without verdicts"), "each side drawn from its trace");
+    assert!(stdout(&paged).contains("view:   "), "{}", stdout(&paged));
 
     let broken = out.join("broken.trace.jsonl");
     std::fs::write(&broken, "{\"seq\":0,\"t_us\":0,\"node\":\"a\",\"kind\":\"start\"}\n{\"seq\":1}\n").unwrap();

@@ -41,6 +41,14 @@ fn failing_run_page(out: &Path) -> PathBuf {
 }
 
 fn open(page: &Path) -> (Browser, std::sync::Arc<Tab>) {
+    let (browser, tab) = launch();
+    tab.navigate_to(&format!("file://{}", page.canonicalize().unwrap().display())).unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element("#paint-time").unwrap();
+    (browser, tab)
+}
+
+fn launch() -> (Browser, std::sync::Arc<Tab>) {
     let options = LaunchOptions::default_builder()
         .path(Some(chromium()))
         .headless(true)
@@ -52,9 +60,6 @@ fn open(page: &Path) -> (Browser, std::sync::Arc<Tab>) {
     let browser = Browser::new(options).unwrap();
     let tab = browser.new_tab().unwrap();
     tab.set_default_timeout(Duration::from_secs(60));
-    tab.navigate_to(&format!("file://{}", page.canonicalize().unwrap().display())).unwrap();
-    tab.wait_until_navigated().unwrap();
-    tab.wait_for_element("#paint-time").unwrap();
     (browser, tab)
 }
 
@@ -154,4 +159,41 @@ fn an_event_started_fault_is_drawn_from_the_record_that_set_it_off() {
     let label = label.value.unwrap();
     assert!(label.as_str().unwrap().contains("crash payments — on ledger charge-applied #900"), "{label}");
     assert_eq!(count(&tab, ".untriggered"), 0, "the event came, so no fault is reported as never started");
+}
+
+#[test]
+fn the_diff_page_draws_both_runs_on_one_time_axis_that_zooms_as_one() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-diff");
+    let output = Command::new(env!("CARGO_BIN_EXE_lab"))
+        .args(["diff", "circuit-breaker", "1", "--variant", "breaker", "--variant-b", "no-breaker", "--html", "--out"])
+        .arg(&out)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "two variants differ:\n{stdout}");
+    let page = stdout.lines().find_map(|l| l.strip_prefix("view:   ")).expect("the diff prints its page");
+    let page = PathBuf::from(page.split(" (").next().unwrap());
+    let (_browser, tab) = open_diff(&page);
+
+    let number = |script: &str| tab.evaluate(script, false).unwrap().value.unwrap().as_f64().unwrap();
+    let end = number("labDiff.end");
+    assert_eq!(number("labDiff.views[0].model.end"), end, "one time axis");
+    assert_eq!(number("labDiff.views[1].model.end"), end, "one time axis");
+    assert!(number("labDiff.difference.index") >= 0.0, "the first difference is known to the page");
+    assert_eq!(number("labDiff.views[1].model.data.verdicts.length"), 3.0, "each side is the run's own page");
+    // Zooming one diagram moves the other to the same window.
+    tab.evaluate("labDiff.views[0].showWindow(20e6, 22e6)", false).unwrap();
+    let (from, to) = (number("labDiff.views[1].currentWindow()[0]"), number("labDiff.views[1].currentWindow()[1]"));
+    assert!((from - 20e6).abs() < 1e3 && (to - 22e6).abs() < 1e3, "b follows a: {from}..{to}");
+    let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
+    std::fs::write(out.join("diff.png"), png).unwrap();
+}
+
+fn open_diff(page: &Path) -> (Browser, std::sync::Arc<Tab>) {
+    let (browser, tab) = launch();
+    tab.navigate_to(&format!("file://{}", page.canonicalize().unwrap().display())).unwrap();
+    tab.wait_until_navigated().unwrap();
+    tab.wait_for_element("body[data-linked]").unwrap();
+    (browser, tab)
 }

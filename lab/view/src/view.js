@@ -59,6 +59,7 @@ function start() {
     highlight: new Set(),
     highlightCheck: null,
     selected: null,
+    mark: null, // {t, label}: a moment marked on every lane (see labView.markTime)
     drawn: [], // {x, y, event} of every mark and arrow end drawn, for hover and click
     stats: {},
   };
@@ -76,6 +77,19 @@ function start() {
     stats: () => ({ ...state.stats }),
     showWitnesses: (check) => showWitnesses(model, state, diagram, check),
     model,
+    // For a page that shows two runs aligned on time (`lab diff --html`).
+    onWindow: diagram.onWindow,
+    showWindow: diagram.showWindow,
+    currentWindow: diagram.currentWindow,
+    setEnd: diagram.setEnd,
+    markTime: (t, label) => {
+      state.mark = { t, label };
+      diagram.schedule();
+    },
+    highlight: (seqs) => {
+      state.highlight = new Set(seqs);
+      diagram.schedule();
+    },
   };
 }
 
@@ -83,7 +97,10 @@ function renderHeader(model, state) {
   const { run, verdicts } = model.data;
   document.title = `${run.scenario} / ${run.variant} / seed ${run.seed}`;
   const head = document.getElementById("head");
-  head.innerHTML = `<h1>${escapeHtml(run.scenario)} — variant <code>${escapeHtml(run.variant)}</code> — seed ${run.seed} — ${escapeHtml(run.engine)}</h1>
+  const title = run.title
+    ? escapeHtml(run.title)
+    : `${escapeHtml(run.scenario)} — variant <code>${escapeHtml(run.variant)}</code> — seed ${run.seed} — ${escapeHtml(run.engine)}`;
+  head.innerHTML = `<h1>${title}</h1>
     <p class="summary">${escapeHtml(run.summary)}</p>
     <p class="meta">${fmtSeconds(run.simulated_us)} simulated · ${model.events.length} events · ${model.messages.length} messages · replay: <code>${escapeHtml(run.replay)}</code> · <span id="paint-time"></span></p>
     ${model.untriggered.map((e) => `<p class="untriggered">fault #${e.fields.index} never started: its event (${escapeHtml(String(e.fields.when))}) did not happen in this run</p>`).join("")}`;
@@ -131,12 +148,15 @@ function setUpDiagram(model, state) {
     zoomer.extent([[0, 0], [width, height]]).translateExtent([[0, 0], [width, height]]);
   };
 
+  const windowListeners = [];
   const zoomer = zoom()
     .scaleExtent([1, Math.max(2, model.end / 200)])
     .filter((event) => !event.button && event.type !== "dblclick")
     .on("zoom", (event) => {
       state.transform = event.transform;
       schedule();
+      const [from, to] = state.transform.rescaleX(base).domain();
+      for (const listener of windowListeners) listener(from, to);
     });
   select(canvas).call(zoomer);
 
@@ -205,6 +225,20 @@ function setUpDiagram(model, state) {
         ctx.restore();
         stats.triggers += 1;
       }
+    }
+
+    // A marked moment (the first difference of two runs): a vertical line over every lane.
+    if (state.mark && state.mark.t >= t0 && state.mark.t <= t1) {
+      const mx = x(state.mark.t);
+      ctx.save();
+      ctx.strokeStyle = "#e6007a";
+      ctx.setLineDash([6, 4]);
+      line(ctx, mx, 0, mx, height);
+      ctx.setLineDash([]);
+      ctx.fillStyle = "#e6007a";
+      ctx.font = "bold 11px sans-serif";
+      ctx.fillText(state.mark.label, mx + 4, 12);
+      ctx.restore();
     }
 
     // Messages: request arrow send → delivery, reply arrow reply → result.
@@ -292,10 +326,27 @@ function setUpDiagram(model, state) {
     schedule();
   }).observe(wrap);
   layout();
+  // Exactly [from, to] in view, no padding: how a second diagram follows this one.
+  const showWindow = (from, to) => {
+    const k = model.end / Math.max(to - from, 1);
+    select(canvas).call(zoomer.transform, zoomIdentity.translate(-base(from) * k, 0).scale(k));
+  };
+  // A longer time axis than this run's own, so that two runs share one scale.
+  const setEnd = (end) => {
+    if (end <= model.end) return;
+    model.end = end;
+    base.domain([0, end]);
+    zoomer.scaleExtent([1, Math.max(2, end / 200)]);
+    schedule();
+  };
   return {
     draw,
     schedule,
     zoomTo,
+    showWindow,
+    setEnd,
+    onWindow: (listener) => windowListeners.push(listener),
+    currentWindow: () => state.transform.rescaleX(base).domain(),
     relayout: () => {
       layout();
       schedule();
