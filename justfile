@@ -85,7 +85,7 @@ lint:
 # The loom models of the concurrency lessons, in their own target directory (RUSTFLAGS replaces
 # .cargo/config.toml's flags, so tokio_unstable is repeated here).
 loom:
-    CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom --cfg tokio_unstable" cargo test -p fundamentals --lib --config 'profile.dev.package."*".opt-level=0' loom_tests
+    CARGO_TARGET_DIR=target/loom RUSTFLAGS="--cfg loom --cfg tokio_unstable" cargo test -p fundamentals --lib --no-default-features --config 'profile.dev.package."*".opt-level=0' loom_tests
 
 # How fast the run viewer draws the largest page (the rate limiter's ~133,000 events) in
 # headless Chromium: first paint over 5 loads.

@@ -13,12 +13,13 @@
 #
 # Fast by construction: $BREAK_IT_JOBS workers (default: 2, or 1 on a 1-core machine) run
 # patches in parallel, each in its own scratch copy with its own target dir, because two cargo
-# builds cannot share one target dir at the same time. Worker 1 uses the same scratch copy and
-# target dir as `just break`, so it starts warm; it takes the scenario patches (their `lab`
-# builds share target/madsim with `just agree`, which `just test` runs first, so tokio, tonic,
-# turmoil and madsim are compiled already; one cargo at a time can build there) and then helps
-# with the fundamentals patches, which the other workers take from the start. In each copy a patch is
-# applied, tested and reversed in turn, and only the patched module's tests run.
+# builds cannot share one target dir at the same time. Worker 1 takes the scenario patches: their
+# `lab` builds share target/madsim with `just agree`, which `just test` runs first, so tokio,
+# tonic, turmoil and madsim are compiled already. Worker 2 takes the lesson patches in the
+# repository's own target dir, where `cargo test --workspace` compiled their dependencies (the
+# workspace-hack crate keeps the features the same: see hack/Cargo.toml); further workers help
+# with their own target dirs. Alone, worker 1 does both. In each copy a patch is applied,
+# tested and reversed in turn, and only the patched module's tests run.
 #
 # Verified results are cached by their inputs, as a build system caches test results: a patch
 # caught before is not rebuilt while the patch and every file its check depends on are
@@ -80,13 +81,25 @@ cache_entry() {
 # report is printed whole (under a lock, so reports never interleave) and its outcome is left
 # in $work/<index>.rc for the summary.
 worker() {
-    local work="$1" id="$2" queues=(any) scratch entry index patch report caught
+    local work="$1" id="$2" jobs="$3" queues=(any) scratch entry index patch report caught
+    # The first worker that checks lesson patches builds them in the repository's own target
+    # dir, where `cargo test --workspace` (run before this by `just test`) has compiled every
+    # dependency of `fundamentals` already: only the patched crate is compiled per patch.
+    local main_target="${CARGO_TARGET_DIR:-$BREAK_IT_REPO/target}"
     if [[ $id -eq 1 ]]; then
-        queues=(lab any)
         scratch="$(break_it_scratch_dir)"
+        queues=(lab)
+        if [[ $jobs -eq 1 ]]; then
+            queues=(lab any)
+            BREAK_IT_TARGET_DIR="$main_target"
+        fi
     else
         scratch="$(break_it_scratch_dir "w$id")"
-        BREAK_IT_TARGET_DIR="$BREAK_IT_TARGET_DIR-w$id"
+        if [[ $id -eq 2 ]]; then
+            BREAK_IT_TARGET_DIR="$main_target"
+        else
+            BREAK_IT_TARGET_DIR="$BREAK_IT_TARGET_DIR-w$id"
+        fi
     fi
     mkdir -p "$scratch"
     exec 9>"$scratch.lock"
@@ -158,7 +171,7 @@ main() {
     echo "checking ${#patches[@]} break-it patches with $jobs worker(s)"
     local pids=() id
     for ((id = 1; id <= jobs; id++)); do
-        worker "$work" "$id" &
+        worker "$work" "$id" "$jobs" &
         pids+=($!)
     done
     local pid

@@ -13,10 +13,12 @@
 pub mod algorithms;
 pub mod async_runtime;
 pub mod concurrency;
+#[cfg(feature = "database")]
 pub mod database;
 pub mod ds;
 pub mod lang;
 pub mod memory;
+#[cfg(feature = "observability")]
 pub mod observability;
 pub mod ordering;
 pub mod os;
@@ -25,6 +27,7 @@ pub mod problems;
 pub mod quiz;
 pub mod ratelimit;
 pub mod resilience;
+#[cfg(feature = "security")]
 pub mod security;
 pub mod sim;
 pub mod storage;

@@ -172,27 +172,20 @@ impl<J: Fn(&DocumentMut) -> Judgement + Sync> Search<'_, J> {
 
     /// A shorter run: as short as the faults allow, else an eighth, a quarter, half.
     fn shorten_run(&mut self, on_step: &mut impl FnMut(&Step)) -> bool {
-        let mut progress = false;
-        while let Some(run_ms) = int(at(&self.doc, &["run", "duration_ms"])) {
-            let floor = fault_list(&self.doc)
+        self.lower_while_failing(on_step, |search| {
+            let run_ms = int(at(&search.doc, &["run", "duration_ms"]))?;
+            let floor = fault_list(&search.doc)
                 .map(|f| int(f.get("at_ms")).unwrap_or(0) + int(f.get("for_ms")).unwrap_or(1))
                 .max()
                 .unwrap_or(1)
                 .max(1);
-            let candidates = smaller_values(run_ms, floor)
-                .into_iter()
-                .map(|ms| {
-                    let mut doc = self.doc.clone();
-                    replace_value(&mut doc["run"]["duration_ms"], whole(ms));
-                    self.candidate(doc, format!("run {} instead of {}", millis(ms), millis(run_ms)))
-                })
-                .collect();
-            if !self.try_candidates(candidates, on_step) {
-                break;
-            }
-            progress = true;
-        }
-        progress
+            let candidate = |ms| {
+                let mut doc = search.doc.clone();
+                replace_value(&mut doc["run"]["duration_ms"], whole(ms));
+                search.candidate(doc, format!("run {} instead of {}", millis(ms), millis(run_ms)))
+            };
+            Some(smaller_values(run_ms, floor).into_iter().map(candidate).collect())
+        })
     }
 
     /// Lowers one integer field of each fault in turn, as far as the check still fails:
@@ -200,24 +193,16 @@ impl<J: Fn(&DocumentMut) -> Judgement + Sync> Search<'_, J> {
     fn lower_fault_field(&mut self, key: &str, floor: i64, verb: &str, on_step: &mut impl FnMut(&Step)) -> bool {
         let mut progress = false;
         for index in 0..self.fault_ids.len() {
-            loop {
-                let Some(current) = fault_list(&self.doc).nth(index).and_then(|f| int(f.get(key))) else {
-                    break;
+            progress |= self.lower_while_failing(on_step, |search| {
+                let current = fault_list(&search.doc).nth(index).and_then(|f| int(f.get(key)))?;
+                let id = search.fault_ids[index];
+                let candidate = |ms| {
+                    let mut doc = search.doc.clone();
+                    set_fault_field(&mut doc, index, key, ms);
+                    search.candidate(doc, format!("fault {id} {verb} {} instead of {}", millis(ms), millis(current)))
                 };
-                let id = self.fault_ids[index];
-                let candidates = smaller_values(current, floor)
-                    .into_iter()
-                    .map(|ms| {
-                        let mut doc = self.doc.clone();
-                        set_fault_field(&mut doc, index, key, ms);
-                        self.candidate(doc, format!("fault {id} {verb} {} instead of {}", millis(ms), millis(current)))
-                    })
-                    .collect();
-                if !self.try_candidates(candidates, on_step) {
-                    break;
-                }
-                progress = true;
-            }
+                Some(smaller_values(current, floor).into_iter().map(candidate).collect())
+            });
         }
         progress
     }
@@ -226,28 +211,35 @@ impl<J: Fn(&DocumentMut) -> Judgement + Sync> Search<'_, J> {
     fn lower_load(&mut self, load: &[(&str, &str)], on_step: &mut impl FnMut(&Step)) -> bool {
         let mut progress = false;
         for (kind, field) in load {
-            loop {
-                let item = at(&self.doc, &["nodes", kind, field]);
-                let candidates: Vec<Candidate> = if let Some(current) = int(item) {
-                    smaller_values(current, 1)
-                        .into_iter()
-                        .map(|v| self.load_candidate(kind, field, whole(v), current.to_string()))
-                        .collect()
-                } else if let Some(current) = item.and_then(Item::as_float) {
-                    [current / 8.0, current / 4.0, current / 2.0]
-                        .into_iter()
-                        .map(|v| (v * 100.0).round() / 100.0)
-                        .filter(|v| *v > 0.0 && *v < current)
-                        .map(|v| self.load_candidate(kind, field, Value::from(v), current.to_string()))
-                        .collect()
-                } else {
-                    break;
-                };
-                if !self.try_candidates(candidates, on_step) {
-                    break;
+            progress |= self.lower_while_failing(on_step, |search| {
+                let item = at(&search.doc, &["nodes", kind, field]);
+                if let Some(current) = int(item) {
+                    let candidate = |v| search.load_candidate(kind, field, whole(v), current.to_string());
+                    return Some(smaller_values(current, 1).into_iter().map(candidate).collect());
                 }
-                progress = true;
+                let current = item.and_then(Item::as_float)?;
+                let candidate = |v: f64| search.load_candidate(kind, field, Value::from(v), current.to_string());
+                let values =
+                    [current / 8.0, current / 4.0, current / 2.0].into_iter().map(|v| (v * 100.0).round() / 100.0);
+                Some(values.filter(|v| *v > 0.0 && *v < current).map(candidate).collect())
+            });
+        }
+        progress
+    }
+
+    /// Takes the smallest still-failing candidate `candidates` offers, again and again, until
+    /// none fails or there is nothing to lower (`None`). Returns whether anything was lowered.
+    fn lower_while_failing(
+        &mut self,
+        on_step: &mut impl FnMut(&Step),
+        candidates: impl Fn(&Self) -> Option<Vec<Candidate>>,
+    ) -> bool {
+        let mut progress = false;
+        while let Some(batch) = candidates(self) {
+            if !self.try_candidates(batch, on_step) {
+                break;
             }
+            progress = true;
         }
         progress
     }
