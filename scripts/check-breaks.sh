@@ -16,9 +16,10 @@
 # builds cannot share one target dir at the same time. Worker 1 takes the scenario patches: their
 # `lab` builds share target/madsim with `just agree`, which `just test` runs first, so tokio,
 # tonic, turmoil and madsim are compiled already. Worker 2 takes the lesson patches in the
-# repository's own target dir, where `cargo test --workspace` compiled their dependencies (the
-# workspace-hack crate keeps the features the same: see hack/Cargo.toml); further workers help
-# with their own target dirs. Alone, worker 1 does both. In each copy a patch is applied,
+# repository's own target dir, where `cargo test --workspace` compiled their dependencies (those
+# whose features differ when `fundamentals` is built alone, tokio and a few around it, compile
+# once more, beside them); further workers help with their own target dirs. Alone, worker 1
+# does both. In each copy a patch is applied,
 # tested and reversed in turn, and only the patched module's tests run.
 #
 # Verified results are cached by their inputs, as a build system caches test results: a patch

@@ -108,8 +108,9 @@ pub fn shrink(
         let mut progress = false;
         progress |= search.drop_faults(&mut on_step);
         progress |= search.shorten_run(&mut on_step);
-        progress |= search.lower_fault_field("at_ms", 0, "starts at", &mut on_step);
-        progress |= search.lower_fault_field("for_ms", 1, "lasts", &mut on_step);
+        for field in &FAULT_FIELDS {
+            progress |= search.lower_fault_field(field, &mut on_step);
+        }
         progress |= search.lower_load(load, &mut on_step);
         if !progress || search.out_of_budget {
             break;
@@ -188,20 +189,20 @@ impl<J: Fn(&DocumentMut) -> Judgement + Sync> Search<'_, J> {
         })
     }
 
-    /// Lowers one integer field of each fault in turn, as far as the check still fails:
-    /// `at_ms` (an earlier fault lets the run end sooner), `for_ms` (a shorter fault).
-    fn lower_fault_field(&mut self, key: &str, floor: i64, verb: &str, on_step: &mut impl FnMut(&Step)) -> bool {
+    /// Lowers one whole-number field of each fault in turn, as far as the check still fails.
+    fn lower_fault_field(&mut self, field: &FaultField, on_step: &mut impl FnMut(&Step)) -> bool {
         let mut progress = false;
         for index in 0..self.fault_ids.len() {
             progress |= self.lower_while_failing(on_step, |search| {
-                let current = fault_list(&search.doc).nth(index).and_then(|f| int(f.get(key)))?;
+                let fault = fault_list(&search.doc).nth(index)?;
+                let current = value_at(fault, field.path).and_then(Value::as_integer)?;
                 let id = search.fault_ids[index];
-                let candidate = |ms| {
+                let candidate = |new| {
                     let mut doc = search.doc.clone();
-                    set_fault_field(&mut doc, index, key, ms);
-                    search.candidate(doc, format!("fault {id} {verb} {} instead of {}", millis(ms), millis(current)))
+                    set_fault_field(&mut doc, index, field.path, new);
+                    search.candidate(doc, (field.describe)(id, new, current))
                 };
-                Some(smaller_values(current, floor).into_iter().map(candidate).collect())
+                Some(smaller_values(current, field.floor).into_iter().map(candidate).collect())
             });
         }
         progress
@@ -351,23 +352,66 @@ fn with_faults(doc: &DocumentMut, keep: &[usize]) -> DocumentMut {
     doc
 }
 
-fn set_fault_field(doc: &mut DocumentMut, index: usize, key: &str, value: i64) {
-    if let Some(item) = doc
-        .get_mut("faults")
-        .and_then(Item::as_array_of_tables_mut)
-        .and_then(|faults| faults.get_mut(index))
-        .and_then(|fault| fault.get_mut(key))
-    {
-        replace_value(item, whole(value));
+/// A whole-number field of a fault that shrinking lowers.
+struct FaultField {
+    /// Where it is in the fault's table: `["for_ms"]`, or `["when", "nth"]` in an inline table.
+    path: &'static [&'static str],
+    floor: i64,
+    /// How the step reads, given the fault's number and the new and old values.
+    describe: fn(usize, i64, i64) -> String,
+}
+
+/// In the order they are lowered: an earlier start (by time or by record) lets the run end
+/// sooner; a shorter fault is a smaller one.
+const FAULT_FIELDS: [FaultField; 3] = [
+    FaultField { path: &["at_ms"], floor: 0, describe: starts_earlier },
+    FaultField { path: &["when", "nth"], floor: 1, describe: starts_on_an_earlier_record },
+    FaultField { path: &["for_ms"], floor: 1, describe: lasts_less },
+];
+
+fn starts_earlier(id: usize, new: i64, old: i64) -> String {
+    format!("fault {id} starts at {} instead of {}", millis(new), millis(old))
+}
+
+fn starts_on_an_earlier_record(id: usize, new: i64, old: i64) -> String {
+    format!("fault {id} starts on record #{new} of its kind instead of #{old}")
+}
+
+fn lasts_less(id: usize, new: i64, old: i64) -> String {
+    format!("fault {id} lasts {} instead of {}", millis(new), millis(old))
+}
+
+/// The value at `path` in a fault's table, through inline tables.
+fn value_at<'t>(fault: &'t toml_edit::Table, path: &[&str]) -> Option<&'t Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter().try_fold(fault.get(first)?.as_value()?, |value, key| value.as_inline_table()?.get(key))
+}
+
+fn set_fault_field(doc: &mut DocumentMut, index: usize, path: &[&str], value: i64) {
+    let Some(fault) = doc.get_mut("faults").and_then(Item::as_array_of_tables_mut).and_then(|f| f.get_mut(index))
+    else {
+        return;
+    };
+    let Some((first, rest)) = path.split_first() else { return };
+    let found = fault
+        .get_mut(first)
+        .and_then(Item::as_value_mut)
+        .and_then(|top| rest.iter().try_fold(top, |value, key| value.as_inline_table_mut()?.get_mut(key)));
+    if let Some(old) = found {
+        replace_in(old, whole(value));
     }
 }
 
 /// Puts `new` in the place of the value `item` holds, keeping its spacing and comment.
-fn replace_value(item: &mut Item, mut new: Value) {
+fn replace_value(item: &mut Item, new: Value) {
     if let Item::Value(old) = item {
-        *new.decor_mut() = old.decor().clone();
-        *old = new;
+        replace_in(old, new);
     }
+}
+
+fn replace_in(old: &mut Value, mut new: Value) {
+    *new.decor_mut() = old.decor().clone();
+    *old = new;
 }
 
 /// A whole number as the scenario files write them: `30_000`, not `30000`.
@@ -458,6 +502,10 @@ for_ms = 10_000
 [[faults]]
 id = 5
 at_ms = 45_000
+[[faults]]
+id = 6
+when = { node = "ledger", record = "charge-applied", nth = 900 }
+for_ms = 500
 "#;
 
     const LOAD: &[(&str, &str)] = &[("payer", "count"), ("payer", "payments_per_second")];
@@ -479,15 +527,18 @@ at_ms = 45_000
     fn toy_judge(doc: &DocumentMut) -> Judgement {
         let faults: Vec<&toml_edit::Table> = fault_list(doc).collect();
         let has = |id| faults.iter().any(|f| int(f.get("id")) == Some(id));
+        let six_at = faults.iter().find(|f| int(f.get("id")) == Some(6)).and_then(|f| value_at(f, &["when", "nth"]));
+        let six_at = six_at.and_then(Value::as_integer).unwrap_or(0);
         let two_lasts =
             faults.iter().find(|f| int(f.get("id")) == Some(2)).and_then(|f| int(f.get("for_ms"))).unwrap_or(0);
         let run = int(at(doc, &["run", "duration_ms"])).unwrap();
-        let at_past_end = faults.iter().any(|f| int(f.get("at_ms")).unwrap() + int(f.get("for_ms")).unwrap_or(1) > run);
+        let at_past_end =
+            faults.iter().any(|f| int(f.get("at_ms")).unwrap_or(0) + int(f.get("for_ms")).unwrap_or(1) > run);
         if at_past_end {
             return Judgement::Invalid;
         }
         let payers = int(at(doc, &["nodes", "payer", "count"])).unwrap();
-        let fails = has(2) && has(4) && two_lasts >= 3_000 && run >= 12_000 && payers >= 2;
+        let fails = has(2) && has(4) && has(6) && six_at >= 100 && two_lasts >= 3_000 && run >= 12_000 && payers >= 2;
         if fails {
             Judgement::StillFails(format!("{} faults", faults.len()))
         } else {
@@ -498,9 +549,13 @@ at_ms = 45_000
     #[test]
     fn keeps_exactly_the_faults_the_failure_needs_and_shrinks_every_knob_it_can() {
         let shrunk = shrink(doc(), LOAD, 2, unlimited(), toy_judge, |_| {});
-        assert_eq!(ids(&shrunk.doc), [2, 4]);
-        assert_eq!(shrunk.faults_kept, [2, 4]);
-        assert_eq!(toy_judge(&shrunk.doc), Judgement::StillFails("2 faults".into()));
+        assert_eq!(ids(&shrunk.doc), [2, 4, 6]);
+        assert_eq!(shrunk.faults_kept, [2, 4, 6]);
+        assert_eq!(toy_judge(&shrunk.doc), Judgement::StillFails("3 faults".into()));
+        let six = fault_list(&shrunk.doc).nth(2).unwrap();
+        let nth = value_at(six, &["when", "nth"]).and_then(Value::as_integer).unwrap();
+        assert!((100..200).contains(&nth), "an event-started fault starts on an earlier record: {six}");
+        assert!(six.to_string().contains(r#"record = "charge-applied""#), "the rest of `when` stays: {six}");
         let size = size(&shrunk.doc, LOAD);
         assert!((12_000..24_000).contains(&size.run_ms), "run {} ms", size.run_ms);
         let two = fault_list(&shrunk.doc).next().unwrap();
@@ -536,7 +591,7 @@ at_ms = 45_000
     fn a_failure_that_needs_nothing_loses_every_fault_in_one_step() {
         let always = |_: &DocumentMut| Judgement::StillFails("always".into());
         let shrunk = shrink(doc(), &[], 2, unlimited(), always, |_| {});
-        assert_eq!(shrunk.steps[0].what, "dropped faults 1, 2, 3, 4, 5 (0 left)");
+        assert_eq!(shrunk.steps[0].what, "dropped faults 1, 2, 3, 4, 5, 6 (0 left)");
         assert!(shrunk.doc.get("faults").is_none());
         assert_eq!(size(&shrunk.doc, &[]).run_ms, 1);
     }
@@ -552,8 +607,8 @@ at_ms = 45_000
     #[test]
     fn sizes_count_open_ended_faults_to_the_end_of_the_run() {
         let size = size(&doc(), LOAD);
-        assert_eq!(size.faults, 5);
-        assert_eq!(size.fault_ms, 10_000 + 8_000 + 1_000 + 10_000 + 15_000);
+        assert_eq!(size.faults, 6);
+        assert_eq!(size.fault_ms, 10_000 + 8_000 + 1_000 + 10_000 + 15_000 + 500);
         assert_eq!(size.run_ms, 60_000);
     }
 

@@ -482,3 +482,25 @@ fn a_fault_needs_a_time_or_an_event_and_the_error_lists_what_its_node_records() 
         "{error}"
     );
 }
+
+/// `lab shrink` lowers the workload fields the families declare (`NodeKindDef::load`): each must
+/// be a number in that kind's table of some repository scenario, or the declaration is a typo.
+#[test]
+fn every_declared_workload_field_is_a_number_in_a_repository_scenario() {
+    let dir = common::repo_root().join("scenarios");
+    let files: Vec<toml::Table> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| std::fs::read_to_string(p).unwrap().parse().unwrap())
+        .collect();
+    let fields = lab::shrink::load_fields(lab::families::ALL);
+    assert!(fields.len() >= 6, "{fields:?}");
+    for (kind, field) in fields {
+        let found = files.iter().any(|file| {
+            let value = file.get("nodes").and_then(|n| n.get(kind)).and_then(|k| k.get(field));
+            value.is_some_and(|v| v.is_integer() || v.is_float())
+        });
+        assert!(found, "`{field}` of [nodes.{kind}] is declared as workload but no scenario has it as a number");
+    }
+}
