@@ -160,9 +160,32 @@ break_it_run_module() {
     wanted="${expect#* }"
     log="$(dirname "$repo")/cargo-test.log"
 
+    # Build, then run the test binary apart from cargo: cargo holds the target dir's lock only
+    # while it builds, so two workers sharing one target dir build in turn and test in parallel.
     status=0
-    (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" RUST_BACKTRACE=0 CARGO_TERM_COLOR=never \
-        timeout "$BREAK_IT_TIMEOUT_S" cargo test -p fundamentals --lib "${module}::" \
+    (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" CARGO_TERM_COLOR=never \
+        timeout "$BREAK_IT_TIMEOUT_S" cargo test -p fundamentals --lib --no-run --message-format=json \
+        >"$log.json" 2>"$log") || status=$?
+    if [[ $status -eq 124 ]]; then
+        echo "  result: building timed out after ${BREAK_IT_TIMEOUT_S}s"
+        return 1
+    fi
+    if [[ $status -ne 0 ]]; then
+        # The compiler's messages were JSON: build again for them as a reader sees them.
+        (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" CARGO_TERM_COLOR=never \
+            timeout "$BREAK_IT_TIMEOUT_S" cargo test -p fundamentals --lib --no-run >"$log" 2>&1) || true
+        if grep -q '^error: could not compile' "$log"; then
+            break_it_judge_compile_error "$log" "$kind" "$wanted"
+            return
+        fi
+        echo "  result: cargo could not build the tests; last lines:"
+        tail -n 15 "$log" | sed 's/^/    /'
+        return 1
+    fi
+    local tests
+    tests="$(grep -o '"executable":"[^"]*"' "$log.json" | tail -n 1 | cut -d'"' -f4)"
+    # As cargo test runs it: from the package's directory.
+    (cd "$repo/fundamentals" && RUST_BACKTRACE=0 timeout "$BREAK_IT_TIMEOUT_S" "$tests" "${module}::" \
         >"$log" 2>&1) || status=$?
 
     if [[ $status -eq 124 ]]; then
@@ -172,11 +195,6 @@ break_it_run_module() {
     if [[ $status -eq 0 ]]; then
         echo "  result: every test of $module passed — the break went unnoticed"
         return 1
-    fi
-
-    if grep -q '^error: could not compile' "$log"; then
-        break_it_judge_compile_error "$log" "$kind" "$wanted"
-        return
     fi
     local failing
     failing="$(sed -nE 's/^test (.+) \.\.\. FAILED$/\1/p' "$log" | sort -u)"

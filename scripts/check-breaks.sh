@@ -15,11 +15,12 @@
 # patches in parallel, each in its own scratch copy with its own target dir, because two cargo
 # builds cannot share one target dir at the same time. Worker 1 takes the scenario patches: their
 # `lab` builds share target/madsim with `just agree`, which `just test` runs first, so tokio,
-# tonic, turmoil and madsim are compiled already. Worker 2 takes the lesson patches in the
-# repository's own target dir, where `cargo test --workspace` compiled their dependencies (those
-# whose features differ when `fundamentals` is built alone, tokio and a few around it, compile
-# once more, beside them); further workers help with their own target dirs. Alone, worker 1
-# does both. In each copy a patch is applied,
+# tonic, turmoil and madsim are compiled already; then it joins the others on the lesson
+# patches. Those build in the repository's own target dir, where `cargo test --workspace`
+# compiled their dependencies (the few whose features differ when `fundamentals` is built
+# alone, tokio and around it, compile once more, beside them). Cargo locks a target dir while
+# it builds, so lesson checks build with `--no-run` and run their test binary apart: workers
+# take turns to build and test side by side. In each copy a patch is applied,
 # tested and reversed in turn, and only the patched module's tests run.
 #
 # Verified results are cached by their inputs, as a build system caches test results: a patch
@@ -82,25 +83,18 @@ cache_entry() {
 # report is printed whole (under a lock, so reports never interleave) and its outcome is left
 # in $work/<index>.rc for the summary.
 worker() {
-    local work="$1" id="$2" jobs="$3" queues=(any) scratch entry index patch report caught
-    # The first worker that checks lesson patches builds them in the repository's own target
-    # dir, where `cargo test --workspace` (run before this by `just test`) has compiled every
-    # dependency of `fundamentals` already: only the patched crate is compiled per patch.
-    local main_target="${CARGO_TARGET_DIR:-$BREAK_IT_REPO/target}"
+    local work="$1" id="$2" queues=(any) scratch entry index patch report caught
+    # Lesson patches build in the repository's own target dir, where `cargo test --workspace`
+    # (run before this by `just test`) has compiled every dependency of `fundamentals` already:
+    # only the patched crate is compiled per patch.
+    # Every worker builds lesson patches there: cargo locks it only while building (see
+    # break_it_run_module), so workers take turns to build and run their tests side by side.
+    BREAK_IT_TARGET_DIR="${CARGO_TARGET_DIR:-$BREAK_IT_REPO/target}"
     if [[ $id -eq 1 ]]; then
         scratch="$(break_it_scratch_dir)"
-        queues=(lab)
-        if [[ $jobs -eq 1 ]]; then
-            queues=(lab any)
-            BREAK_IT_TARGET_DIR="$main_target"
-        fi
+        queues=(lab any)
     else
         scratch="$(break_it_scratch_dir "w$id")"
-        if [[ $id -eq 2 ]]; then
-            BREAK_IT_TARGET_DIR="$main_target"
-        else
-            BREAK_IT_TARGET_DIR="$BREAK_IT_TARGET_DIR-w$id"
-        fi
     fi
     mkdir -p "$scratch"
     exec 9>"$scratch.lock"
@@ -172,7 +166,7 @@ main() {
     echo "checking ${#patches[@]} break-it patches with $jobs worker(s)"
     local pids=() id
     for ((id = 1; id <= jobs; id++)); do
-        worker "$work" "$id" "$jobs" &
+        worker "$work" "$id" &
         pids+=($!)
     done
     local pid
