@@ -40,6 +40,10 @@ BREAK_IT_TARGET_DIR="${BREAK_IT_TARGET_DIR:-${CARGO_TARGET_DIR:-$BREAK_IT_REPO/t
 # (release, `--cfg madsim`, target/madsim): the simulator's dependencies — tokio, tonic,
 # turmoil, madsim — compile once for all of them. Patched crates build incrementally there.
 BREAK_IT_LAB_TARGET_DIR="${BREAK_IT_LAB_TARGET_DIR:-$(madsim_target_dir "$BREAK_IT_REPO")}"
+# The `codegen-units` a scratch copy builds `fundamentals` with: any value but the repository's
+# own (256, cargo's default) makes the copy's build a unit of its own. check-breaks.sh gives each
+# of its workers a different one.
+BREAK_IT_UNIT="${BREAK_IT_UNIT:-255}"
 # A broken patch can make a test loop forever; bound every build and test run (seconds,
 # compile included; the first scenario build compiles tokio, tonic and turmoil once).
 BREAK_IT_TIMEOUT_S="${BREAK_IT_TIMEOUT_S:-900}"
@@ -161,19 +165,32 @@ break_it_run_module() {
     log="$(dirname "$repo")/cargo-test.log"
 
     # Build, then run the test binary apart from cargo: cargo holds the target dir's lock only
-    # while it builds, so two workers sharing one target dir build in turn and test in parallel.
+    # while it builds, so workers sharing one target dir build in turn and test in parallel.
+    # Every scratch copy would build the same unit as the repository itself (cargo's hash leaves
+    # the workspace's location out) and take it over, its fingerprint pointing into the copy:
+    # a codegen-units setting of its own (see BREAK_IT_UNIT below) gives each its own unit.
+    local tests
     status=0
-    (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" CARGO_TERM_COLOR=never \
+    (
+        cd "$repo"
+        export CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" CARGO_TERM_COLOR=never
+        local own_unit=(--config "profile.dev.package.fundamentals.codegen-units=$BREAK_IT_UNIT")
+        built=0
         timeout "$BREAK_IT_TIMEOUT_S" cargo test -p fundamentals --lib --no-run --message-format=json \
-        >"$log.json" 2>"$log") || status=$?
+            "${own_unit[@]}" >"$log.json" 2>"$log" || built=$?
+        [[ $built -eq 124 ]] && exit 124
+        if [[ $built -ne 0 ]]; then
+            # The compiler's messages were JSON: build again for them as a reader sees them.
+            timeout "$BREAK_IT_TIMEOUT_S" cargo test -p fundamentals --lib --no-run "${own_unit[@]}" \
+                >"$log" 2>&1 || true
+            exit 1
+        fi
+    ) || status=$?
     if [[ $status -eq 124 ]]; then
         echo "  result: building timed out after ${BREAK_IT_TIMEOUT_S}s"
         return 1
     fi
     if [[ $status -ne 0 ]]; then
-        # The compiler's messages were JSON: build again for them as a reader sees them.
-        (cd "$repo" && CARGO_TARGET_DIR="$BREAK_IT_TARGET_DIR" CARGO_TERM_COLOR=never \
-            timeout "$BREAK_IT_TIMEOUT_S" cargo test -p fundamentals --lib --no-run >"$log" 2>&1) || true
         if grep -q '^error: could not compile' "$log"; then
             break_it_judge_compile_error "$log" "$kind" "$wanted"
             return
@@ -182,7 +199,6 @@ break_it_run_module() {
         tail -n 15 "$log" | sed 's/^/    /'
         return 1
     fi
-    local tests
     tests="$(grep -o '"executable":"[^"]*"' "$log.json" | tail -n 1 | cut -d'"' -f4)"
     # As cargo test runs it: from the package's directory.
     (cd "$repo/fundamentals" && RUST_BACKTRACE=0 timeout "$BREAK_IT_TIMEOUT_S" "$tests" "${module}::" \

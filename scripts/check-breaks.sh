@@ -90,6 +90,7 @@ worker() {
     # Every worker builds lesson patches there: cargo locks it only while building (see
     # break_it_run_module), so workers take turns to build and run their tests side by side.
     BREAK_IT_TARGET_DIR="${CARGO_TARGET_DIR:-$BREAK_IT_REPO/target}"
+    BREAK_IT_UNIT=$((256 - id))
     if [[ $id -eq 1 ]]; then
         scratch="$(break_it_scratch_dir)"
         queues=(lab any)
