@@ -153,6 +153,25 @@ break_it_judge_compile_error() {
     return 1
 }
 
+# Judges a build of $2 that ended with exit status $1 (its output in log $3) against the patch's
+# `Expect:` kind $4 and value $5: a compile error is judged, a timeout or another failure is
+# reported. Returns 2, printing nothing, when the build succeeded and the check goes on.
+break_it_judge_build() {
+    local status="$1" what="$2" log="$3" kind="$4" wanted="$5"
+    [[ $status -eq 0 ]] && return 2
+    if [[ $status -eq 124 ]]; then
+        echo "  result: building $what timed out after ${BREAK_IT_TIMEOUT_S}s"
+        return 1
+    fi
+    if grep -q '^error' "$log"; then
+        break_it_judge_compile_error "$log" "$kind" "$wanted"
+        return
+    fi
+    echo "  result: building $what failed; last lines:"
+    tail -n 15 "$log" | sed 's/^/    /'
+    return 1
+}
+
 # Runs the tests of patch $2's module in scratch copy $1 (patch already applied) and judges
 # the outcome against the `Expect:` line. Prints a report; returns 0 if caught as expected.
 break_it_run_module() {
@@ -186,19 +205,9 @@ break_it_run_module() {
             exit 1
         fi
     ) || status=$?
-    if [[ $status -eq 124 ]]; then
-        echo "  result: building timed out after ${BREAK_IT_TIMEOUT_S}s"
-        return 1
-    fi
-    if [[ $status -ne 0 ]]; then
-        if grep -q '^error: could not compile' "$log"; then
-            break_it_judge_compile_error "$log" "$kind" "$wanted"
-            return
-        fi
-        echo "  result: cargo could not build the tests; last lines:"
-        tail -n 15 "$log" | sed 's/^/    /'
-        return 1
-    fi
+    local judged=0
+    break_it_judge_build "$status" "the tests" "$log" "$kind" "$wanted" || judged=$?
+    [[ $judged -ne 2 ]] && return "$judged"
     tests="$(grep -o '"executable":"[^"]*"' "$log.json" | tail -n 1 | cut -d'"' -f4)"
     # As cargo test runs it: from the package's directory.
     (cd "$repo/fundamentals" && RUST_BACKTRACE=0 timeout "$BREAK_IT_TIMEOUT_S" "$tests" "${module}::" \
@@ -263,19 +272,9 @@ break_it_run_scenario() {
         CARGO_INCREMENTAL=1 CARGO_TERM_COLOR=never \
         timeout "$BREAK_IT_TIMEOUT_S" cargo build --release --quiet -p lab --bin lab \
         >"$work/cargo-build.log" 2>&1) || status=$?
-    if [[ $status -eq 124 ]]; then
-        echo "  result: building lab timed out after ${BREAK_IT_TIMEOUT_S}s"
-        return 1
-    fi
-    if [[ $status -ne 0 ]]; then
-        if grep -q '^error' "$work/cargo-build.log"; then
-            break_it_judge_compile_error "$work/cargo-build.log" "$kind" "$wanted"
-            return
-        fi
-        echo "  result: cargo build failed; last lines:"
-        tail -n 15 "$work/cargo-build.log" | sed 's/^/    /'
-        return 1
-    fi
+    local judged=0
+    break_it_judge_build "$status" "lab" "$work/cargo-build.log" "$kind" "$wanted" || judged=$?
+    [[ $judged -ne 2 ]] && return "$judged"
 
     local args=(run "$scenario")
     [[ -n "$seed" ]] && args+=("$seed")
