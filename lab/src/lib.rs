@@ -18,6 +18,7 @@ pub mod engine;
 pub mod families;
 pub mod family;
 pub mod lessons;
+pub mod linearizability;
 pub mod log;
 pub mod runner;
 pub mod scenario;

@@ -1,0 +1,173 @@
+//! The proof of a violation: from a key whose history no order explains, the few operations
+//! that already cannot be ordered on their own, and a drawing of them on a time axis.
+//!
+//! Shrinking removes operations while the rest stays non-linearizable (chunks first, halving,
+//! then one at a time: delta debugging). But not every removal is honest. Removing a write can
+//! *create* a violation — a read of its value is then unexplained — so a "minimal" set found by
+//! removing anything could accuse operations that were fine. A removal is allowed only when it
+//! cannot turn a linearizable history into a non-linearizable one:
+//!
+//! - a read: it changes no state, so any order of the whole is, without it, an order of the rest;
+//! - a write or cas whose new value no remaining operation reads or expects: in any order, the
+//!   next operation after it does not look at the state (the argument of
+//!   `KeyHistory::drop_unobserved_unknown_writes`), so it can be taken out of the order;
+//! - nothing else on a key with appends, whose reads see many operations' values at once.
+//!
+//! So if the witness has no order, neither has the whole history: the witness is a proof.
+
+use super::history::{KeyOp, Op, OpKind};
+use super::model::{Effect, Values};
+use super::search::{search, Meter, Outcome};
+
+/// The smallest subset of `ops` (a non-linearizable key) found that is still non-linearizable,
+/// removing only what cannot create a violation; bounded by `meter`.
+pub(crate) fn shrink(ops: &[KeyOp], values: &mut Values, appends: bool, meter: &mut Meter) -> Vec<KeyOp> {
+    let mut current = ops.to_vec();
+    let mut chunk = current.len().div_ceil(2).max(1);
+    loop {
+        let mut start = 0;
+        let mut removed = false;
+        while start < current.len() {
+            let end = (start + chunk).min(current.len());
+            let kept: Vec<KeyOp> = current[..start].iter().chain(&current[end..]).copied().collect();
+            let outcome = removable(&current[start..end], &kept, appends).then(|| search(&kept, values, meter));
+            match outcome {
+                Some(Outcome::NotLinearizable) => {
+                    current = kept;
+                    removed = true;
+                }
+                // The budget is spent: what was found so far is still a valid witness.
+                Some(Outcome::OutOfBudget(_)) => return current,
+                Some(Outcome::Linearizable) | None => start = end,
+            }
+        }
+        if chunk == 1 && !removed {
+            return current;
+        }
+        if !removed {
+            chunk = chunk.div_ceil(2);
+        }
+    }
+}
+
+/// Whether taking `removed` out of a history leaves `kept`, no more linearizable than before
+/// (see the module comment).
+fn removable(removed: &[KeyOp], kept: &[KeyOp], appends: bool) -> bool {
+    if appends {
+        return removed.iter().all(|op| matches!(op.effect, Effect::Read(_)));
+    }
+    removed.iter().filter_map(|op| op.effect.sets()).all(|v| kept.iter().all(|k| k.effect.observes() != Some(v)))
+}
+
+/// Longest value shown in a drawing, in characters.
+const VALUE_WIDTH: usize = 24;
+/// Columns between two consecutive instants on the axis.
+const STEP: usize = 3;
+
+/// One line per operation, earliest call first: a label (process, operation, values), a bar
+/// from call to return on an axis where only the order of instants matters (each distinct
+/// instant gets its own column), `…` for an outcome never learned, then the times themselves.
+pub(crate) fn draw(all: &[Op], indices: &[usize]) -> String {
+    let mut ops: Vec<&Op> = indices.iter().map(|&i| &all[i]).collect();
+    ops.sort_by_key(|op| (op.call, op.ret.is_none(), op.ret));
+    let mut instants: Vec<u64> = ops.iter().flat_map(|op| [Some(op.call), op.ret]).flatten().collect();
+    instants.sort_unstable();
+    instants.dedup();
+    let column = |t: u64| instants.binary_search(&t).expect("every instant is on the axis") * STEP;
+    let width = instants.len().saturating_sub(1) * STEP + STEP;
+    let labels: Vec<String> = ops.iter().map(|op| label(op)).collect();
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (op, label) in ops.iter().zip(&labels) {
+        let start = column(op.call);
+        let mut bar = " ".repeat(start);
+        bar.push('├');
+        match op.ret {
+            Some(ret) => {
+                let end = column(ret).max(start + 1);
+                bar.push_str(&"─".repeat(end - start - 1));
+                bar.push('┤');
+            }
+            None => {
+                bar.push_str(&"─".repeat(width.saturating_sub(start + 1)));
+                bar.push('…');
+            }
+        }
+        let pad = (width + 1).saturating_sub(bar.chars().count());
+        let times = match op.ret {
+            Some(ret) => format!("[{}, {ret}]", op.call),
+            None => format!("[{}, …]", op.call),
+        };
+        out.push_str(&format!("  {label:<label_width$}  {bar}{}  {times}\n", " ".repeat(pad)));
+    }
+    out
+}
+
+fn label(op: &Op) -> String {
+    let what = match &op.kind {
+        OpKind::Read { value } => format!("read {}", shown(value.as_deref())),
+        OpKind::Write { value } => format!("write {}", shown(Some(value))),
+        OpKind::Cas { expect, new } => format!("cas {} -> {}", shown(expect.as_deref()), shown(Some(new))),
+        OpKind::Append { value } => format!("append {}", shown(Some(value))),
+    };
+    format!("p{} {what}", op.process)
+}
+
+/// A value as a quoted, escaped string (control characters never reach the terminal), cut to
+/// [`VALUE_WIDTH`] characters; nil as `nil`.
+pub(crate) fn shown(value: Option<&str>) -> String {
+    let Some(text) = value else { return "nil".into() };
+    let quoted = format!("{text:?}");
+    if quoted.chars().count() <= VALUE_WIDTH {
+        return quoted;
+    }
+    let mut cut: String = quoted.chars().take(VALUE_WIDTH - 2).collect();
+    cut.push_str("…\"");
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(process: u64, call: u64, ret: Option<u64>, kind: OpKind) -> Op {
+        Op { process, key: "x".into(), call, ret, kind }
+    }
+
+    #[test]
+    fn a_drawing_has_a_bar_per_operation_on_a_shared_axis() {
+        let ops = [
+            op(0, 10, Some(20), OpKind::Write { value: "1".into() }),
+            op(1, 30, Some(40), OpKind::Write { value: "2".into() }),
+            op(2, 50, Some(60), OpKind::Read { value: Some("1".into()) }),
+            op(3, 15, None, OpKind::Cas { expect: None, new: "3".into() }),
+        ];
+        let drawing = draw(&ops, &[0, 1, 2, 3]);
+        let expected = [
+            "  p0 write \"1\"       ├─────┤                 [10, 20]",
+            "  p3 cas nil -> \"3\"     ├─────────────────…  [15, …]",
+            "  p1 write \"2\"                ├──┤           [30, 40]",
+            "  p2 read \"1\"                       ├──┤     [50, 60]",
+        ];
+        assert_eq!(drawing.lines().collect::<Vec<_>>(), expected, "\n{drawing}");
+    }
+
+    #[test]
+    fn values_are_escaped_and_cut() {
+        assert_eq!(shown(Some("a\u{1b}[2Jb")), "\"a\\u{1b}[2Jb\"");
+        assert_eq!(shown(Some(&"y".repeat(100))), format!("\"{}…\"", "y".repeat(21)));
+        assert_eq!(shown(None), "nil");
+    }
+
+    #[test]
+    fn only_reads_and_unobserved_writes_may_be_removed() {
+        let at = |index, effect| KeyOp { index, call: 0, ret: Some(1), effect };
+        let write1 = at(0, Effect::Write(1));
+        let read1 = at(1, Effect::Read(1));
+        let write2 = at(2, Effect::Write(2));
+        assert!(removable(&[read1], &[write1, write2], false), "a read always");
+        assert!(!removable(&[write1], &[read1, write2], false), "a write somebody read: never");
+        assert!(removable(&[write1, read1], &[write2], false), "with its reader: yes");
+        assert!(!removable(&[write2], &[write1], true), "with appends, only reads");
+    }
+}
