@@ -138,33 +138,33 @@ impl KeyHistory {
             ops.push(KeyOp { index, call: op.call, ret: op.ret, effect });
         }
         let appends = ops.iter().any(|op| matches!(op.effect, Effect::Append(_)));
-        let mut history = KeyHistory { ops, values, dropped, appends };
-        if !history.appends {
-            history.drop_unobserved_unknown_writes();
+        if !appends {
+            dropped += drop_unobserved_unknown_writes(&mut ops);
         }
-        history
+        KeyHistory { ops, values, dropped, appends }
     }
+}
 
-    /// Drops every write or cas with an unknown outcome whose new value no read returns and no
-    /// cas expects (and repeats, as a dropped cas no longer expects anything).
-    ///
-    /// Why this is sound: take any order that explains the history with such a write `w` in it.
-    /// The operation right after `w` on this key cannot be a read (no read returns `w`'s value)
-    /// nor a cas (none expects it) nor an append (there are none): it is a write, which does
-    /// not look at the state, or there is none. So removing `w` from the order changes no
-    /// result anyone saw, and the order still respects real time. Conversely an order without
-    /// `w` is allowed: an operation with an unknown outcome may never have happened. Either way
-    /// the verdict is the same, and each such write would double the orders to search.
-    fn drop_unobserved_unknown_writes(&mut self) {
-        loop {
-            let observed: BTreeSet<_> = self.ops.iter().filter_map(|op| op.effect.observes()).collect();
-            let unobserved = |op: &KeyOp| op.ret.is_none() && op.effect.sets().is_some_and(|v| !observed.contains(&v));
-            let before = self.ops.len();
-            self.ops.retain(|op| !unobserved(op));
-            self.dropped += before - self.ops.len();
-            if self.ops.len() == before {
-                return;
-            }
+/// Drops every write or cas with an unknown outcome whose new value no read returns and no cas
+/// expects (and repeats, as a dropped cas no longer expects anything); returns how many. Only
+/// for keys without appends.
+///
+/// Why this is sound: take any order that explains the history with such a write `w` in it.
+/// The operation right after `w` on this key cannot be a read (no read returns `w`'s value)
+/// nor a cas (none expects it) nor an append (there are none): it is a write, which does not
+/// look at the state, or there is none. So removing `w` from the order changes no result
+/// anyone saw, and the order still respects real time. Conversely an order without `w` is
+/// allowed: an operation with an unknown outcome may never have happened. Either way the
+/// verdict is the same, and each such write would double the orders to search.
+pub(crate) fn drop_unobserved_unknown_writes(ops: &mut Vec<KeyOp>) -> usize {
+    let before = ops.len();
+    loop {
+        let observed: BTreeSet<_> = ops.iter().filter_map(|op| op.effect.observes()).collect();
+        let unobserved = |op: &KeyOp| op.ret.is_none() && op.effect.sets().is_some_and(|v| !observed.contains(&v));
+        let len = ops.len();
+        ops.retain(|op| !unobserved(op));
+        if ops.len() == len {
+            return before - ops.len();
         }
     }
 }

@@ -41,9 +41,11 @@
 //!   and `kv` (per key: read, write, cas, and append, which concatenates as in Porcupine's KV
 //!   model). Every key starts as nil. A model is just `(state, operation) -> next state or
 //!   impossible`; values are interned to integers so states compare cheaply.
-//! - **The witness** (`witness.rs`): a failing key is shrunk by delta debugging to the few
-//!   operations that already have no order on their own, removing only operations whose removal
-//!   cannot create a violation (reads; writes nobody left reads), so the witness is a proof.
+//! - **The witness** (`witness.rs`): a failing key is cut at the earliest instant from which it
+//!   has no order (what had not returned by then counts as unknown), then shrunk by delta
+//!   debugging, removing only operations whose removal cannot create a violation (reads; writes
+//!   nobody left reads). Each step can only make a history *more* linearizable, so the few
+//!   operations left are a proof against the whole history, not a new problem made by shrinking.
 //!
 //! ## Common pitfalls
 //!

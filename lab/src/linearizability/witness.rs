@@ -1,28 +1,87 @@
 //! The proof of a violation: from a key whose history no order explains, the few operations
 //! that already cannot be ordered on their own, and a drawing of them on a time axis.
 //!
-//! Shrinking removes operations while the rest stays non-linearizable (chunks first, halving,
-//! then one at a time: delta debugging). But not every removal is honest. Removing a write can
-//! *create* a violation — a read of its value is then unexplained — so a "minimal" set found by
-//! removing anything could accuse operations that were fine. A removal is allowed only when it
-//! cannot turn a linearizable history into a non-linearizable one:
+//! Not every way of making a history smaller is honest. Removing a write can *create* a
+//! violation — a read of its value is then unexplained — so a "minimal" set found by removing
+//! anything could accuse operations that were fine. Every step here weakens the history in a
+//! way that cannot turn a linearizable history into a non-linearizable one, so when the result
+//! has no order, neither has the whole: the witness is a proof. Two kinds of step:
 //!
-//! - a read: it changes no state, so any order of the whole is, without it, an order of the rest;
-//! - a write or cas whose new value no remaining operation reads or expects: in any order, the
-//!   next operation after it does not look at the state (the argument of
-//!   `KeyHistory::drop_unobserved_unknown_writes`), so it can be taken out of the order;
-//! - nothing else on a key with appends, whose reads see many operations' values at once.
+//! 1. **Cut the history at the earliest instant it is already doomed.** The history as it stood
+//!    at instant `t` — operations called by then, and those that had not returned by then
+//!    given an unknown outcome — is linearizable if the whole is (take the whole's
+//!    linearization points: those up to `t` form a valid order of it, and every operation whose
+//!    point comes later had not returned by `t`, so it may be left out). Being doomed is
+//!    monotone in `t`, so a binary search finds the earliest such instant.
+//! 2. **Remove operations** while the rest stays non-linearizable (chunks first, halving, then
+//!    one at a time: delta debugging), but only
+//!    - reads: they change no state, so an order of the whole is, without them, an order of
+//!      the rest;
+//!    - writes and cas whose new value no remaining operation reads or expects: in any order,
+//!      the operation after one does not look at the state (the argument of
+//!      `history::drop_unobserved_unknown_writes`), so it can be taken out of the order;
+//!    - and on a key with appends, whose reads see many operations' values at once, only reads.
 //!
-//! So if the witness has no order, neither has the whole history: the witness is a proof.
+//! The witness names the remaining operations. As they really happened (outcomes known rather
+//! than cut to unknown) they are even more constrained, so they have no order either.
 
-use super::history::{KeyOp, Op, OpKind};
+use super::history::{drop_unobserved_unknown_writes, KeyOp, Op, OpKind};
 use super::model::{Effect, Values};
 use super::search::{search, Meter, Outcome};
 
 /// The smallest subset of `ops` (a non-linearizable key) found that is still non-linearizable,
-/// removing only what cannot create a violation; bounded by `meter`.
+/// by honest steps only; bounded by `meter`.
 pub(crate) fn shrink(ops: &[KeyOp], values: &mut Values, appends: bool, meter: &mut Meter) -> Vec<KeyOp> {
-    let mut current = ops.to_vec();
+    let cut = earliest_doomed(ops, values, appends, meter);
+    remove_what_cannot_matter(cut, values, appends, meter)
+}
+
+/// The history as it stood at instant `t`, on the verdict's terms: operations called by then,
+/// with an unknown outcome if they had not returned by then (and the unknown reads and unread
+/// unknown writes that cannot matter dropped again).
+fn as_of(ops: &[KeyOp], t: u64, appends: bool) -> Vec<KeyOp> {
+    let mut cut: Vec<KeyOp> = ops
+        .iter()
+        .filter(|op| op.call <= t)
+        .map(|op| KeyOp { ret: op.ret.filter(|&ret| ret <= t), ..*op })
+        .filter(|op| op.ret.is_some() || !matches!(op.effect, Effect::Read(_)))
+        .collect();
+    if !appends {
+        drop_unobserved_unknown_writes(&mut cut);
+    }
+    cut
+}
+
+/// The history cut at the earliest instant from which it has no order (binary search: see the
+/// module comment for why being doomed is monotone in the instant).
+fn earliest_doomed(ops: &[KeyOp], values: &mut Values, appends: bool, meter: &mut Meter) -> Vec<KeyOp> {
+    let mut instants: Vec<u64> = ops.iter().flat_map(|op| [Some(op.call), op.ret]).flatten().collect();
+    instants.sort_unstable();
+    instants.dedup();
+    let Some(last) = instants.len().checked_sub(1) else { return ops.to_vec() };
+    // Invariant: the history as of `instants[doomed]` has no order; all before `lo` have one.
+    let (mut lo, mut doomed) = (0, last);
+    while lo < doomed {
+        let mid = (lo + doomed) / 2;
+        match search(&as_of(ops, instants[mid], appends), values, meter) {
+            Outcome::NotLinearizable => doomed = mid,
+            Outcome::Linearizable => lo = mid + 1,
+            Outcome::OutOfBudget(_) => break,
+        }
+    }
+    if doomed == last {
+        return ops.to_vec();
+    }
+    as_of(ops, instants[doomed], appends)
+}
+
+/// Delta debugging over the removals that cannot create a violation.
+fn remove_what_cannot_matter(
+    mut current: Vec<KeyOp>,
+    values: &mut Values,
+    appends: bool,
+    meter: &mut Meter,
+) -> Vec<KeyOp> {
     let mut chunk = current.len().div_ceil(2).max(1);
     loop {
         let mut start = 0;
@@ -61,8 +120,15 @@ fn removable(removed: &[KeyOp], kept: &[KeyOp], appends: bool) -> bool {
 
 /// Longest value shown in a drawing, in characters.
 const VALUE_WIDTH: usize = 24;
-/// Columns between two consecutive instants on the axis.
-const STEP: usize = 3;
+/// Columns between two consecutive instants on the axis: 3, or fewer when there are many
+/// instants, so a long witness still fits a wide terminal.
+fn step(instants: usize) -> usize {
+    match instants {
+        0..=30 => 3,
+        31..=60 => 2,
+        _ => 1,
+    }
+}
 
 /// One line per operation, earliest call first: a label (process, operation, values), a bar
 /// from call to return on an axis where only the order of instants matters (each distinct
@@ -73,8 +139,9 @@ pub(crate) fn draw(all: &[Op], indices: &[usize]) -> String {
     let mut instants: Vec<u64> = ops.iter().flat_map(|op| [Some(op.call), op.ret]).flatten().collect();
     instants.sort_unstable();
     instants.dedup();
-    let column = |t: u64| instants.binary_search(&t).expect("every instant is on the axis") * STEP;
-    let width = instants.len().saturating_sub(1) * STEP + STEP;
+    let step = step(instants.len());
+    let column = |t: u64| instants.binary_search(&t).expect("every instant is on the axis") * step;
+    let width = instants.len() * step;
     let labels: Vec<String> = ops.iter().map(|op| label(op)).collect();
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
@@ -157,6 +224,23 @@ mod tests {
         assert_eq!(shown(Some("a\u{1b}[2Jb")), "\"a\\u{1b}[2Jb\"");
         assert_eq!(shown(Some(&"y".repeat(100))), format!("\"{}…\"", "y".repeat(21)));
         assert_eq!(shown(None), "nil");
+    }
+
+    #[test]
+    fn a_violation_early_in_a_long_history_is_cut_out_of_it() {
+        // write 1, write 2, a stale read of 1; then a hundred operations that are fine, writing
+        // and reading the same values (so no removal rule alone could get rid of them).
+        let at = |index, call, effect| KeyOp { index, call, ret: Some(call + 5), effect };
+        let mut ops = vec![at(0, 0, Effect::Write(1)), at(1, 10, Effect::Write(2)), at(2, 20, Effect::Read(1))];
+        for i in 0..100u64 {
+            let v = 1 + (i as u32 / 2) % 2;
+            let effect = if i % 2 == 0 { Effect::Write(v) } else { Effect::Read(v) };
+            ops.push(at(3 + i as usize, 30 + 10 * i, effect));
+        }
+        let mut values = Values::new(crate::linearizability::Model::Register);
+        let mut meter = Meter::new(1_000_000, None);
+        let witness = shrink(&ops, &mut values, false, &mut meter);
+        assert_eq!(witness.iter().map(|op| op.index).collect::<Vec<_>>(), [0, 1, 2]);
     }
 
     #[test]
