@@ -15,6 +15,7 @@ use lab::trace::first_divergence;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod history_cmd;
 mod real_cmd;
 mod shrink_cmd;
 
@@ -194,6 +195,10 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
         jobs: Option<u16>,
     },
+    /// Recorded histories (EDN operation maps, Jepsen logs): `lab history check` proves one
+    /// linearizable, or shows the operations no order explains.
+    #[command(subcommand)]
+    History(history_cmd::HistoryCommand),
     /// Run a scenario's nodes as real gRPC servers on 127.0.0.1, the workload in real time.
     #[command(
         after_help = "Example: lab real rate-limiter --seconds 3\nWith --keep-up the nodes serve on after the workload, until Ctrl-C: grpcurl -plaintext ADDR list"
@@ -417,6 +422,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             };
             agree(&dir, scenarios, plan, jobs.map_or_else(lab::sweep::default_jobs, usize::from))
         }
+        Command::History(command) => history_cmd::execute(command),
         Command::Real(args) => real_cmd::execute(&dir, args),
         Command::Shrink(args) => shrink_cmd::execute(&dir, args),
         Command::RunSeed { scenario, seed, variant, engine, trace, html } => {
