@@ -4,7 +4,13 @@
 //! reflection, so that tools like `grpcurl` can list and call a running node.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["proto/lab.proto", "proto/ratelimit.proto", "proto/payments.proto", "proto/breaker.proto"];
+    let files = [
+        "proto/lab.proto",
+        "proto/ratelimit.proto",
+        "proto/payments.proto",
+        "proto/breaker.proto",
+        "proto/replication.proto",
+    ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }

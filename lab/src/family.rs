@@ -58,8 +58,18 @@ pub struct NodeKindDef {
 
 /// The records every node may make, whatever its kind: its start (and each restart), its
 /// messages and their fates (`crate::engine`'s host records them; docs/trace-format.md).
-pub const HOST_RECORDS: &[&str] =
-    &["start", "msg-send", "msg-deliver", "msg-reply", "msg-result", "msg-lost", "msg-held", "rpc-fault"];
+pub const HOST_RECORDS: &[&str] = &[
+    "start",
+    "msg-send",
+    "msg-deliver",
+    "msg-reply",
+    "msg-result",
+    "msg-lost",
+    "msg-held",
+    "rpc-fault",
+    crate::engine::SYNCED,
+    crate::engine::DISK_LOST,
+];
 
 /// Every kind of record a node of `kind` makes: its own, then the host's.
 pub fn records_of(kind: &str) -> Vec<&'static str> {

@@ -731,6 +731,11 @@ fn print_witnesses(verdicts: &[Verdict], events: &[lab::trace::Event]) {
             let by_node: Vec<String> = by_node.iter().map(|(node, n)| format!("{node} {n}")).collect();
             println!("    by node: {}", by_node.join(", "));
         }
+        if let Some(drawing) = &verdict.drawing {
+            for line in drawing.lines() {
+                println!("    {line}");
+            }
+        }
     }
 }
 

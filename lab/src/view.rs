@@ -111,6 +111,7 @@ fn verdict_json(v: &Verdict) -> Value {
         "figure": v.figure,
         "expected": v.expected,
         "witnesses": v.witnesses,
+        "drawing": v.drawing,
     })
 }
 
@@ -145,6 +146,7 @@ mod tests {
             figure: "1 > 0".into(),
             expected: false,
             witnesses: vec![0],
+            drawing: None,
         };
         let event = Event { seq: 0, t_us: 5, node: "a".into(), record: Record::info("x").with("note", "</script><b>") };
         render(&info, &[verdict], &[event])

@@ -70,13 +70,13 @@ impl Caller {
 impl Node for Caller {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start => out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second)),
+            Input::Start { .. } => out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second)),
             Input::Timer { .. } => {
                 self.send(ctx, out);
                 out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second));
             }
             Input::CallResult { tag, result } => self.finish(ctx, tag, result, out),
-            Input::Request { .. } => {}
+            Input::Request { .. } | Input::Synced { .. } => {}
         }
     }
 }

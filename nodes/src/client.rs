@@ -80,13 +80,13 @@ impl ApiClient {
 impl Node for ApiClient {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start => self.schedule_next_arrival(ctx, out),
+            Input::Start { .. } => self.schedule_next_arrival(ctx, out),
             Input::Timer { tag: ARRIVAL_TIMER } => {
                 self.send_request(ctx, out);
                 self.schedule_next_arrival(ctx, out);
             }
             Input::CallResult { tag, result } => self.finish_request(ctx, tag, result, out),
-            Input::Timer { .. } | Input::Request { .. } => {}
+            Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } => {}
         }
     }
 }
@@ -133,7 +133,7 @@ mod tests {
         let mut rng = stream_rng(1, "client");
         let mut client = ApiClient::new(config());
         let mut out = Out::default();
-        client.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::Start, &mut out);
+        client.on_input(&mut Ctx { now_ms: 0, rng: &mut rng }, Input::fresh_start(), &mut out);
         assert!(matches!(out.take()[..], [crate::Action::SetTimer { tag: ARRIVAL_TIMER, .. }]));
 
         client.on_input(&mut Ctx { now_ms: 7, rng: &mut rng }, Input::Timer { tag: ARRIVAL_TIMER }, &mut out);

@@ -217,7 +217,7 @@ fn decide(out: &mut Out, id: RequestId, client: &str, request: &ApiRequest, admi
 impl Node for Gateway {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start => {
+            Input::Start { .. } => {
                 if let Strategy::Sync { interval_ms, .. } = self.config.strategy {
                     out.set_timer(SYNC_TIMER, interval_ms);
                 }
@@ -234,7 +234,7 @@ impl Node for Gateway {
                 out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
             }
             Input::Timer { tag: SYNC_TIMER } => self.send_reports(ctx, out),
-            Input::Timer { .. } => {}
+            Input::Timer { .. } | Input::Synced { .. } => {}
             Input::CallResult { tag, .. } if tag >= REPORT_TAG_BASE => {}
             Input::CallResult { tag, result } => self.handle_limiter_answer(tag, result, out),
         }

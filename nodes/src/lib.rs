@@ -3,8 +3,8 @@
 //! A node is handed one [`Input`] at a time — a start, a request from a peer, the result of a
 //! call it made, a timer firing — together with the simulated time and its own random stream
 //! ([`Ctx`]). It answers by pushing [`Action`]s into an [`Out`] buffer: call a peer, reply to a
-//! request, set a timer, record an event for the history. It never touches a socket, a clock
-//! or a runtime. The lab's drivers turn actions into gRPC calls and timers under turmoil (and,
+//! request, set a timer, write to its disk and fsync it, record an event for the history. It
+//! never touches a socket, a clock, a file or a runtime. The lab's drivers turn actions into gRPC calls and timers under turmoil (and,
 //! later, madsim or real sockets), which is why the same logic can be unit-tested here with no
 //! network at all.
 //!
@@ -22,23 +22,38 @@ pub mod payer;
 pub mod payment_service;
 pub mod record;
 pub mod records;
+pub mod replication;
 
 pub use proto::Body;
 pub use record::{Field, Level, Record};
 
 use fundamentals::sim::SimRng;
 
+/// What a node's disk held durably when it (re)started: key → value. The lab owns the disk
+/// (see [`Out::write`]); a node only ever sees what survived.
+pub type Stored = std::collections::BTreeMap<String, Vec<u8>>;
+
 /// What a node is told. Every input is handled to completion before the next one arrives.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    /// The node (re)starts with fresh in-memory state; set up timers here.
-    Start,
+    /// The node (re)starts with fresh in-memory state and what its disk kept (empty for a node
+    /// that never fsynced); set up timers here.
+    Start { disk: Stored },
     /// A peer's request. Answer it with [`Out::reply`] now or later, or never (the caller times out).
     Request { id: RequestId, from: String, body: Body },
     /// The end of a call this node made with [`Out::call`]; `tag` is the node's own label.
     CallResult { tag: u64, result: Result<Body, CallError> },
     /// A timer set with [`Out::set_timer`] fired.
     Timer { tag: u64 },
+    /// The fsync asked for with [`Out::fsync`] finished: every write made before it is durable.
+    Synced { tag: u64 },
+}
+
+impl Input {
+    /// The first start of a node whose disk is empty (what most tests feed a node first).
+    pub fn fresh_start() -> Self {
+        Input::Start { disk: Stored::new() }
+    }
 }
 
 /// Identifies an incoming request so the node can reply to it later. Assigned by the driver.
@@ -69,9 +84,28 @@ impl std::fmt::Display for CallError {
 /// What a node asks its driver to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Call { to: String, tag: u64, body: Body, timeout_ms: u64 },
-    Reply { id: RequestId, body: Body },
-    SetTimer { tag: u64, after_ms: u64 },
+    Call {
+        to: String,
+        tag: u64,
+        body: Body,
+        timeout_ms: u64,
+    },
+    Reply {
+        id: RequestId,
+        body: Body,
+    },
+    SetTimer {
+        tag: u64,
+        after_ms: u64,
+    },
+    /// Write `value` under `key` (`None` deletes it) into the disk's page cache.
+    Write {
+        key: String,
+        value: Option<Vec<u8>>,
+    },
+    Fsync {
+        tag: u64,
+    },
     Record(Record),
 }
 
@@ -98,6 +132,23 @@ impl Out {
 
     pub fn set_timer(&mut self, tag: u64, after_ms: u64) {
         self.actions.push(Action::SetTimer { tag, after_ms });
+    }
+
+    /// Writes `value` under `key`. Like `write(2)`, it reaches the page cache, not the disk: a
+    /// crash before an fsync that covers it loses it.
+    pub fn write(&mut self, key: impl Into<String>, value: Vec<u8>) {
+        self.actions.push(Action::Write { key: key.into(), value: Some(value) });
+    }
+
+    /// Deletes `key`, in the page cache like [`Out::write`].
+    pub fn delete(&mut self, key: impl Into<String>) {
+        self.actions.push(Action::Write { key: key.into(), value: None });
+    }
+
+    /// Makes every write so far durable. The disk takes time (the scenario's `storage.fsync_ms`):
+    /// [`Input::Synced`] with `tag` arrives when it is done, unless the node crashes first.
+    pub fn fsync(&mut self, tag: u64) {
+        self.actions.push(Action::Fsync { tag });
     }
 
     pub fn record(&mut self, record: Record) {

@@ -141,14 +141,14 @@ impl Payer {
 impl Node for Payer {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start => self.schedule_next_arrival(ctx, out),
+            Input::Start { .. } => self.schedule_next_arrival(ctx, out),
             Input::Timer { tag: ARRIVAL_TIMER } => {
                 self.start_payment(ctx, out);
                 self.schedule_next_arrival(ctx, out);
             }
             Input::Timer { tag } => self.send_attempt(ctx, tag, out),
             Input::CallResult { tag, result } => self.on_answer(ctx, tag, result, out),
-            Input::Request { .. } => {}
+            Input::Request { .. } | Input::Synced { .. } => {}
         }
     }
 }

@@ -78,8 +78,10 @@ impl Record {
         Self { kind, level: Level::Warn, fields: Vec::new() }
     }
 
-    /// Adds a field; builder style so a record reads as one expression.
+    /// Adds a field; builder style so a record reads as one expression. The trace puts fields
+    /// beside the event's own `seq`, `t_us`, `node` and `kind`, so those names are taken.
     pub fn with(mut self, name: &'static str, value: impl Into<Field>) -> Self {
+        debug_assert!(!["seq", "t_us", "node", "kind"].contains(&name), "`{name}` is an event's own field");
         self.fields.push((name, value.into()));
         self
     }

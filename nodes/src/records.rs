@@ -73,3 +73,47 @@ pub mod breaker {
     pub const OPEN: &str = "open";
     pub const HALF_OPEN: &str = "half-open";
 }
+
+/// Replication: KV clients, replicas, the failover controller.
+pub mod replication {
+    /// A client sent an operation (`op`, `f`, `key`, `value` for writes, `expect` for cas when set).
+    pub const KV_CALL: &str = "kv-call";
+    /// A client's operation ended (`op`, `outcome`: ok, fail or unknown; `value` for a read of a set key).
+    pub const KV_RETURN: &str = "kv-return";
+    /// A client asked the primary which ops its log has committed (`sent_ms`, `ops`: the write
+    /// and cas op ids, comma-separated, in log order).
+    pub const AUDIT: &str = "audit";
+    /// A primary told a client its write or cas took effect (`op`, `epoch`, `index`).
+    pub const WRITE_ACKED: &str = "write-acked";
+    /// A replica became primary or follower (`became`, `epoch`).
+    pub const ROLE: &str = "role";
+    /// The controller gave up on the primary (`primary`, `epoch`: the new epoch).
+    pub const FAILOVER: &str = "failover";
+    /// The controller made a replica primary (`primary`, `epoch`, `source`).
+    pub const PROMOTED: &str = "promoted";
+    pub const KV_CLIENT_RECORDS: &[&str] = &[KV_CALL, KV_RETURN, AUDIT];
+    pub const REPLICA_RECORDS: &[&str] = &[WRITE_ACKED, ROLE];
+    pub const CONTROLLER_RECORDS: &[&str] = &[FAILOVER, PROMOTED];
+    pub const OP: &str = "op";
+    /// What an op does (`read`, `write`, `cas`): Jepsen's `:f`.
+    pub const F: &str = "f";
+    pub const KEY: &str = "key";
+    pub const VALUE: &str = "value";
+    pub const EXPECT: &str = "expect";
+    pub const OUTCOME: &str = "outcome";
+    pub const EPOCH: &str = "epoch";
+    pub const BECAME: &str = "became";
+    pub const PRIMARY: &str = "primary";
+    pub const OPS: &str = "ops";
+    pub const SENT_MS: &str = "sent_ms";
+    /// `outcome` values of `kv-return`.
+    pub const OK: &str = "ok";
+    pub const FAIL: &str = "fail";
+    pub const UNKNOWN: &str = "unknown";
+    /// Why an op failed or its outcome is unknown (`kv-return`'s `reason`).
+    pub const REASON: &str = "reason";
+    /// A cas whose expected value did not match: a definite answer, and it did nothing.
+    pub const CAS_MISMATCH: &str = "cas-mismatch";
+    /// The replica asked was not the primary: it did nothing.
+    pub const NOT_PRIMARY: &str = "not-primary";
+}

@@ -24,6 +24,11 @@ pub mod breaker {
     tonic::include_proto!("breaker");
 }
 
+/// Messages of the replication scenario.
+pub mod replication {
+    tonic::include_proto!("replication");
+}
+
 /// Every message and service above as an encoded `FileDescriptorSet`, for gRPC server
 /// reflection (real mode registers it, so `grpcurl -plaintext ADDR list` works on a node).
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lab_descriptor.bin"));
@@ -49,6 +54,22 @@ impl Body {
             Body::FrontReply(_) => "front_reply",
             Body::WorkRequest(_) => "work_request",
             Body::WorkReply(_) => "work_reply",
+            Body::KvRequest(_) => "kv_request",
+            Body::KvReply(_) => "kv_reply",
+            Body::Append(_) => "append",
+            Body::AppendReply(_) => "append_reply",
+            Body::Health(_) => "health",
+            Body::HealthReply(_) => "health_reply",
+            Body::NewEpoch(_) => "new_epoch",
+            Body::Position(_) => "position",
+            Body::Promote(_) => "promote",
+            Body::Promoted(_) => "promoted",
+            Body::Fetch(_) => "fetch",
+            Body::Fetched(_) => "fetched",
+            Body::WhoIsPrimary(_) => "who_is_primary",
+            Body::PrimaryIs(_) => "primary_is",
+            Body::Audit(_) => "audit",
+            Body::AuditReply(_) => "audit_reply",
         }
     }
 }

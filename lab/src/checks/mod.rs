@@ -22,6 +22,9 @@ pub type Witnesses = Vec<u64>;
 pub enum Outcome {
     Pass(String),
     Fail(String, Witnesses),
+    /// A failure with a picture of it too: several lines of text (a linearizability witness
+    /// drawn on a time line), shown below the verdicts.
+    FailDrawn(String, Witnesses, String),
     /// Nothing to judge (no admissions, no payments, no breaker transitions): not a pass.
     Inconclusive(String),
 }
@@ -72,6 +75,8 @@ pub struct Verdict {
     pub expected: bool,
     /// For a failure, the events that prove it (their `seq`); empty otherwise.
     pub witnesses: Witnesses,
+    /// For some failures, a drawing of the witnesses (several lines of text).
+    pub drawing: Option<String>,
 }
 
 impl Verdict {
@@ -102,13 +107,15 @@ pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec
             expected: false,
             // Where the run stopped: its last event.
             witnesses: run.events.last().map(|e| e.seq).into_iter().collect(),
+            drawing: None,
         });
     }
     for spec in checks {
-        let (result, figure, witnesses) = match spec.check.evaluate(run) {
-            Outcome::Pass(figure) => (CheckResult::Pass, figure, Vec::new()),
-            Outcome::Fail(figure, witnesses) => (CheckResult::Fail, figure, witnesses),
-            Outcome::Inconclusive(figure) => (CheckResult::Inconclusive, figure, Vec::new()),
+        let (result, figure, witnesses, drawing) = match spec.check.evaluate(run) {
+            Outcome::Pass(figure) => (CheckResult::Pass, figure, Vec::new(), None),
+            Outcome::Fail(figure, witnesses) => (CheckResult::Fail, figure, witnesses, None),
+            Outcome::FailDrawn(figure, witnesses, drawing) => (CheckResult::Fail, figure, witnesses, Some(drawing)),
+            Outcome::Inconclusive(figure) => (CheckResult::Inconclusive, figure, Vec::new(), None),
         };
         let expected = match result {
             CheckResult::Pass => false,
@@ -122,6 +129,7 @@ pub fn evaluate(checks: &[CheckSpec], variant: &Variant, run: &RunResult) -> Vec
             figure,
             expected,
             witnesses,
+            drawing,
         });
     }
     verdicts

@@ -7,9 +7,10 @@
 //! trace records. What differs between engines — how time is read and waited on, how a task is
 //! spawned, how a call reaches its peer — comes in through [`Runtime`] and [`Calls`].
 
+use super::disk::Disk;
 use super::fault_layer::{FaultLayer, LegFate};
 use crate::family::NodeBuilder;
-use crate::scenario::{NodeSpec, RpcFault};
+use crate::scenario::{NodeSpec, RpcFault, Storage};
 use crate::trace::Recorder;
 use fundamentals::sim::{stream_rng, SimRng};
 use nodes::{Action, Body, CallError, Ctx, Input, Node, Out, Record, RequestId};
@@ -17,7 +18,7 @@ use proto::Envelope;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -30,10 +31,26 @@ pub struct HostContext {
     pub faults: FaultLayer,
     /// How many times the node has started; each start gets a fresh random stream.
     pub starts: std::sync::atomic::AtomicU64,
+    /// The node's disk: it outlives every incarnation (a crash loses only its page cache).
+    pub disk: SharedDisk,
+    pub fsync_ms: u64,
+}
+
+/// A disk shared by the incarnations of one host.
+#[derive(Default)]
+pub struct SharedDisk(Arc<Mutex<Disk>>);
+
+impl SharedDisk {
+    /// The disk, for one step of one incarnation. Only one incarnation runs at a time and a
+    /// step never holds the lock across an await, so a poisoned lock can only mean a panic
+    /// elsewhere, which ends the run anyway.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Disk> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl HostContext {
-    pub fn new(spec: &NodeSpec, seed: u64, recorder: &Recorder, faults: &FaultLayer) -> Self {
+    pub fn new(spec: &NodeSpec, seed: u64, storage: &Storage, recorder: &Recorder, faults: &FaultLayer) -> Self {
         Self {
             name: spec.name.as_str().into(),
             seed,
@@ -41,6 +58,8 @@ impl HostContext {
             recorder: recorder.clone(),
             faults: faults.clone(),
             starts: Default::default(),
+            disk: SharedDisk::default(),
+            fsync_ms: storage.fsync_ms,
         }
     }
 
@@ -91,6 +110,19 @@ struct PendingReply {
 
 pub type Inbox = mpsc::UnboundedSender<DriverMsg>;
 
+/// What a host waits for at a due time: one of the node's timers, or an fsync finishing.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    Timer {
+        tag: u64,
+    },
+    /// The disk finishes the fsync that covers every write up to `point`.
+    Synced {
+        tag: u64,
+        point: u64,
+    },
+}
+
 /// A sleep until a host's earliest timer.
 type Alarm = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -103,6 +135,8 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
     let incarnation = ctx.starts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel();
     let mut host = HostState::<R, C> {
+        disk: SharedDisk(Arc::clone(&ctx.disk.0)),
+        fsync_ms: ctx.fsync_ms,
         name: Arc::clone(&ctx.name),
         node: ctx.build.build(),
         rng: stream_rng(ctx.seed, &format!("node/{}/{incarnation}", ctx.name)),
@@ -118,7 +152,15 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
     };
     let run = async move {
         host.record(Record::info("start").with("incarnation", incarnation));
-        host.step(Input::Start);
+        // What the last incarnation wrote but never fsynced died with it.
+        let (lost, disk) = {
+            let mut disk = host.disk.lock();
+            (disk.lose_page_cache(), disk.durable().clone())
+        };
+        if lost > 0 {
+            host.record(Record::warn(DISK_LOST).with("writes", lost as u64));
+        }
+        host.step(Input::Start { disk });
         // One sleep for the earliest timer, kept across messages until that timer changes: a
         // fresh sleep per message would cost a simulator timer entry per message.
         let mut alarm: Option<(u64, Alarm)> = None;
@@ -146,15 +188,22 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
     (inbox_tx, run)
 }
 
+/// A restarted node lost writes that were never fsynced (`writes`).
+pub const DISK_LOST: &str = "disk-lost";
+/// An fsync finished (`writes`: how many it made durable).
+pub const SYNCED: &str = "synced";
+
 struct HostState<R, C> {
+    disk: SharedDisk,
+    fsync_ms: u64,
     name: Arc<str>,
     node: Box<dyn Node>,
     rng: SimRng,
     recorder: Recorder,
     faults: FaultLayer,
     inbox: Inbox,
-    /// Pending timers by (due time, order set) → the node's tag.
-    timers: BTreeMap<(u64, u64), u64>,
+    /// Pending timers and fsyncs by (due time, order set).
+    timers: BTreeMap<(u64, u64), Due>,
     next_timer_seq: u64,
     pending_replies: BTreeMap<RequestId, PendingReply>,
     next_request_id: RequestId,
@@ -205,14 +254,25 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
         );
     }
 
+    fn schedule(&mut self, due_ms: u64, due: Due) {
+        self.next_timer_seq += 1;
+        self.timers.insert((due_ms, self.next_timer_seq), due);
+    }
+
     fn fire_due_timers(&mut self) {
         let now_ms = R::now_us() / 1_000;
         while let Some(entry) = self.timers.first_entry() {
             if entry.key().0 > now_ms {
                 break;
             }
-            let tag = entry.remove();
-            self.step(Input::Timer { tag });
+            match entry.remove() {
+                Due::Timer { tag } => self.step(Input::Timer { tag }),
+                Due::Synced { tag, point } => {
+                    let writes = self.disk.lock().sync_through(point);
+                    self.record(Record::debug(SYNCED).with("writes", writes as u64));
+                    self.step(Input::Synced { tag });
+                }
+            }
         }
     }
 
@@ -259,9 +319,11 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
                     let _ = reply.send(body);
                 }
             }
-            Action::SetTimer { tag, after_ms } => {
-                self.next_timer_seq += 1;
-                self.timers.insert((now_ms + after_ms, self.next_timer_seq), tag);
+            Action::SetTimer { tag, after_ms } => self.schedule(now_ms + after_ms, Due::Timer { tag }),
+            Action::Write { key, value } => self.disk.lock().write(key, value),
+            Action::Fsync { tag } => {
+                let point = self.disk.lock().sync_point();
+                self.schedule(now_ms + self.fsync_ms, Due::Synced { tag, point });
             }
             Action::Record(record) => self.record(record),
         }

@@ -5,6 +5,7 @@
 //! stream and the RPC fault dice are all derived from it, and the simulation's epoch is fixed,
 //! so the same seed and build give the same events, byte for byte.
 
+mod disk;
 mod driver;
 mod fault_layer;
 mod host;
@@ -20,6 +21,7 @@ use crate::scenario::{Fault, FaultAction, FaultStart, Scenario, Trigger, Variant
 use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
 use fault_layer::FaultLayer;
 use host::HostContext;
+pub use host::{DISK_LOST, SYNCED};
 use nodes::Record;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -105,7 +107,7 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         .build();
 
     for spec in &variant.nodes {
-        let ctx = Rc::new(HostContext::new(spec, seed, &recorder, &faults));
+        let ctx = Rc::new(HostContext::new(spec, seed, &scenario.storage, &recorder, &faults));
         sim.host(spec.name.as_str(), move || driver::run_host(Rc::clone(&ctx)));
     }
     for link in &scenario.network.links {

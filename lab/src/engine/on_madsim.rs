@@ -112,7 +112,7 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     let links: SharedLinks = Arc::new(Mutex::new(Links::new(&scenario.network, stream_rng(seed, "madsim/net"))));
 
     for spec in &variant.nodes {
-        let ctx = Arc::new(HostContext::new(spec, seed, &recorder, &faults));
+        let ctx = Arc::new(HostContext::new(spec, seed, &scenario.storage, &recorder, &faults));
         let (node_net, node_links) = (Arc::clone(&net), Arc::clone(&links));
         let handle = runtime
             .create_node()

@@ -338,7 +338,7 @@ impl<'a> Cluster<'a> {
             interrupt,
         };
         for (spec, (address, listener)) in variant.nodes.iter().zip(listeners) {
-            let ctx = Arc::new(HostContext::new(spec, seed, &recorder, &faults));
+            let ctx = Arc::new(HostContext::new(spec, seed, &scenario.storage, &recorder, &faults));
             cluster.hosts.push(Host { ctx, address, running: None });
             let host = cluster.hosts.last_mut().expect("just pushed");
             host.launch(listener, &cluster.network, &cluster.log)?;

@@ -7,7 +7,8 @@
 mod breaker;
 mod payments;
 mod ratelimit;
+mod replication;
 
 use crate::family::Family;
 
-pub static ALL: &[&Family] = &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY];
+pub static ALL: &[&Family] = &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY, &replication::FAMILY];

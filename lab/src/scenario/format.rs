@@ -20,6 +20,8 @@ pub struct RawScenario {
     pub run: RawRun,
     #[serde(default)]
     pub network: RawNetwork,
+    #[serde(default)]
+    pub storage: RawStorage,
     /// `[nodes.<kind>]` tables: read by their kind's family (see `crate::family`).
     pub nodes: BTreeMap<Spanned<String>, IgnoredAny>,
     #[serde(default)]
@@ -57,6 +59,14 @@ pub struct RawNetwork {
     pub latency_ms: Option<Spanned<Vec<u64>>>,
     #[serde(default)]
     pub links: Vec<RawLink>,
+}
+
+/// `[storage]`: how the lab's model of a node's disk behaves (see `engine::disk`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    /// How long an fsync takes, in milliseconds.
+    pub fsync_ms: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]

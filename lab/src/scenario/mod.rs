@@ -28,6 +28,7 @@ pub struct Scenario {
     pub tick_ms: u64,
     pub max_events: u64,
     pub network: Network,
+    pub storage: Storage,
     pub nodes: Vec<NodeName>,
     pub faults: Vec<Fault>,
     pub checks: Vec<CheckSpec>,
@@ -40,6 +41,13 @@ pub struct Network {
     pub min_latency_ms: u64,
     pub max_latency_ms: u64,
     pub links: Vec<LinkLatency>,
+}
+
+/// The model of every node's disk.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    /// How long an fsync takes.
+    pub fsync_ms: u64,
 }
 
 #[derive(Debug, Clone)]

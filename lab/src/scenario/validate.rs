@@ -25,6 +25,9 @@ const MAX_LATENCY_MS: u64 = 10_000;
 /// A run's event budget: enough for an hour of a busy topology, small enough to fit in memory.
 const MAX_EVENTS: u64 = 20_000_000;
 const DEFAULT_LATENCY_MS: [u64; 2] = [1, 5];
+/// An fsync on a datacenter SSD: a few milliseconds; a slow disk may take a second.
+const DEFAULT_FSYNC_MS: u64 = 2;
+const MAX_FSYNC_MS: u64 = 10_000;
 
 pub(super) fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
     let raw: RawScenario = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
@@ -231,6 +234,12 @@ impl Checker<'_> {
         let groups = self.node_groups(&raw.nodes)?;
         let topology = self.topology();
         let network = self.network(&raw.network)?;
+        let storage = Storage {
+            fsync_ms: match &raw.storage.fsync_ms {
+                None => DEFAULT_FSYNC_MS,
+                Some(fsync_ms) => self.up_to(fsync_ms, "storage.fsync_ms", MAX_FSYNC_MS, "ms")?,
+            },
+        };
         let faults =
             raw.faults.iter().enumerate().map(|(i, f)| self.fault(i, f, duration_ms)).collect::<Checked<Vec<_>>>()?;
         let checks = self.checks(&raw.checks, &groups, &topology, duration_ms)?;
@@ -256,6 +265,7 @@ impl Checker<'_> {
             tick_ms,
             max_events,
             network,
+            storage,
             nodes,
             faults,
             checks,
