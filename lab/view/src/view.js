@@ -536,7 +536,7 @@ function showWitnesses(model, state, diagram, checkIndex) {
   const list = document.getElementById("witnesses");
   const shown = events.slice(0, 200);
   list.innerHTML = `<h3>Witnesses of <code>${escapeHtml(verdict.check)}</code>: ${events.length} event${events.length === 1 ? "" : "s"}</h3>
-    <p>${escapeHtml(verdict.figure)}</p>${eventList(shown)}${events.length > shown.length ? `<p>… and ${events.length - shown.length} more (all highlighted on the diagram).</p>` : ""}`;
+    <p>${escapeHtml(verdict.figure)}</p>${verdict.drawing ? `<pre class="drawing">${escapeHtml(verdict.drawing)}</pre>` : ""}${eventList(shown)}${events.length > shown.length ? `<p>… and ${events.length - shown.length} more (all highlighted on the diagram).</p>` : ""}`;
   document.getElementById("diagram").scrollIntoView({ block: "start" });
   return events.length;
 }
