@@ -240,6 +240,10 @@ fn earlier_twins(ops: &[KeyOp]) -> Vec<Option<u32>> {
 /// walk ends at that first return entry; so the latest such return over the configurations
 /// whose latest call precedes it is the first instant no configuration covers.
 pub(crate) fn search(ops: &[KeyOp], values: &mut Values, meter: &mut Meter) -> Outcome {
+    // A look at the clock per search as well: the shrinking runs many short ones.
+    if meter.past_deadline() {
+        return Outcome::OutOfBudget(format!("the deadline passed after {} states", meter.states));
+    }
     let mut known_left = ops.iter().filter(|op| op.ret.is_some()).count();
     if known_left == 0 {
         // Nothing has to have happened: the empty order explains it.

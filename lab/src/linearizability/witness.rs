@@ -26,8 +26,9 @@
 //! than cut to unknown) they are even more constrained, so they have no order either.
 
 use super::history::{drop_unobserved_unknown_writes, KeyOp, Op, OpKind};
-use super::model::{Effect, Values};
+use super::model::{Effect, Value, Values};
 use super::search::{search, Meter, Outcome};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The smallest subset of `ops` (a non-linearizable key, doomed from instant `doomed_at` as
 /// the search found) found that is still non-linearizable, by honest steps only; bounded by
@@ -115,13 +116,18 @@ fn dependents(ops: &[KeyOp], start: usize, appends: bool) -> Vec<bool> {
     if appends && !matches!(ops[start].effect, Effect::Read(_)) {
         return out;
     }
+    let mut observers: BTreeMap<Value, Vec<usize>> = BTreeMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(v) = op.effect.observes() {
+            observers.entry(v).or_default().push(i);
+        }
+    }
     out[start] = true;
     let mut todo = vec![start];
     while let Some(i) = todo.pop() {
         let Some(v) = ops[i].effect.sets() else { continue };
-        for (j, op) in ops.iter().enumerate() {
-            if !out[j] && op.effect.observes() == Some(v) {
-                out[j] = true;
+        for &j in observers.get(&v).map_or(&[][..], Vec::as_slice) {
+            if !std::mem::replace(&mut out[j], true) {
                 todo.push(j);
             }
         }
@@ -137,8 +143,9 @@ fn removable(ops: &[KeyOp], out: &[bool], appends: bool) -> bool {
     if appends {
         return taken().all(|op| matches!(op.effect, Effect::Read(_)));
     }
-    let kept = || ops.iter().zip(out).filter(|(_, &out)| !out).map(|(op, _)| op);
-    taken().filter_map(|op| op.effect.sets()).all(|v| kept().all(|k| k.effect.observes() != Some(v)))
+    let observed: BTreeSet<Value> =
+        ops.iter().zip(out).filter(|(_, &out)| !out).filter_map(|(op, _)| op.effect.observes()).collect();
+    taken().filter_map(|op| op.effect.sets()).all(|v| !observed.contains(&v))
 }
 
 /// Longest value shown in a drawing, in characters.
