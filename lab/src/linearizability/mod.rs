@@ -170,7 +170,7 @@ pub struct Witness {
     pub key: String,
     /// Indices into the caller's history, ascending.
     pub ops: Vec<usize>,
-    /// One line per operation: a bar from call to return on a shared time axis.
+    /// One line per operation — a bar from call to return on a shared time axis — and the axis.
     pub drawing: String,
     /// How many operations the key had before shrinking (after dropping).
     pub key_ops: usize,
@@ -299,7 +299,7 @@ mod tests {
         assert_eq!(witness.key, "x");
         assert_eq!(witness.ops, [0, 2, 5], "write 1, write 2, the stale read of 1:\n{witness}");
         assert_eq!(witness.key_ops, 5);
-        assert_eq!(witness.drawing.lines().count(), 3);
+        assert_eq!(witness.drawing.lines().count(), 4, "three operations and the axis");
     }
 
     #[test]

@@ -162,7 +162,8 @@ fn step(instants: usize) -> usize {
 
 /// One line per operation, earliest call first: a label (process, operation, values), a bar
 /// from call to return on an axis where only the order of instants matters (each distinct
-/// instant gets its own column), `…` for an outcome never learned, then the times themselves.
+/// instant gets its own column), `…` for an outcome never learned, then the times themselves;
+/// and the axis.
 pub(crate) fn draw(all: &[Op], indices: &[usize]) -> String {
     let mut ops: Vec<&Op> = indices.iter().map(|&i| &all[i]).collect();
     ops.sort_by_key(|op| (op.call, op.ret.is_none(), op.ret));
@@ -197,6 +198,8 @@ pub(crate) fn draw(all: &[Op], indices: &[usize]) -> String {
         };
         out.push_str(&format!("  {label:<label_width$}  {bar}{}  {times}\n", " ".repeat(pad)));
     }
+    let axis = format!("{}►", "─".repeat(width));
+    out.push_str(&format!("  {:<label_width$}  {axis}  [call, return]\n", "time"));
     out
 }
 
@@ -245,6 +248,7 @@ mod tests {
             "  p3 cas nil -> \"3\"     ├─────────────────…  [15, …]",
             "  p1 write \"2\"                ├──┤           [30, 40]",
             "  p2 read \"1\"                       ├──┤     [50, 60]",
+            "  time               ─────────────────────►  [call, return]",
         ];
         assert_eq!(drawing.lines().collect::<Vec<_>>(), expected, "\n{drawing}");
     }
