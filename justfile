@@ -96,6 +96,11 @@ bench-view:
 bench-fundamentals:
     cargo bench -p fundamentals
 
+# The linearizability checker (lab history check) on seeded histories of Porcupine's benchmark
+# shapes, timed in release next to Porcupine's published figures.
+bench-checker:
+    cargo bench -p lab --bench checker
+
 # Simulator speed, both engines side by side per scenario, and the speed targets met or missed.
 bench *args:
     {{lab}} bench {{args}}

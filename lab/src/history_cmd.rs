@@ -44,10 +44,11 @@ pub struct CheckArgs {
     /// The sequential specification the history is checked against.
     #[arg(long, value_enum)]
     model: ModelArg,
-    /// Search configurations to explore at most, per file (and again to shrink a witness).
+    /// Search configurations to explore at most, per file (shrinking a witness may explore 10×
+    /// what the verdict took, at least 1,000,000, at most this again).
     #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     max_states: u64,
-    /// Wall-clock time allowed per file, in milliseconds (and again to shrink a witness).
+    /// Wall-clock time allowed per file, in milliseconds: the verdict and its witness together.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
     timeout_ms: u64,
     /// History files.

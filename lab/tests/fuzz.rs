@@ -31,9 +31,10 @@ fn scratch(name: &str) -> PathBuf {
 /// The budget `just test` runs: a few thousand cases, seed 1, every regression input first.
 #[test]
 fn a_fixed_budget_of_every_target_finds_nothing_and_the_regressions_stay_fixed() {
-    for (targets, cases) in
-        [(&["--target", "scenarios", "--target", "traces"][..], "1000"), (&["--target", "args"][..], "100")]
-    {
+    for (targets, cases) in [
+        (&["--target", "scenarios", "--target", "traces", "--target", "histories"][..], "1000"),
+        (&["--target", "args"][..], "100"),
+    ] {
         let output = fuzz(&[targets, &["--cases", cases, "--seed", "1"]].concat(), None);
         let text = text(&output);
         assert_eq!(output.status.code(), Some(0), "{text}");

@@ -329,7 +329,7 @@ fn agrees_with_brute_force(model: Model, ops: &[Op]) -> Result<(), TestCaseError
             let sub: Vec<Op> = w.ops.iter().map(|&i| ops[i].clone()).collect();
             prop_assert!(sub.iter().all(|o| o.key == w.key));
             prop_assert!(!brute_force(&sub, model), "the witness {:?} has an order\n{ops:#?}", w.ops);
-            prop_assert_eq!(w.drawing.lines().count(), sub.len());
+            prop_assert_eq!(w.drawing.lines().count(), sub.len() + 1, "a line per operation and the axis");
         }
         Verdict::Unknown { why, .. } => prop_assert!(false, "{why}"),
     }

@@ -124,7 +124,8 @@ pub fn parse(bytes: &[u8]) -> Result<History, ParseError> {
 fn text_of(bytes: &[u8]) -> Result<&str, ParseError> {
     let bad = match std::str::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
-            None => return Ok(text),
+            // A byte-order mark, as some editors write, is not part of the first line.
+            None => return Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
             Some(at) => (at, "a NUL byte"),
         },
         Err(e) => (e.valid_up_to(), "bytes that are not UTF-8"),
@@ -517,6 +518,8 @@ mod tests {
             ]
         );
         assert_eq!(history.lines[2], OpLines { invoke: 7, completion: None });
+        let with_bom = parse(format!("\u{feff}{text}").as_bytes()).unwrap();
+        assert_eq!(with_bom.ops, history.ops, "a byte-order mark is not part of the first line");
     }
 
     #[test]

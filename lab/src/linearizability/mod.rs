@@ -118,9 +118,13 @@ use std::time::Instant;
 
 /// How much work a check may do before its verdict is [`Verdict::Unknown`].
 ///
-/// `max_states` bounds the configurations explored over all keys of one check (and, again,
-/// the shrinking of a witness). The lab's simulated runs use only that: a wall-clock deadline
-/// would make a verdict depend on the machine's speed. The command line uses both.
+/// `max_states` bounds the configurations explored over all keys of one check. Shrinking a
+/// witness has its own allowance: [`SHRINK_FACTOR`] times what the verdict took, at least
+/// [`SHRINK_FLOOR`] states, never more than `max_states` — so a witness costs a few verdicts at
+/// most, and small ones are always shrunk well. The lab's simulated runs use only states: a
+/// wall-clock deadline would make a verdict depend on the machine's speed. The command line
+/// uses both; the deadline bounds the verdict and the shrinking together (a witness cut short
+/// is less small, never wrong).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
     pub max_states: u64,
@@ -166,7 +170,7 @@ pub struct Witness {
     pub key: String,
     /// Indices into the caller's history, ascending.
     pub ops: Vec<usize>,
-    /// One line per operation: a bar from call to return on a shared time axis.
+    /// One line per operation — a bar from call to return on a shared time axis — and the axis.
     pub drawing: String,
     /// How many operations the key had before shrinking (after dropping).
     pub key_ops: usize,
@@ -225,8 +229,8 @@ pub fn check(ops: &[Op], model: Model, budget: &Budget) -> Verdict {
         figures.states = meter.states;
         match outcome {
             Outcome::Linearizable => {}
-            Outcome::NotLinearizable => {
-                return Verdict::NotLinearizable(witness_of(ops, key, history, figures, budget))
+            Outcome::NotLinearizable { doomed_at } => {
+                return Verdict::NotLinearizable(witness_of(ops, key, history, doomed_at, figures, budget))
             }
             Outcome::OutOfBudget(why) => return Verdict::Unknown { key: key.to_owned(), why, figures },
         }
@@ -234,9 +238,22 @@ pub fn check(ops: &[Op], model: Model, budget: &Budget) -> Verdict {
     Verdict::Linearizable { figures }
 }
 
-fn witness_of(ops: &[Op], key: &str, mut history: KeyHistory, figures: Figures, budget: &Budget) -> Witness {
-    let mut meter = Meter::new(budget.max_states, budget.deadline);
-    let shrunk = witness::shrink(&history.ops, &mut history.values, history.appends, &mut meter);
+/// Shrinking a witness may explore this many times the states the verdict took…
+pub const SHRINK_FACTOR: u64 = 10;
+/// …and at least this many (within `Budget::max_states`).
+pub const SHRINK_FLOOR: u64 = 1_000_000;
+
+fn witness_of(
+    ops: &[Op],
+    key: &str,
+    mut history: KeyHistory,
+    doomed_at: u64,
+    figures: Figures,
+    budget: &Budget,
+) -> Witness {
+    let allowance = figures.states.saturating_mul(SHRINK_FACTOR).max(SHRINK_FLOOR).min(budget.max_states);
+    let mut meter = Meter::new(allowance, budget.deadline);
+    let shrunk = witness::shrink(&history.ops, doomed_at, &mut history.values, history.appends, &mut meter);
     let mut indices: Vec<usize> = shrunk.iter().map(|op| op.index).collect();
     indices.sort_unstable();
     Witness {
@@ -282,7 +299,7 @@ mod tests {
         assert_eq!(witness.key, "x");
         assert_eq!(witness.ops, [0, 2, 5], "write 1, write 2, the stale read of 1:\n{witness}");
         assert_eq!(witness.key_ops, 5);
-        assert_eq!(witness.drawing.lines().count(), 3);
+        assert_eq!(witness.drawing.lines().count(), 4, "three operations and the axis");
     }
 
     #[test]

@@ -20,11 +20,16 @@ use super::history::KeyOp;
 use super::model::{mix, Effect, FixedMap, Value, Values, NIL};
 use std::time::Instant;
 
-/// Why the search stopped short of a verdict.
+/// What the search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Linearizable,
-    NotLinearizable,
+    /// No order exists; and already none for the history as it stood at `doomed_at` (calls up
+    /// to that instant; what had not returned by then with an unknown outcome), while every
+    /// earlier instant's history has one. See [`search`] for how this comes for free.
+    NotLinearizable {
+        doomed_at: u64,
+    },
     OutOfBudget(String),
 }
 
@@ -226,7 +231,19 @@ fn earlier_twins(ops: &[KeyOp]) -> Vec<Option<u32>> {
 }
 
 /// Searches for an order of `ops` (one key's) that the model accepts.
+///
+/// When there is none, the search has visited every configuration (linearized set `S`, state)
+/// reachable from the start, and the same walk tells when the history became doomed. The
+/// history as of instant `t` has an order exactly when some reachable `S` was called by `t`
+/// (its latest call ≤ `t`) and holds everything that had returned by `t` (its first return
+/// entry, the earliest return of an operation outside `S`, is after `t`). Each configuration's
+/// walk ends at that first return entry; so the latest such return over the configurations
+/// whose latest call precedes it is the first instant no configuration covers.
 pub(crate) fn search(ops: &[KeyOp], values: &mut Values, meter: &mut Meter) -> Outcome {
+    // A look at the clock per search as well: the shrinking runs many short ones.
+    if meter.past_deadline() {
+        return Outcome::OutOfBudget(format!("the deadline passed after {} states", meter.states));
+    }
     let mut known_left = ops.iter().filter(|op| op.ret.is_some()).count();
     if known_left == 0 {
         // Nothing has to have happened: the empty order explains it.
@@ -239,8 +256,10 @@ pub(crate) fn search(ops: &[KeyOp], values: &mut Values, meter: &mut Meter) -> O
     let is_set = |bits: &[u64], i: usize| bits[i / 64] & (1 << (i % 64)) != 0;
     let mut bits_hash = 0u64;
     let mut memo = Memo::new(bits.len());
-    // The choices made so far: each linearized call entry and the state before it.
-    let mut stack: Vec<(u32, Value)> = Vec::new();
+    // The choices made so far: each linearized call entry, the state before it, and the latest
+    // call among the operations linearized up to it.
+    let mut stack: Vec<(u32, Value, u64)> = Vec::new();
+    let mut doomed_at = 0;
     let mut state = NIL;
     let mut entry = list.first();
     let mut turns = 0u64;
@@ -256,7 +275,11 @@ pub(crate) fn search(ops: &[KeyOp], values: &mut Values, meter: &mut Meter) -> O
         if !node.is_call {
             // This operation returned and nothing linearized it yet: dead end. Undo the last
             // choice and try the call after it instead.
-            let Some((call, previous)) = stack.pop() else { return Outcome::NotLinearizable };
+            let ret = ops[node.op as usize].ret.expect("only known returns come before the walk ends");
+            if stack.last().is_none_or(|&(_, _, latest_call)| latest_call < ret) {
+                doomed_at = doomed_at.max(ret);
+            }
+            let Some((call, previous, _)) = stack.pop() else { return Outcome::NotLinearizable { doomed_at } };
             let op = list.node(call).op as usize;
             list.unlift(call);
             bits[op / 64] &= !(1 << (op % 64));
@@ -277,7 +300,8 @@ pub(crate) fn search(ops: &[KeyOp], values: &mut Values, meter: &mut Meter) -> O
                     return Outcome::OutOfBudget(why);
                 }
                 bits_hash = hash;
-                stack.push((entry, state));
+                let latest_call = stack.last().map_or(0, |&(_, _, latest)| latest).max(ops[op].call);
+                stack.push((entry, state, latest_call));
                 state = next_state;
                 list.lift(entry);
                 if ops[op].ret.is_some() {
@@ -331,7 +355,7 @@ mod tests {
         // write's linearization point, the second… cannot come before it: it started after the
         // first read returned. Not linearizable. Swap the reads' results and it is.
         let (bad, _) = verdict(&[(0, Some(10), Write(1)), (5, Some(6), Read(1)), (7, Some(8), Read(NIL))]);
-        assert_eq!(bad, Outcome::NotLinearizable);
+        assert!(matches!(bad, Outcome::NotLinearizable { .. }));
         let (good, _) = verdict(&[(0, Some(10), Write(1)), (5, Some(6), Read(NIL)), (7, Some(8), Read(1))]);
         assert_eq!(good, Outcome::Linearizable);
     }
@@ -350,7 +374,7 @@ mod tests {
         let late = [(0, None, Write(1)), (5, Some(6), Read(NIL)), (7, Some(8), Read(1)), (9, Some(10), Read(1))];
         assert_eq!(verdict(&late).0, Outcome::Linearizable);
         let flicker = [(0, None, Write(1)), (5, Some(6), Read(1)), (7, Some(8), Read(NIL))];
-        assert_eq!(verdict(&flicker).0, Outcome::NotLinearizable);
+        assert!(matches!(verdict(&flicker).0, Outcome::NotLinearizable { .. }));
         assert_eq!(verdict(&[(0, None, Write(1))]).0, Outcome::Linearizable, "nothing known: nothing to explain");
     }
 
@@ -362,7 +386,7 @@ mod tests {
         let mut spec: Vec<(u64, Option<u64>, Effect)> = (0..12).map(|i| (i, None, Write(1))).collect();
         spec.extend([(100, Some(101), Read(2)), (102, Some(103), Read(NIL))]);
         let (outcome, states) = verdict(&spec);
-        assert_eq!(outcome, Outcome::NotLinearizable);
+        assert!(matches!(outcome, Outcome::NotLinearizable { .. }));
         assert!(states < 100, "{states} states");
     }
 

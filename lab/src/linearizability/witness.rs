@@ -11,8 +11,8 @@
 //!    at instant `t` — operations called by then, and those that had not returned by then
 //!    given an unknown outcome — is linearizable if the whole is (take the whole's
 //!    linearization points: those up to `t` form a valid order of it, and every operation whose
-//!    point comes later had not returned by `t`, so it may be left out). Being doomed is
-//!    monotone in `t`, so a binary search finds the earliest such instant.
+//!    point comes later had not returned by `t`, so it may be left out). The search that found
+//!    the violation also found that instant (`search::search` says how).
 //! 2. **Remove operations** while the rest stays non-linearizable (chunks first, halving, then
 //!    one at a time: delta debugging), but only
 //!    - reads: they change no state, so an order of the whole is, without them, an order of
@@ -26,20 +26,27 @@
 //! than cut to unknown) they are even more constrained, so they have no order either.
 
 use super::history::{drop_unobserved_unknown_writes, KeyOp, Op, OpKind};
-use super::model::{Effect, Values};
+use super::model::{Effect, Value, Values};
 use super::search::{search, Meter, Outcome};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// The smallest subset of `ops` (a non-linearizable key) found that is still non-linearizable,
-/// by honest steps only; bounded by `meter`.
-pub(crate) fn shrink(ops: &[KeyOp], values: &mut Values, appends: bool, meter: &mut Meter) -> Vec<KeyOp> {
-    let cut = earliest_doomed(ops, values, appends, meter);
-    remove_what_cannot_matter(cut, values, appends, meter)
+/// The smallest subset of `ops` (a non-linearizable key, doomed from instant `doomed_at` as
+/// the search found) found that is still non-linearizable, by honest steps only; bounded by
+/// `meter`.
+pub(crate) fn shrink(
+    ops: &[KeyOp],
+    doomed_at: u64,
+    values: &mut Values,
+    appends: bool,
+    meter: &mut Meter,
+) -> Vec<KeyOp> {
+    remove_what_cannot_matter(as_of(ops, doomed_at, appends), values, appends, meter)
 }
 
 /// The history as it stood at instant `t`, on the verdict's terms: operations called by then,
 /// with an unknown outcome if they had not returned by then (and the unknown reads and unread
 /// unknown writes that cannot matter dropped again).
-fn as_of(ops: &[KeyOp], t: u64, appends: bool) -> Vec<KeyOp> {
+pub(crate) fn as_of(ops: &[KeyOp], t: u64, appends: bool) -> Vec<KeyOp> {
     let mut cut: Vec<KeyOp> = ops
         .iter()
         .filter(|op| op.call <= t)
@@ -52,30 +59,13 @@ fn as_of(ops: &[KeyOp], t: u64, appends: bool) -> Vec<KeyOp> {
     cut
 }
 
-/// The history cut at the earliest instant from which it has no order (binary search: see the
-/// module comment for why being doomed is monotone in the instant).
-fn earliest_doomed(ops: &[KeyOp], values: &mut Values, appends: bool, meter: &mut Meter) -> Vec<KeyOp> {
-    let mut instants: Vec<u64> = ops.iter().flat_map(|op| [Some(op.call), op.ret]).flatten().collect();
-    instants.sort_unstable();
-    instants.dedup();
-    let Some(last) = instants.len().checked_sub(1) else { return ops.to_vec() };
-    // Invariant: the history as of `instants[doomed]` has no order; all before `lo` have one.
-    let (mut lo, mut doomed) = (0, last);
-    while lo < doomed {
-        let mid = (lo + doomed) / 2;
-        match search(&as_of(ops, instants[mid], appends), values, meter) {
-            Outcome::NotLinearizable => doomed = mid,
-            Outcome::Linearizable => lo = mid + 1,
-            Outcome::OutOfBudget(_) => break,
-        }
-    }
-    if doomed == last {
-        return ops.to_vec();
-    }
-    as_of(ops, instants[doomed], appends)
-}
-
-/// Delta debugging over the removals that cannot create a violation.
+/// Delta debugging over the removals that cannot create a violation; each smaller history
+/// found is cut again at the instant it became doomed.
+///
+/// Chunks first (halving), then one operation at a time — together with everything that then
+/// depends on it: the reads and cas that observe its value, and what observes theirs. Without
+/// that, two cas that each expect the other's value could never go, though both are beside
+/// the point.
 fn remove_what_cannot_matter(
     mut current: Vec<KeyOp>,
     values: &mut Values,
@@ -87,17 +77,27 @@ fn remove_what_cannot_matter(
         let mut start = 0;
         let mut removed = false;
         while start < current.len() {
-            let end = (start + chunk).min(current.len());
-            let kept: Vec<KeyOp> = current[..start].iter().chain(&current[end..]).copied().collect();
-            let outcome = removable(&current[start..end], &kept, appends).then(|| search(&kept, values, meter));
+            let out: Vec<bool> = if chunk == 1 {
+                dependents(&current, start, appends)
+            } else {
+                let end = (start + chunk).min(current.len());
+                let out: Vec<bool> = (0..current.len()).map(|i| (start..end).contains(&i)).collect();
+                if removable(&current, &out, appends) {
+                    out
+                } else {
+                    vec![false; current.len()]
+                }
+            };
+            let kept: Vec<KeyOp> = current.iter().zip(&out).filter(|(_, &out)| !out).map(|(op, _)| *op).collect();
+            let outcome = (kept.len() < current.len()).then(|| search(&kept, values, meter));
             match outcome {
-                Some(Outcome::NotLinearizable) => {
-                    current = kept;
+                Some(Outcome::NotLinearizable { doomed_at }) => {
+                    current = as_of(&kept, doomed_at, appends);
                     removed = true;
                 }
                 // The budget is spent: what was found so far is still a valid witness.
                 Some(Outcome::OutOfBudget(_)) => return current,
-                Some(Outcome::Linearizable) | None => start = end,
+                Some(Outcome::Linearizable) | None => start += chunk,
             }
         }
         if chunk == 1 && !removed {
@@ -109,13 +109,43 @@ fn remove_what_cannot_matter(
     }
 }
 
-/// Whether taking `removed` out of a history leaves `kept`, no more linearizable than before
-/// (see the module comment).
-fn removable(removed: &[KeyOp], kept: &[KeyOp], appends: bool) -> bool {
-    if appends {
-        return removed.iter().all(|op| matches!(op.effect, Effect::Read(_)));
+/// Operation `start` and, transitively, every operation that observes a value one of them
+/// sets: a set that [`removable`] always allows. With appends, only a read (alone) may go.
+fn dependents(ops: &[KeyOp], start: usize, appends: bool) -> Vec<bool> {
+    let mut out = vec![false; ops.len()];
+    if appends && !matches!(ops[start].effect, Effect::Read(_)) {
+        return out;
     }
-    removed.iter().filter_map(|op| op.effect.sets()).all(|v| kept.iter().all(|k| k.effect.observes() != Some(v)))
+    let mut observers: BTreeMap<Value, Vec<usize>> = BTreeMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(v) = op.effect.observes() {
+            observers.entry(v).or_default().push(i);
+        }
+    }
+    out[start] = true;
+    let mut todo = vec![start];
+    while let Some(i) = todo.pop() {
+        let Some(v) = ops[i].effect.sets() else { continue };
+        for &j in observers.get(&v).map_or(&[][..], Vec::as_slice) {
+            if !std::mem::replace(&mut out[j], true) {
+                todo.push(j);
+            }
+        }
+    }
+    out
+}
+
+/// Whether taking the operations marked `out` from `ops` leaves a history no more linearizable
+/// than before (see the module comment): every write or cas taken out sets a value no
+/// remaining operation observes; with appends, only reads go.
+fn removable(ops: &[KeyOp], out: &[bool], appends: bool) -> bool {
+    let taken = || ops.iter().zip(out).filter(|(_, &out)| out).map(|(op, _)| op);
+    if appends {
+        return taken().all(|op| matches!(op.effect, Effect::Read(_)));
+    }
+    let observed: BTreeSet<Value> =
+        ops.iter().zip(out).filter(|(_, &out)| !out).filter_map(|(op, _)| op.effect.observes()).collect();
+    taken().filter_map(|op| op.effect.sets()).all(|v| !observed.contains(&v))
 }
 
 /// Longest value shown in a drawing, in characters.
@@ -132,7 +162,8 @@ fn step(instants: usize) -> usize {
 
 /// One line per operation, earliest call first: a label (process, operation, values), a bar
 /// from call to return on an axis where only the order of instants matters (each distinct
-/// instant gets its own column), `…` for an outcome never learned, then the times themselves.
+/// instant gets its own column), `…` for an outcome never learned, then the times themselves;
+/// and the axis.
 pub(crate) fn draw(all: &[Op], indices: &[usize]) -> String {
     let mut ops: Vec<&Op> = indices.iter().map(|&i| &all[i]).collect();
     ops.sort_by_key(|op| (op.call, op.ret.is_none(), op.ret));
@@ -167,6 +198,8 @@ pub(crate) fn draw(all: &[Op], indices: &[usize]) -> String {
         };
         out.push_str(&format!("  {label:<label_width$}  {bar}{}  {times}\n", " ".repeat(pad)));
     }
+    let axis = format!("{}►", "─".repeat(width));
+    out.push_str(&format!("  {:<label_width$}  {axis}  [call, return]\n", "time"));
     out
 }
 
@@ -215,6 +248,7 @@ mod tests {
             "  p3 cas nil -> \"3\"     ├─────────────────…  [15, …]",
             "  p1 write \"2\"                ├──┤           [30, 40]",
             "  p2 read \"1\"                       ├──┤     [50, 60]",
+            "  time               ─────────────────────►  [call, return]",
         ];
         assert_eq!(drawing.lines().collect::<Vec<_>>(), expected, "\n{drawing}");
     }
@@ -239,19 +273,70 @@ mod tests {
         }
         let mut values = Values::new(crate::linearizability::Model::Register);
         let mut meter = Meter::new(1_000_000, None);
-        let witness = shrink(&ops, &mut values, false, &mut meter);
+        let Outcome::NotLinearizable { doomed_at } = search(&ops, &mut values, &mut meter) else {
+            panic!("a stale read")
+        };
+        assert_eq!(doomed_at, 25, "when the stale read returned");
+        let witness = shrink(&ops, doomed_at, &mut values, false, &mut meter);
         assert_eq!(witness.iter().map(|op| op.index).collect::<Vec<_>>(), [0, 1, 2]);
+    }
+
+    /// The instant the search reports is the earliest one whose history has no order: cut
+    /// there, no order; cut just before, one. Checked on histories of a store with stale reads.
+    #[test]
+    fn the_search_finds_the_instant_the_history_became_doomed() {
+        use crate::linearizability::generate::{history, simulate, Simulation, Workload};
+        use crate::linearizability::history::KeyHistory;
+        use crate::linearizability::Model;
+        let mut checked = 0;
+        for seed in 1..=40 {
+            let sim = Simulation {
+                seed,
+                clients: 4,
+                ops: 60,
+                workload: Workload::CasRegister { values: 3 },
+                timeout_pct: 20,
+                stale_read_pct: 15,
+            };
+            let all = history(&simulate(&sim));
+            let indices: Vec<usize> = (0..all.len()).collect();
+            let mut key = KeyHistory::prepare(&all, &indices, Model::CasRegister);
+            let mut meter = Meter::new(10_000_000, None);
+            let Outcome::NotLinearizable { doomed_at } = search(&key.ops, &mut key.values, &mut meter) else {
+                continue;
+            };
+            let mut outcome_at = |t| search(&as_of(&key.ops, t, false), &mut key.values, &mut meter);
+            assert!(matches!(outcome_at(doomed_at), Outcome::NotLinearizable { .. }), "seed {seed}");
+            assert_eq!(outcome_at(doomed_at - 1), Outcome::Linearizable, "seed {seed}");
+            checked += 1;
+        }
+        assert!(checked >= 20, "{checked} of 40 runs had stale reads that showed");
     }
 
     #[test]
     fn only_reads_and_unobserved_writes_may_be_removed() {
         let at = |index, effect| KeyOp { index, call: 0, ret: Some(1), effect };
-        let write1 = at(0, Effect::Write(1));
-        let read1 = at(1, Effect::Read(1));
-        let write2 = at(2, Effect::Write(2));
-        assert!(removable(&[read1], &[write1, write2], false), "a read always");
-        assert!(!removable(&[write1], &[read1, write2], false), "a write somebody read: never");
-        assert!(removable(&[write1, read1], &[write2], false), "with its reader: yes");
-        assert!(!removable(&[write2], &[write1], true), "with appends, only reads");
+        let ops = [at(0, Effect::Write(1)), at(1, Effect::Read(1)), at(2, Effect::Write(2))];
+        assert!(removable(&ops, &[false, true, false], false), "a read always");
+        assert!(!removable(&ops, &[true, false, false], false), "a write somebody read: never");
+        assert!(removable(&ops, &[true, true, false], false), "with its reader: yes");
+        assert!(!removable(&ops, &[false, false, true], true), "with appends, only reads");
+    }
+
+    #[test]
+    fn an_operation_goes_with_everything_that_depends_on_its_value() {
+        let at = |index, effect| KeyOp { index, call: 0, ret: Some(1), effect };
+        // cas 3 -> 0 and cas 0 -> 3 each expect the other's value; the write of 1 and its
+        // reader are beside the point.
+        let ops = [
+            at(0, Effect::Cas { expect: 3, new: 0 }),
+            at(1, Effect::Cas { expect: 0, new: 3 }),
+            at(2, Effect::Write(1)),
+            at(3, Effect::Read(1)),
+        ];
+        assert_eq!(dependents(&ops, 0, false), [true, true, false, false]);
+        assert_eq!(dependents(&ops, 2, false), [false, false, true, true]);
+        assert_eq!(dependents(&ops, 3, false), [false, false, false, true]);
+        assert!(removable(&ops, &dependents(&ops, 0, false), false));
     }
 }

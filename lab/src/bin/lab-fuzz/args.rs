@@ -89,6 +89,23 @@ pub fn summary_files() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// `history check --model` values.
+const MODELS: &[&str] = &["kv", "register", "cas-register", "cas_register", "KV", "", "linearizable"];
+
+/// History files written into each worker's sandbox for `history check`: one that passes, one
+/// that fails, one cut off, one not text.
+pub fn history_files() -> Vec<(&'static str, Vec<u8>)> {
+    let put = "{:process 0, :type :invoke, :f :put, :key \"k\", :value \"1\"}\n{:process 0, :type :ok, :f :put, :key \"k\", :value \"1\"}\n";
+    let stale = "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n\
+                 INFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t2\n";
+    vec![
+        ("ok.edn", put.as_bytes().to_vec()),
+        ("stale.log", stale.as_bytes().to_vec()),
+        ("cut.edn", put.as_bytes()[..put.len() / 2].to_vec()),
+        ("binary.edn", vec![0xff, 0x00, 0xfe, b'\n']),
+    ]
+}
+
 const TOPICS: &[&str] = &["lru_cache", "ds::btree", "rate-limiter", "nope", "", "::", "ds::", "a::b::c", "../README"];
 
 fn pick(list: &[&str], rng: &mut impl RngCore) -> Vec<u8> {
@@ -113,7 +130,7 @@ fn maybe_flag(args: &mut Vec<Vec<u8>>, p: f64, name: &str, values: &[&str], rng:
 /// One command line (without the program name).
 pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
     let mut args: Vec<Vec<u8>> = Vec::new();
-    match rng.random_range(0..13) {
+    match rng.random_range(0..14) {
         0 | 1 => {
             args.push(b"run".to_vec());
             args.push(pick(SCENARIOS, rng));
@@ -194,6 +211,20 @@ pub fn generate(rng: &mut impl RngCore) -> Vec<Vec<u8>> {
             args.extend(flag("seconds", &["1", "0", "3601", "-1", "x", "", "18446744073709551616"], rng));
             maybe_flag(&mut args, 0.3, "variant", VARIANTS, rng);
             maybe_flag(&mut args, 0.2, "out", PATHS, rng);
+        }
+        12 => {
+            args.extend([b"history".to_vec(), pick(&["check", "", "nope", "--help"], rng)]);
+            maybe_flag(&mut args, 0.9, "model", MODELS, rng);
+            for _ in 0..rng.random_range(0..3) {
+                match rng.random_bool(0.7) {
+                    true => args.push(
+                        history_files().choose(rng).map(|(name, _)| name.as_bytes().to_vec()).unwrap_or_default(),
+                    ),
+                    false => args.push(pick(PATHS, rng)),
+                }
+            }
+            maybe_flag(&mut args, 0.3, "max-states", NUMBERS, rng);
+            maybe_flag(&mut args, 0.3, "timeout-ms", NUMBERS, rng);
         }
         _ => {
             args.push(pick(&["run", "check", "list", "sweep"], rng));

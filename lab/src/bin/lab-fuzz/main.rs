@@ -1,5 +1,5 @@
 //! `lab-fuzz`: feeds the lab generated and mutated inputs — scenario files, trace files, command
-//! lines — and reports every panic, abort, hang or unlocated error as a finding, shrunk and
+//! lines, history files — and reports every panic, abort, hang or unlocated error as a finding, shrunk and
 //! saved to the regressions folder, whose files every later run (and `just test`) replays first.
 //!
 //!   lab-fuzz --cases 2000 --seed 1              a fixed budget per target (what `just test` runs)
@@ -12,6 +12,7 @@
 //! Exit codes: 0 no finding, 1 findings (listed, and written as regression files), 2 bad usage.
 
 mod args;
+mod histories;
 mod minimize;
 mod mutate;
 mod pool;
@@ -30,7 +31,10 @@ use std::time::{Duration, Instant};
 use targets::{Corpus, Target, Verdict};
 
 #[derive(Parser)]
-#[command(name = "lab-fuzz", about = "Fuzz every input the lab reads: scenario files, trace files, command lines")]
+#[command(
+    name = "lab-fuzz",
+    about = "Fuzz every input the lab reads: scenario files, trace files, command lines, history files"
+)]
 struct Cli {
     /// Targets to fuzz (default: all).
     #[arg(long, value_enum)]

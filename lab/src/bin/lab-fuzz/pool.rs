@@ -228,8 +228,9 @@ pub fn worker_main(scenarios_dir: &Path, regressions: &Path, lab_exe: &Path, san
     Ok(true)
 }
 
-/// The directory command-line cases run in: a copy of the scenarios and sweep summaries for
-/// `sweep-merge` (sound and broken ones), so whatever a command writes stays inside it.
+/// The directory command-line cases run in: a copy of the scenarios, sweep summaries for
+/// `sweep-merge` (sound and broken ones) and history files for `history check`, so whatever a
+/// command writes stays inside it.
 fn prepare_sandbox(scenarios_dir: &Path, sandbox: &Path) -> anyhow::Result<()> {
     let copy = sandbox.join("scenarios");
     std::fs::create_dir_all(&copy).with_context(|| format!("cannot create {}", copy.display()))?;
@@ -237,7 +238,7 @@ fn prepare_sandbox(scenarios_dir: &Path, sandbox: &Path) -> anyhow::Result<()> {
         let name = file.file_name().expect("a listed file has a name");
         std::fs::copy(&file, copy.join(name)).with_context(|| format!("cannot copy {}", file.display()))?;
     }
-    for (name, bytes) in crate::args::summary_files() {
+    for (name, bytes) in crate::args::summary_files().into_iter().chain(crate::args::history_files()) {
         let path = sandbox.join(name);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }

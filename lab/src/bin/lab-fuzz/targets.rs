@@ -1,9 +1,10 @@
-//! What is fuzzed and how each input is judged. Three inputs the lab reads from users:
+//! What is fuzzed and how each input is judged. Four inputs the lab reads from users:
 //!
 //! - `scenarios`: scenario files, through the same path as `lab check` (read, parse, check),
 //!   and for a file that passes, a short bounded run of one of its variants;
 //! - `traces`: a trace file as `lab replay` reads it back, compared with a fresh run's trace;
-//! - `args`: command lines given to the real `lab` binary.
+//! - `args`: command lines given to the real `lab` binary;
+//! - `histories`: history files as `lab history check` reads and judges them (`histories.rs`).
 //!
 //! The oracle is the same for all: exit 0, 1 or 2 — never a panic, an abort or a hang — and an
 //! exit 2 says what is wrong (for a scenario file: `file:line:column:` first).
@@ -27,16 +28,19 @@ pub enum Target {
     Scenarios,
     Traces,
     Args,
+    // Last, so the other targets' cases (a function of the target's position) stay the same.
+    Histories,
 }
 
 impl Target {
-    pub const ALL: [Target; 3] = [Target::Scenarios, Target::Traces, Target::Args];
+    pub const ALL: [Target; 4] = [Target::Scenarios, Target::Traces, Target::Args, Target::Histories];
 
     pub fn name(self) -> &'static str {
         match self {
             Target::Scenarios => "scenarios",
             Target::Traces => "traces",
             Target::Args => "args",
+            Target::Histories => "histories",
         }
     }
 
@@ -46,6 +50,7 @@ impl Target {
             Target::Scenarios => "toml",
             Target::Traces => "jsonl",
             Target::Args => "json",
+            Target::Histories => "history",
         }
     }
 
@@ -54,7 +59,7 @@ impl Target {
     /// milliseconds, or one `lab` command of a few runs).
     pub fn default_timeout(self) -> Duration {
         match self {
-            Target::Scenarios | Target::Traces => Duration::from_secs(30),
+            Target::Scenarios | Target::Traces | Target::Histories => Duration::from_secs(30),
             Target::Args => Duration::from_secs(60),
         }
     }
@@ -71,7 +76,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    fn finding(signature: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub(crate) fn finding(signature: impl Into<String>, detail: impl Into<String>) -> Self {
         Verdict::Finding { signature: signature.into(), detail: detail.into() }
     }
 }
@@ -144,6 +149,7 @@ pub fn generate(target: Target, corpus: &Corpus, rng: &mut impl RngCore) -> Vec<
             mutate::bytes_case(&corpus.trace, rng)
         }
         Target::Args => encode_args(&crate::args::generate(rng)),
+        Target::Histories => crate::histories::generate(rng),
     }
 }
 
@@ -166,6 +172,7 @@ pub fn judge(target: Target, input: &[u8], corpus: &Corpus, lab_exe: &Path, sand
                 Some(args) => judge_args(&args, lab_exe, sandbox),
                 None => Verdict::Clean(2),
             },
+            Target::Histories => crate::histories::judge(input),
         }
     }));
     judged.unwrap_or_else(|_| panic_verdict())
