@@ -71,6 +71,11 @@ break topic:
 check file:
     {{lab}} check {{file}}
 
+# Is a recorded history linearizable? just history check --model kv|register|cas-register FILE…
+# (EDN operation maps or Jepsen logs; exit 0 proven, 1 not — with a witness — or unknown, 2 malformed)
+history *args:
+    {{lab}} history {{args}}
+
 # Every test (the command CI runs): format and lints, cargo test, the loom models, the engines'
 # agreement (20 seeds per variant on madsim, 3 on turmoil), then proof that every break-it patch
 # (lessons and scenarios) still applies and is caught. Ends with the wall time of each phase.

@@ -65,6 +65,8 @@ fn main() {
         "up to ~200 ms",
     );
     row("102 such CAS register histories, together", &registers, Model::CasRegister, &budget, "~630 ms");
+    println!("\nops: the operations checked; failed ones (a cas that found another value) are left out.");
+    println!("Times include shrinking the witness; Porcupine's are for the verdict alone, on its own files.");
 }
 
 /// Checks every history in `set` (timed together, median of [`RUNS`]) and prints one row.

@@ -14,7 +14,8 @@
 //!    point comes later had not returned by `t`, so it may be left out). The search that found
 //!    the violation also found that instant (`search::search` says how).
 //! 2. **Remove operations** while the rest stays non-linearizable (chunks first, halving, then
-//!    one at a time: delta debugging), but only
+//!    one at a time together with the operations that observe its value: delta debugging), and
+//!    cut again at each smaller history's own doomed instant; but remove only
 //!    - reads: they change no state, so an order of the whole is, without them, an order of
 //!      the rest;
 //!    - writes and cas whose new value no remaining operation reads or expects: in any order,
