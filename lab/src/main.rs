@@ -27,7 +27,9 @@ Examples:
   lab sweep rate-limiter 500 --start-seed 100000                500 fresh seeds on all cores
   lab list                                                      every scenario, its summary and variants
   lab check scenarios/rate-limiter.toml                         check a scenario file without running it
-  lab lesson rate-limiter                                       the scenario's lesson";
+  lab lesson rate-limiter                                       the scenario's lesson
+  lab run replication --variant read-from-followers             a stale read, drawn by the linearizability checker
+  lab history check --model cas-register scenarios/histories/stale-read.log   a Jepsen history: not linearizable";
 
 #[derive(Parser)]
 #[command(name = "lab", version, about = "Backend Lab: run distributed-systems scenarios on a deterministic simulated network", after_help = EXAMPLES)]
