@@ -109,8 +109,8 @@ pub fn durability(events: &[Event]) -> Outcome {
 /// Witnesses: the promotion that deposed the node, and its first acknowledgement after it (or
 /// the first acknowledgements of the two nodes that shared an epoch).
 pub fn single_primary(events: &[Event]) -> Outcome {
-    // The controller's latest promotion so far: (epoch, node, event).
-    let mut current: Option<(u64, &str, &Event)> = None;
+    // The controller's latest promotion so far: (its epoch, its record).
+    let mut current: Option<(u64, &Event)> = None;
     // epoch → the node that acknowledged writes in it, and its first acknowledgement
     let mut acknowledger: BTreeMap<u64, (&str, &Event)> = BTreeMap::new();
     // (deposed node, its epoch, the promotion that deposed it) → its acknowledgements after it
@@ -120,7 +120,7 @@ pub fn single_primary(events: &[Event]) -> Outcome {
         match event.kind() {
             PROMOTED => {
                 let epoch = event.u64_field(EPOCH).unwrap_or(0);
-                current = Some((epoch, event.str_field(PRIMARY).unwrap_or_default(), event));
+                current = Some((epoch, event));
             }
             WRITE_ACKED => {
                 writes += 1;
@@ -132,7 +132,7 @@ pub fn single_primary(events: &[Event]) -> Outcome {
                         vec![first_ack.seq, event.seq],
                     );
                 }
-                if let Some((_, _, promotion)) = current.filter(|(newer, _, _)| *newer > epoch) {
+                if let Some((_, promotion)) = current.filter(|(newer, _)| *newer > epoch) {
                     stale.entry((node, epoch, promotion.seq)).or_default().push(event);
                 }
             }
