@@ -10,6 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/payments.proto",
         "proto/breaker.proto",
         "proto/replication.proto",
+        "proto/pubsub.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

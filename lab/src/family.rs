@@ -278,6 +278,21 @@ pub trait Check: fmt::Debug + Send + Sync {
     fn evaluate(&self, run: &RunResult) -> Outcome;
 }
 
+/// A check judged by a function of the run's events alone (a check with no settings).
+pub struct ByEvents(pub fn(&[crate::trace::Event]) -> Outcome);
+
+impl fmt::Debug for ByEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ByEvents")
+    }
+}
+
+impl Check for ByEvents {
+    fn evaluate(&self, run: &RunResult) -> Outcome {
+        (self.0)(&run.events)
+    }
+}
+
 /// What a check is told while it checks its table.
 pub struct CheckCx<'a> {
     pub checker: &'a Checker<'a>,

@@ -14,12 +14,14 @@
 pub mod caller;
 pub mod client;
 pub mod dependency;
+pub mod durable;
 pub mod front;
 pub mod gateway;
 pub mod ledger;
 pub mod limiter;
 pub mod payer;
 pub mod payment_service;
+pub mod pubsub;
 pub mod record;
 pub mod records;
 pub mod replication;

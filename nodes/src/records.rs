@@ -117,3 +117,48 @@ pub mod replication {
     /// The replica asked was not the primary: it did nothing.
     pub const NOT_PRIMARY: &str = "not-primary";
 }
+
+/// Pub-sub: producers, the broker, consumers in one group, the store their effects go to.
+pub mod pubsub {
+    /// A producer published a message for the first time (`id`, `key`, `poison`).
+    pub const PUBLISH: &str = "publish";
+    /// A producer's publish ended (`id`, `outcome`: ok or unknown, `attempts`).
+    pub const PUBLISH_RETURN: &str = "publish-return";
+    /// The broker appended a message to a partition's log (`id`, `partition`, `offset`).
+    pub const APPENDED: &str = "appended";
+    /// The broker moved a message to the dead-letter queue (`id`, `partition`, `offset`, `failures`).
+    pub const DEAD_LETTERED: &str = "dead-lettered";
+    /// The broker started a new group generation (`generation`, `reason`, `assignment`).
+    pub const REBALANCE: &str = "rebalance";
+    /// A consumer's poll brought messages (`messages`: how many).
+    pub const POLLED: &str = "polled";
+    /// A consumer took a message from a poll's answer to process it (`id`, `key`, `partition`, `offset`).
+    pub const RECEIVED: &str = "received";
+    /// A consumer finished processing a message: the store applied its effect (`id`).
+    pub const PROCESSED: &str = "processed";
+    /// A consumer's processing of a message failed (`id`).
+    pub const PROCESS_FAILED: &str = "process-failed";
+    /// The store applied a message's effect (`id`, `key`).
+    pub const EFFECT: &str = "effect";
+    /// The store was asked to apply an effect it had applied already, and did nothing (`id`).
+    pub const EFFECT_DEDUPLICATED: &str = "effect-deduplicated";
+    pub const PRODUCER_RECORDS: &[&str] = &[PUBLISH, PUBLISH_RETURN];
+    pub const BROKER_RECORDS: &[&str] = &[APPENDED, DEAD_LETTERED, REBALANCE];
+    pub const CONSUMER_RECORDS: &[&str] = &[POLLED, RECEIVED, PROCESSED, PROCESS_FAILED];
+    pub const STORE_RECORDS: &[&str] = &[EFFECT, EFFECT_DEDUPLICATED];
+    pub const ID: &str = "id";
+    pub const KEY: &str = "key";
+    pub const POISON: &str = "poison";
+    pub const OUTCOME: &str = "outcome";
+    pub const ATTEMPTS: &str = "attempts";
+    pub const PARTITION: &str = "partition";
+    pub const OFFSET: &str = "offset";
+    pub const FAILURES: &str = "failures";
+    pub const GENERATION: &str = "generation";
+    pub const REASON: &str = "reason";
+    pub const ASSIGNMENT: &str = "assignment";
+    pub const MESSAGES: &str = "messages";
+    /// `outcome` values of `publish-return`.
+    pub const OK: &str = "ok";
+    pub const UNKNOWN: &str = "unknown";
+}

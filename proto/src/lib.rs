@@ -29,6 +29,11 @@ pub mod replication {
     tonic::include_proto!("replication");
 }
 
+/// Messages of the pub-sub scenario.
+pub mod pubsub {
+    tonic::include_proto!("pubsub");
+}
+
 /// Every message and service above as an encoded `FileDescriptorSet`, for gRPC server
 /// reflection (real mode registers it, so `grpcurl -plaintext ADDR list` works on a node).
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lab_descriptor.bin"));
@@ -70,6 +75,18 @@ impl Body {
             Body::PrimaryIs(_) => "primary_is",
             Body::Audit(_) => "audit",
             Body::AuditReply(_) => "audit_reply",
+            Body::Publish(_) => "publish",
+            Body::Published(_) => "published",
+            Body::Join(_) => "join",
+            Body::Joined(_) => "joined",
+            Body::Poll(_) => "poll",
+            Body::Polled(_) => "polled",
+            Body::Commit(_) => "commit",
+            Body::Committed(_) => "committed",
+            Body::Nack(_) => "nack",
+            Body::Nacked(_) => "nacked",
+            Body::Apply(_) => "apply",
+            Body::Applied(_) => "applied",
         }
     }
 }

@@ -6,9 +6,11 @@
 
 mod breaker;
 mod payments;
+mod pubsub;
 mod ratelimit;
 mod replication;
 
 use crate::family::Family;
 
-pub static ALL: &[&Family] = &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY, &replication::FAMILY];
+pub static ALL: &[&Family] =
+    &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY, &replication::FAMILY, &pubsub::FAMILY];

@@ -12,8 +12,8 @@ mod linearizable;
 use crate::checks::{Decimal, Outcome};
 use crate::engine::RunResult;
 use crate::family::{
-    Check, CheckCx, CheckDef, CheckSettings, Checked, Family, NodeBuilder, NodeCx, NodeGroup, NodeKindDef, Phase,
-    Setting,
+    ByEvents, Check, CheckCx, CheckDef, CheckSettings, Checked, Family, NodeBuilder, NodeCx, NodeGroup, NodeKindDef,
+    Phase, Setting,
 };
 use crate::scenario::format::{one, Number};
 use crate::scenario::Checker;
@@ -277,21 +277,6 @@ impl CheckSettings for RawLinearizable {
 impl Check for Linearizable {
     fn evaluate(&self, run: &RunResult) -> Outcome {
         linearizable::linearizable(&run.events, self.max_states)
-    }
-}
-
-/// A check with no settings, judged by a function of the run's events alone.
-struct ByEvents(fn(&[crate::trace::Event]) -> Outcome);
-
-impl std::fmt::Debug for ByEvents {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ByEvents")
-    }
-}
-
-impl Check for ByEvents {
-    fn evaluate(&self, run: &RunResult) -> Outcome {
-        (self.0)(&run.events)
     }
 }
 
