@@ -236,7 +236,7 @@ impl Broker {
     }
 
     fn on_poll(&mut self, ctx: &Ctx<'_>, id: RequestId, from: String, poll: Poll, out: &mut Out) {
-        let status = |s: &str| Polled { status: s.to_owned(), deliveries: Vec::new(), assignment: None };
+        let status = |s: &str| Polled { status: s.to_owned(), deliveries: Vec::new(), assignment: None, more: false };
         let Some(last_seen) = self.members.get_mut(&from) else {
             out.reply(id, Body::Polled(status("not-member")));
             return;
@@ -247,7 +247,7 @@ impl Broker {
             out.reply(id, Body::Polled(Polled { assignment, ..status("rebalance") }));
             return;
         }
-        let mut deliveries = Vec::new();
+        let (mut deliveries, mut more) = (Vec::new(), false);
         for position in &poll.positions {
             if !self.owns(&from, poll.generation, position.partition) {
                 continue;
@@ -255,13 +255,14 @@ impl Broker {
             let partition = &self.partitions[position.partition as usize];
             let start = position.offset.max(partition.committed);
             let end = partition.durable_len.min(start + u64::from(self.config.max_poll_messages));
+            more |= end < partition.durable_len;
             deliveries.extend((start..end).map(|offset| Delivery {
                 partition: position.partition,
                 offset,
                 message: Some(partition.log[offset as usize].0.clone()),
             }));
         }
-        out.reply(id, Body::Polled(Polled { deliveries, ..status("ok") }));
+        out.reply(id, Body::Polled(Polled { deliveries, more, ..status("ok") }));
     }
 
     fn on_commit(&mut self, id: RequestId, from: String, commit: Commit, out: &mut Out) {

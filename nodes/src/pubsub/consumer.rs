@@ -1,7 +1,7 @@
-//! A consumer in the group: it joins, polls the partitions assigned to it every `poll_ms`, and
-//! processes what each poll brings one message at a time, in order — processing takes
-//! `process_ms`, then the effect is applied to the store. A poison message's processing always
-//! fails.
+//! A consumer in the group: it joins, polls the partitions assigned to it every `poll_ms` (at
+//! once while the broker says there is more), and processes what each poll brings one message
+//! at a time, in order — processing takes `process_ms`, then the effect is applied to the store.
+//! A poison message's processing always fails.
 //!
 //! When it acknowledges is the lesson:
 //! - **after processing** (correct): commit a message's offset once the store has applied its
@@ -73,11 +73,20 @@ pub struct Consumer {
     /// The next offset to ask for, per assigned partition.
     positions: BTreeMap<u32, u64>,
     batch: VecDeque<Delivery>,
+    /// The last poll left messages behind: poll again as soon as the batch is done.
+    more: bool,
 }
 
 impl Consumer {
     pub fn new(config: ConsumerConfig) -> Self {
-        Self { config, step: Step::WaitingToJoin, generation: 0, positions: BTreeMap::new(), batch: VecDeque::new() }
+        Self {
+            config,
+            step: Step::WaitingToJoin,
+            generation: 0,
+            positions: BTreeMap::new(),
+            batch: VecDeque::new(),
+            more: false,
+        }
     }
 
     fn join(&mut self, out: &mut Out) {
@@ -117,6 +126,7 @@ impl Consumer {
             "ok" if polled.deliveries.is_empty() => self.wait(Step::WaitingToPoll, POLL_TIMER, out),
             "ok" => {
                 out.record(Record::debug(POLLED).with(MESSAGES, polled.deliveries.len() as u64));
+                self.more = polled.more;
                 let mut last_offsets = BTreeMap::new();
                 for delivery in polled.deliveries.into_iter().filter(|d| d.message.is_some()) {
                     self.positions.insert(delivery.partition, delivery.offset + 1);
@@ -154,6 +164,7 @@ impl Consumer {
                 self.step = Step::Processing(delivery);
                 out.set_timer(PROCESS_TIMER, self.config.process_ms);
             }
+            None if self.more => self.poll(out),
             None => self.wait(Step::WaitingToPoll, POLL_TIMER, out),
         }
     }
@@ -288,7 +299,7 @@ mod tests {
     }
 
     fn polled(deliveries: Vec<Delivery>) -> Input {
-        let polled = Polled { status: "ok".into(), deliveries, assignment: None };
+        let polled = Polled { status: "ok".into(), deliveries, assignment: None, more: false };
         Input::CallResult { tag: POLL_TAG, result: Ok(Body::Polled(polled)) }
     }
 
