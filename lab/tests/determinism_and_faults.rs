@@ -311,3 +311,29 @@ fn a_fault_whose_event_never_comes_never_starts_and_the_trace_says_so() {
     assert_eq!(faults, [("not-triggered", Some("ledger charge-applied #900"))]);
     assert_eq!(events.last().unwrap().kind(), "fault", "recorded when the run ends");
 }
+
+#[test]
+fn a_paused_gateway_decides_nothing_until_the_pause_ends_then_everything_that_queued() {
+    let pause = "[[faults]]\nkind = \"pause\"\nat_ms = 1_000\nfor_ms = 1_000\nnodes = [\"gw-1\"]\n";
+    let text = common::small_with(
+        "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n",
+        pause,
+    )
+    .replace("default_variant = \"sync\"", "default_variant = \"central\"");
+    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+    let events = events(&scenario, 5);
+    let faults: Vec<(u64, &str)> = events
+        .iter()
+        .filter(|e| e.kind() == "fault")
+        .map(|e| (e.t_us / 1_000, e.str_field("fault").unwrap_or_default()))
+        .collect();
+    assert_eq!(faults, [(1_000, "pause"), (2_000, "resume")]);
+    assert!(!reasons(&events, "gw-1", 900, 1_000).is_empty(), "gw-1 decides before the pause");
+    assert!(reasons(&events, "gw-1", 1_000, 2_000).is_empty(), "a paused node handles nothing");
+    assert!(!reasons(&events, "gw-2", 1_000, 2_000).is_empty(), "gw-2 is not paused");
+    // What queued during the pause is handled the moment it ends, all at once: more decisions
+    // in the 20 ms after it than in any 100 ms before it.
+    let burst = reasons(&events, "gw-1", 2_000, 2_020).len();
+    let before = reasons(&events, "gw-1", 900, 1_000).len();
+    assert!(burst > before, "{burst} decisions just after the resume, {before} in 100 ms before the pause");
+}

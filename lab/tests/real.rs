@@ -80,7 +80,12 @@ struct Finished {
 }
 
 /// Runs `lab` with `args` to its end, within [`CHILD_LIMIT`].
+/// Real mode runs on the wall clock: two clusters at once on a 2-core machine starve each
+/// other's timers and turn a passing run into a failing one. One `lab real` at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn run_lab(args: &[&str]) -> Finished {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut child = Running(
         Command::new(lab_exe())
             .args(args)
@@ -193,6 +198,12 @@ at_ms = 2_400
 nodes = ["gw-1"]
 
 [[faults]]
+kind = "pause"
+at_ms = 600
+for_ms = 300
+nodes = ["client"]
+
+[[faults]]
 kind = "rpc"
 at_ms = 200
 for_ms = 2_000
@@ -226,6 +237,8 @@ to = ["gw-1"]
         "heal-one-way",
         "crash",
         "restart",
+        "pause",
+        "resume",
         "rpc-faults-on",
         "rpc-faults-off",
     ] {
@@ -291,6 +304,7 @@ fn address_line(line: &str) -> Option<(String, SocketAddr)> {
 
 #[test]
 fn a_kept_up_cluster_listens_only_on_loopback_answers_grpc_and_stops_on_ctrl_c() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let file = scenario_files().remove(0);
     let scenario = Scenario::load(&file).unwrap_or_else(|d| panic!("{d}"));
     let nodes = scenario.variant(&scenario.default_variant).unwrap().nodes.len();

@@ -504,3 +504,18 @@ fn every_declared_workload_field_is_a_number_in_a_repository_scenario() {
         assert!(found, "`{field}` of [nodes.{kind}] is declared as workload but no scenario has it as a number");
     }
 }
+
+#[test]
+fn a_pause_needs_an_end_and_names_nodes_not_links() {
+    let pause = |body: &str| {
+        common::small_with(
+            "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n",
+            &format!("[[faults]]\nkind = \"pause\"\nat_ms = 1_000\n{body}"),
+        )
+    };
+    let endless = parse(&pause("nodes = [\"gw-1\"]\n")).map(|_| ()).unwrap_err().to_string();
+    assert!(endless.contains("faults[0].for_ms") && endless.contains("a pause needs an end"), "{endless}");
+    let on_a_link = parse(&pause("for_ms = 500\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n")).map(|_| ()).unwrap_err();
+    assert!(on_a_link.to_string().contains("`from` does not apply to a `pause` fault"), "{on_a_link}");
+    assert!(parse(&pause("for_ms = 500\nnodes = [\"gw-1\"]\n")).is_ok());
+}

@@ -8,6 +8,7 @@
 //!   what fate awaits a message leg sent now, so the trace can name the fault that lost or held
 //!   a message. It only attributes: the engine carries or loses the leg by its own rules, which
 //!   mean the same thing (scenarios/README.md, "Faults").
+//! - **Pauses** say until when a node's host holds back its inputs and timers (a GC pause).
 
 use crate::scenario::{FaultAction, RpcFault, RpcRule};
 use fundamentals::sim::{stream_rng, SimRng};
@@ -26,6 +27,8 @@ struct State {
     active: BTreeMap<usize, RpcRule>,
     rngs: BTreeMap<String, SimRng>,
     ledger: Ledger,
+    /// Paused nodes and the simulated time (ms) their pause ends.
+    paused: BTreeMap<String, u64>,
 }
 
 /// Which network fault (by schedule index) currently cuts or holds each directed link, and
@@ -49,7 +52,13 @@ pub enum LegFate {
 
 impl FaultLayer {
     pub fn new(seed: u64) -> Self {
-        let state = State { seed, active: BTreeMap::new(), rngs: BTreeMap::new(), ledger: Ledger::default() };
+        let state = State {
+            seed,
+            active: BTreeMap::new(),
+            rngs: BTreeMap::new(),
+            ledger: Ledger::default(),
+            paused: BTreeMap::new(),
+        };
         Self { inner: Arc::new(Mutex::new(state)) }
     }
 
@@ -95,7 +104,10 @@ impl FaultLayer {
                     }
                 }
             }
-            FaultAction::Restart { .. } | FaultAction::Latency { .. } | FaultAction::Rpc(_) => {}
+            FaultAction::Restart { .. }
+            | FaultAction::Latency { .. }
+            | FaultAction::Pause { .. }
+            | FaultAction::Rpc(_) => {}
         }
     }
 
@@ -115,6 +127,30 @@ impl FaultLayer {
             return Some(LegFate::Lost { fault, index });
         }
         ledger.held.get(&link).map(|&index| LegFate::Held { index })
+    }
+
+    /// Pauses `nodes` until `until_ms` (simulated time).
+    pub fn pause(&self, nodes: &[String], until_ms: u64) {
+        let paused = &mut self.inner.lock().expect("fault table lock").paused;
+        for node in nodes {
+            paused.insert(node.clone(), until_ms);
+        }
+    }
+
+    pub fn resume(&self, nodes: &[String]) {
+        let paused = &mut self.inner.lock().expect("fault table lock").paused;
+        for node in nodes {
+            paused.remove(node);
+        }
+    }
+
+    /// When `node`'s pause ends, if it is paused.
+    pub fn paused_until(&self, node: &str) -> Option<u64> {
+        let state = self.inner.lock().expect("fault table lock");
+        if state.paused.is_empty() {
+            return None;
+        }
+        state.paused.get(node).copied()
     }
 
     pub fn activate(&self, id: usize, rule: RpcRule) {

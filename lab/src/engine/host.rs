@@ -175,11 +175,15 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
             tokio::select! {
                 biased;
                 msg = inbox.recv() => match msg {
-                    Some(msg) => host.deliver(msg),
+                    Some(msg) => {
+                        host.wait_out_pause().await;
+                        host.deliver(msg)
+                    }
                     None => return,
                 },
                 _ = sleep.as_mut() => {
                     alarm = None;
+                    host.wait_out_pause().await;
                     host.fire_due_timers();
                 }
             }
@@ -214,6 +218,17 @@ struct HostState<R, C> {
 impl<R: Runtime, C: Calls> HostState<R, C> {
     fn record(&self, record: Record) {
         self.recorder.record(R::now_us(), &self.name, record);
+    }
+
+    /// A paused node handles nothing: what arrives waits in its inbox, its timers wait, and it
+    /// goes on when the pause ends as if no time had passed (unless it reads the clock).
+    async fn wait_out_pause(&self) {
+        if let Some(until_ms) = self.faults.paused_until(&self.name) {
+            let now_us = R::now_us();
+            if until_ms * 1_000 > now_us {
+                R::sleep(Duration::from_micros(until_ms * 1_000 - now_us)).await;
+            }
+        }
     }
 
     fn deliver(&mut self, msg: DriverMsg) {

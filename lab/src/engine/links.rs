@@ -154,7 +154,13 @@ impl Links {
                     };
                 }
             }
-            (FaultAction::Crash { .. } | FaultAction::Restart { .. } | FaultAction::Rpc(_), _) => {}
+            (
+                FaultAction::Crash { .. }
+                | FaultAction::Restart { .. }
+                | FaultAction::Pause { .. }
+                | FaultAction::Rpc(_),
+                _,
+            ) => {}
         }
     }
 }

@@ -290,7 +290,7 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
         (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
             nodes.iter().for_each(|n| sim.bounce(n.as_str()))
         }
-        (FaultAction::Rpc(_), _) => {}
+        (FaultAction::Pause { .. } | FaultAction::Rpc(_), _) => {}
     })
 }
 
@@ -329,6 +329,15 @@ pub(crate) fn fault_record(
         (FaultAction::Crash { nodes }, true) => record("crash").with("nodes", join(nodes)),
         (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
             record("restart").with("nodes", join(nodes))
+        }
+        (FaultAction::Pause { nodes }, true) => {
+            let for_ms = op.fault.for_ms.unwrap_or_default();
+            faults.pause(nodes, op.at_ms + for_ms);
+            record("pause").with("nodes", join(nodes)).with("for_ms", for_ms)
+        }
+        (FaultAction::Pause { nodes }, false) => {
+            faults.resume(nodes);
+            record("resume").with("nodes", join(nodes))
         }
         (FaultAction::Rpc(rule), true) => {
             faults.activate(op.index, rule.clone());

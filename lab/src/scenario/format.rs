@@ -90,6 +90,7 @@ pub enum FaultKind {
     Latency,
     Crash,
     Restart,
+    Pause,
     Rpc,
 }
 
@@ -103,6 +104,7 @@ impl FaultKind {
             FaultKind::Latency => "latency",
             FaultKind::Crash => "crash",
             FaultKind::Restart => "restart",
+            FaultKind::Pause => "pause",
             FaultKind::Rpc => "rpc",
         }
     }

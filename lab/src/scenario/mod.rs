@@ -107,11 +107,30 @@ impl Trigger {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultAction {
-    Partition { from: Vec<String>, to: Vec<String>, one_way: bool },
-    Hold { from: Vec<String>, to: Vec<String> },
-    Latency { from: Vec<String>, to: Vec<String>, latency_ms: u64 },
-    Crash { nodes: Vec<String> },
-    Restart { nodes: Vec<String> },
+    Partition {
+        from: Vec<String>,
+        to: Vec<String>,
+        one_way: bool,
+    },
+    Hold {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    Latency {
+        from: Vec<String>,
+        to: Vec<String>,
+        latency_ms: u64,
+    },
+    Crash {
+        nodes: Vec<String>,
+    },
+    Restart {
+        nodes: Vec<String>,
+    },
+    /// The nodes stop handling anything (a GC pause, a stopped VM) until the fault ends.
+    Pause {
+        nodes: Vec<String>,
+    },
     Rpc(RpcRule),
 }
 

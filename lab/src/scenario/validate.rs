@@ -577,6 +577,14 @@ impl Checker<'_> {
         };
         self.only_fields_for(kind, f, index)?;
         let whole = raw.span();
+        if kind == FaultKind::Pause && for_ms.is_none() {
+            return Err(self.error(
+                whole.clone(),
+                &field("for_ms"),
+                "a pause needs an end: a node paused for good is a crash",
+                "for_ms = <milliseconds>",
+            ));
+        }
         let action = match kind {
             FaultKind::Partition | FaultKind::PartitionOneWay | FaultKind::Hold | FaultKind::Latency => {
                 let from = self.node_list(&f.from, &field("from"), Some(whole.clone()))?;
@@ -614,6 +622,7 @@ impl Checker<'_> {
             FaultKind::Restart => {
                 FaultAction::Restart { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? }
             }
+            FaultKind::Pause => FaultAction::Pause { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? },
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
         };
         Ok(Fault { start, for_ms, action })
@@ -678,9 +687,9 @@ impl Checker<'_> {
     fn only_fields_for(&self, kind: FaultKind, f: &RawFault, index: usize) -> Checked<()> {
         use FaultKind::*;
         let present: [(&str, Option<Range<usize>>, bool); 7] = [
-            ("nodes", f.nodes.as_ref().map(|v| v.span()), matches!(kind, Crash | Restart)),
-            ("from", f.from.as_ref().map(|v| v.span()), !matches!(kind, Crash | Restart)),
-            ("to", f.to.as_ref().map(|v| v.span()), !matches!(kind, Crash | Restart)),
+            ("nodes", f.nodes.as_ref().map(|v| v.span()), matches!(kind, Crash | Restart | Pause)),
+            ("from", f.from.as_ref().map(|v| v.span()), !matches!(kind, Crash | Restart | Pause)),
+            ("to", f.to.as_ref().map(|v| v.span()), !matches!(kind, Crash | Restart | Pause)),
             ("latency_ms", f.latency_ms.as_ref().map(|v| v.span()), kind == Latency),
             ("action", f.action.as_ref().map(|v| v.span()), kind == Rpc),
             ("probability", f.probability.as_ref().map(|v| v.span()), kind == Rpc),

@@ -8,8 +8,12 @@ const FAULT_ENDS = {
   hold: "release",
   latency: "latency-restored",
   crash: "restart",
+  pause: "resume",
   "rpc-faults-on": "rpc-faults-off",
 };
+
+/** Fault kinds that name nodes (`nodes`) rather than links (`from`, `to`). */
+const NODE_FAULTS = new Set(["crash", "restart", "pause", "resume"]);
 
 const MESSAGE_KINDS = new Set(["msg-send", "msg-deliver", "msg-reply", "msg-result", "msg-lost", "msg-held"]);
 
@@ -121,13 +125,13 @@ export function messageEnd(m) {
 
 /** The lanes a fault shades: the nodes it names, or every lane when it names none. */
 function faultLanes(kind, f, lanes) {
-  const named = kind === "crash" || kind === "restart" ? names(f.nodes) : [...names(f.from), ...names(f.to)];
+  const named = NODE_FAULTS.has(kind) ? names(f.nodes) : [...names(f.from), ...names(f.to)];
   const known = named.filter((n) => lanes.includes(n));
   return known.length ? [...new Set(known)] : lanes.slice();
 }
 
 function faultLabel(kind, f) {
-  const what = kind === "crash" || kind === "restart" ? names(f.nodes).join(", ") : `${f.from || "any"} → ${f.to || "any"}`;
+  const what = NODE_FAULTS.has(kind) ? names(f.nodes).join(", ") : `${f.from || "any"} → ${f.to || "any"}`;
   const when = f.when ? ` — on ${f.when}` : "";
   return `#${f.index} ${kind} ${what}${when}`;
 }

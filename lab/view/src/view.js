@@ -24,6 +24,7 @@ const FAULT_COLOURS = {
   latency: "rgba(208,138,30,0.10)",
   crash: "rgba(60,60,60,0.22)",
   restart: "rgba(60,60,60,0.5)",
+  pause: "rgba(40,120,160,0.18)",
   "rpc-faults-on": "rgba(138,79,181,0.12)",
 };
 
