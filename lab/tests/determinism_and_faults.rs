@@ -312,21 +312,30 @@ fn a_fault_whose_event_never_comes_never_starts_and_the_trace_says_so() {
     assert_eq!(events.last().unwrap().kind(), "fault", "recorded when the run ends");
 }
 
-#[test]
-fn a_paused_gateway_decides_nothing_until_the_pause_ends_then_everything_that_queued() {
-    let pause = "[[faults]]\nkind = \"pause\"\nat_ms = 1_000\nfor_ms = 1_000\nnodes = [\"gw-1\"]\n";
-    let text = common::small_with(
+/// The small scenario with its one fault replaced by `fault` (a `[[faults]]` table).
+fn small_with_fault(fault: &str) -> String {
+    common::small_with(
         "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n",
-        pause,
+        fault,
     )
-    .replace("default_variant = \"sync\"", "default_variant = \"central\"");
-    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
-    let events = events(&scenario, 5);
-    let faults: Vec<(u64, &str)> = events
+}
+
+/// Each fault event as (ms, what the fault did).
+fn fault_events(events: &[Event]) -> Vec<(u64, &str)> {
+    events
         .iter()
         .filter(|e| e.kind() == "fault")
         .map(|e| (e.t_us / 1_000, e.str_field("fault").unwrap_or_default()))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_paused_gateway_decides_nothing_until_the_pause_ends_then_everything_that_queued() {
+    let pause = "[[faults]]\nkind = \"pause\"\nat_ms = 1_000\nfor_ms = 1_000\nnodes = [\"gw-1\"]\n";
+    let text = small_with_fault(pause).replace("default_variant = \"sync\"", "default_variant = \"central\"");
+    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+    let events = events(&scenario, 5);
+    let faults = fault_events(&events);
     assert_eq!(faults, [(1_000, "pause"), (2_000, "resume")]);
     assert!(!reasons(&events, "gw-1", 900, 1_000).is_empty(), "gw-1 decides before the pause");
     assert!(reasons(&events, "gw-1", 1_000, 2_000).is_empty(), "a paused node handles nothing");
@@ -336,4 +345,46 @@ fn a_paused_gateway_decides_nothing_until_the_pause_ends_then_everything_that_qu
     let burst = reasons(&events, "gw-1", 2_000, 2_020).len();
     let before = reasons(&events, "gw-1", 900, 1_000).len();
     assert!(burst > before, "{burst} decisions just after the resume, {before} in 100 ms before the pause");
+}
+
+#[test]
+fn a_fast_clock_makes_a_node_read_its_own_time_and_its_timers_fire_early() {
+    let clock =
+        "[[faults]]\nkind = \"clock\"\nat_ms = 1_000\nfor_ms = 2_000\nnodes = [\"client\"]\nskew_ms = -700\ndrift_ppm = 500_000\n";
+    let text = small_with_fault(clock);
+    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+    let events = run_and_judge(&scenario, scenario.variant("sync").unwrap(), 5).unwrap().run.events;
+    let faults = fault_events(&events);
+    assert_eq!(faults, [(1_000, "clock"), (3_000, "clock-restored")]);
+    // Every event of the client while its clock is off carries the time it read: 700 ms
+    // behind at the start, gaining half a millisecond per millisecond after it.
+    let client = || events.iter().filter(|e| &*e.node == "client");
+    for event in client() {
+        let t_ms = event.t_us / 1_000;
+        let local = event.u64_field("local_ms");
+        if (1_000..3_000).contains(&t_ms) {
+            assert_eq!(local, Some(t_ms - 700 + (t_ms - 1_000) / 2), "{event:?}");
+        } else {
+            assert_eq!(local, None, "only while the clock is off: {event:?}");
+        }
+    }
+    assert!(events.iter().filter(|e| &*e.node != "client").all(|e| e.field("local_ms").is_none()));
+    // Its timers run on its own, faster time: it sends about half again as many requests.
+    let requests = |from_ms: u64, to_ms: u64| {
+        client().filter(|e| e.kind() == "request" && (from_ms * 1_000..to_ms * 1_000).contains(&e.t_us)).count()
+    };
+    let (fast, normal) = (requests(1_000, 3_000), requests(0, 1_000) + requests(3_000, 4_000));
+    assert!(fast * 100 > normal * 125, "{fast} requests in 2 s of fast clock, {normal} in 2 s of true time");
+}
+
+#[test]
+fn a_clock_fault_must_skew_or_drift_within_bounds() {
+    let with = |body: &str| {
+        small_with_fault(&format!("[[faults]]\nkind = \"clock\"\nat_ms = 1_000\nnodes = [\"client\"]\n{body}"))
+    };
+    let nothing = common::parse(&with("")).map(|_| ()).unwrap_err().to_string();
+    assert!(nothing.contains("neither skews nor drifts"), "{nothing}");
+    let backwards = common::parse(&with("drift_ppm = -1_000_000\n")).map(|_| ()).unwrap_err().to_string();
+    assert!(backwards.contains("faults[0].drift_ppm") && backwards.contains("from -500000 to 500000"), "{backwards}");
+    assert!(common::parse(&with("skew_ms = -5_000\n")).is_ok());
 }

@@ -204,6 +204,14 @@ for_ms = 300
 nodes = ["client"]
 
 [[faults]]
+kind = "clock"
+at_ms = 1_000
+for_ms = 500
+nodes = ["limiter"]
+skew_ms = 250
+drift_ppm = 100
+
+[[faults]]
 kind = "rpc"
 at_ms = 200
 for_ms = 2_000
@@ -239,6 +247,8 @@ to = ["gw-1"]
         "restart",
         "pause",
         "resume",
+        "clock",
+        "clock-restored",
         "rpc-faults-on",
         "rpc-faults-off",
     ] {

@@ -62,7 +62,7 @@ impl Caller {
                 .with(ENDPOINT, endpoint)
                 .with(OK, ok)
                 .with("detail", detail)
-                .with(LATENCY_MS, ctx.now_ms - sent_at_ms),
+                .with(LATENCY_MS, ctx.now_ms.saturating_sub(sent_at_ms)),
         );
     }
 }

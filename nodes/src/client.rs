@@ -72,7 +72,7 @@ impl ApiClient {
                 .with("id", id)
                 .with("gateway", gateway)
                 .with("outcome", outcome)
-                .with("latency_ms", ctx.now_ms - sent_at_ms),
+                .with("latency_ms", ctx.now_ms.saturating_sub(sent_at_ms)),
         );
     }
 }

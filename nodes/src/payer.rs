@@ -133,7 +133,7 @@ impl Payer {
                 .with(PAYMENT, payment.id)
                 .with(OUTCOME, outcome)
                 .with("attempts", u64::from(payment.retrier.attempts()))
-                .with("elapsed_ms", ctx.now_ms - payment.started_ms),
+                .with("elapsed_ms", ctx.now_ms.saturating_sub(payment.started_ms)),
         );
     }
 }

@@ -25,6 +25,11 @@ impl From<u64> for Field {
         Field::U64(v)
     }
 }
+impl From<i64> for Field {
+    fn from(v: i64) -> Self {
+        Field::I64(v)
+    }
+}
 impl From<bool> for Field {
     fn from(v: bool) -> Self {
         Field::Bool(v)

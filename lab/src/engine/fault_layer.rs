@@ -9,6 +9,7 @@
 //!   a message. It only attributes: the engine carries or loses the leg by its own rules, which
 //!   mean the same thing (scenarios/README.md, "Faults").
 //! - **Pauses** say until when a node's host holds back its inputs and timers (a GC pause).
+//! - **Clocks** say how far each skewed or drifting node's own clock is off simulated time.
 
 use crate::scenario::{FaultAction, RpcFault, RpcRule};
 use fundamentals::sim::{stream_rng, SimRng};
@@ -29,6 +30,34 @@ struct State {
     ledger: Ledger,
     /// Paused nodes and the simulated time (ms) their pause ends.
     paused: BTreeMap<String, u64>,
+    /// Nodes whose clock is off.
+    clocks: BTreeMap<String, NodeClock>,
+}
+
+/// A node's own clock, off simulated time from `since_ms` on: `skew_ms` at once (a step, as an
+/// NTP correction or a bad boot makes), then `drift_ppm` millionths of a millisecond gained (or
+/// lost, if negative) per simulated millisecond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeClock {
+    pub since_ms: u64,
+    pub skew_ms: i64,
+    pub drift_ppm: i64,
+}
+
+impl NodeClock {
+    /// The time the node reads at simulated time `sim_us` (never before 0).
+    pub fn local_ms(&self, sim_us: u64) -> u64 {
+        let sim_ms = sim_us as i128 / 1_000;
+        let drifted = (sim_ms - self.since_ms as i128).max(0) * self.drift_ppm as i128 / 1_000_000;
+        (sim_ms + self.skew_ms as i128 + drifted).max(0) as u64
+    }
+
+    /// How long `local_ms` of the node's own time lasts in simulated time: a fast clock's
+    /// timers fire early, a slow one's late (at least 1 ms for any wait of 1 ms or more).
+    pub fn sim_duration_ms(&self, local_ms: u64) -> u64 {
+        let sim = local_ms as u128 * 1_000_000 / (1_000_000 + self.drift_ppm) as u128;
+        (sim as u64).max(local_ms.min(1))
+    }
 }
 
 /// Which network fault (by schedule index) currently cuts or holds each directed link, and
@@ -58,6 +87,7 @@ impl FaultLayer {
             rngs: BTreeMap::new(),
             ledger: Ledger::default(),
             paused: BTreeMap::new(),
+            clocks: BTreeMap::new(),
         };
         Self { inner: Arc::new(Mutex::new(state)) }
     }
@@ -107,6 +137,7 @@ impl FaultLayer {
             FaultAction::Restart { .. }
             | FaultAction::Latency { .. }
             | FaultAction::Pause { .. }
+            | FaultAction::Clock { .. }
             | FaultAction::Rpc(_) => {}
         }
     }
@@ -142,6 +173,29 @@ impl FaultLayer {
         for node in nodes {
             paused.remove(node);
         }
+    }
+
+    pub fn set_clock(&self, nodes: &[String], clock: NodeClock) {
+        let clocks = &mut self.inner.lock().expect("fault table lock").clocks;
+        for node in nodes {
+            clocks.insert(node.clone(), clock);
+        }
+    }
+
+    pub fn reset_clock(&self, nodes: &[String]) {
+        let clocks = &mut self.inner.lock().expect("fault table lock").clocks;
+        for node in nodes {
+            clocks.remove(node);
+        }
+    }
+
+    /// `node`'s own clock, when it is off simulated time.
+    pub fn clock_of(&self, node: &str) -> Option<NodeClock> {
+        let state = self.inner.lock().expect("fault table lock");
+        if state.clocks.is_empty() {
+            return None;
+        }
+        state.clocks.get(node).copied()
     }
 
     /// When `node`'s pause ends, if it is paused.

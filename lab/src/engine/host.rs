@@ -216,7 +216,12 @@ struct HostState<R, C> {
 }
 
 impl<R: Runtime, C: Calls> HostState<R, C> {
+    /// Records for this node; a node whose clock is off also gets the time it read (`local_ms`).
     fn record(&self, record: Record) {
+        let record = match self.faults.clock_of(&self.name) {
+            Some(clock) => record.with("local_ms", clock.local_ms(R::now_us())),
+            None => record,
+        };
         self.recorder.record(R::now_us(), &self.name, record);
     }
 
@@ -293,9 +298,21 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
 
     fn step(&mut self, input: Input) {
         let now_ms = R::now_us() / 1_000;
+        // A node with a clock fault reads its own clock, and its waits last its own time.
+        let clock = self.faults.clock_of(&self.name);
+        let local_ms = clock.map_or(now_ms, |c| c.local_ms(R::now_us()));
         let mut out = Out::default();
-        self.node.on_input(&mut Ctx { now_ms, rng: &mut self.rng }, input, &mut out);
+        self.node.on_input(&mut Ctx { now_ms: local_ms, rng: &mut self.rng }, input, &mut out);
         for action in out.take() {
+            let action = match (action, clock) {
+                (Action::SetTimer { tag, after_ms }, Some(c)) => {
+                    Action::SetTimer { tag, after_ms: c.sim_duration_ms(after_ms) }
+                }
+                (Action::Call { to, tag, body, timeout_ms }, Some(c)) => {
+                    Action::Call { to, tag, body, timeout_ms: c.sim_duration_ms(timeout_ms) }
+                }
+                (action, _) => action,
+            };
             self.execute(now_ms, action);
         }
     }

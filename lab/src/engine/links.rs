@@ -158,6 +158,7 @@ impl Links {
                 FaultAction::Crash { .. }
                 | FaultAction::Restart { .. }
                 | FaultAction::Pause { .. }
+                | FaultAction::Clock { .. }
                 | FaultAction::Rpc(_),
                 _,
             ) => {}

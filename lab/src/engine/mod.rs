@@ -290,12 +290,14 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
         (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
             nodes.iter().for_each(|n| sim.bounce(n.as_str()))
         }
-        (FaultAction::Pause { .. } | FaultAction::Rpc(_), _) => {}
+        (FaultAction::Pause { .. } | FaultAction::Clock { .. } | FaultAction::Rpc(_), _) => {}
     })
 }
 
 /// Applies a fault's start or end — the engine's part through `effect`, the RPC fault layer's
 /// here — and says what happened, for the trace. Every engine records the same events.
+use fault_layer::NodeClock;
+
 pub(crate) fn fault_record(
     op: &ScheduledOp<'_>,
     faults: &FaultLayer,
@@ -338,6 +340,15 @@ pub(crate) fn fault_record(
         (FaultAction::Pause { nodes }, false) => {
             faults.resume(nodes);
             record("resume").with("nodes", join(nodes))
+        }
+        (FaultAction::Clock { nodes, skew_ms, drift_ppm }, true) => {
+            let clock = NodeClock { since_ms: op.at_ms, skew_ms: *skew_ms, drift_ppm: *drift_ppm };
+            faults.set_clock(nodes, clock);
+            record("clock").with("nodes", join(nodes)).with("skew_ms", *skew_ms).with("drift_ppm", *drift_ppm)
+        }
+        (FaultAction::Clock { nodes, .. }, false) => {
+            faults.reset_clock(nodes);
+            record("clock-restored").with("nodes", join(nodes))
         }
         (FaultAction::Rpc(rule), true) => {
             faults.activate(op.index, rule.clone());

@@ -91,6 +91,7 @@ pub enum FaultKind {
     Crash,
     Restart,
     Pause,
+    Clock,
     Rpc,
 }
 
@@ -105,6 +106,7 @@ impl FaultKind {
             FaultKind::Crash => "crash",
             FaultKind::Restart => "restart",
             FaultKind::Pause => "pause",
+            FaultKind::Clock => "clock",
             FaultKind::Rpc => "rpc",
         }
     }
@@ -134,6 +136,8 @@ pub struct RawFault {
     pub action: Option<Spanned<RpcAction>>,
     pub probability: Option<Spanned<Number>>,
     pub delay_ms: Option<Spanned<u64>>,
+    pub skew_ms: Option<Spanned<i64>>,
+    pub drift_ppm: Option<Spanned<i64>>,
 }
 
 /// `when = { node = "ledger", record = "charge-applied", nth = 3, delay_ms = 0 }`: a fault that

@@ -131,6 +131,13 @@ pub enum FaultAction {
     Pause {
         nodes: Vec<String>,
     },
+    /// The nodes' clocks run off true time: `skew_ms` ahead (behind, if negative) from the
+    /// fault's start, gaining `drift_ppm` millionths of every millisecond after it.
+    Clock {
+        nodes: Vec<String>,
+        skew_ms: i64,
+        drift_ppm: i64,
+    },
     Rpc(RpcRule),
 }
 

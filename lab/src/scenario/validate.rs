@@ -24,6 +24,11 @@ const MAX_TICK_MS: u64 = 100;
 const MAX_LATENCY_MS: u64 = 10_000;
 /// A run's event budget: enough for an hour of a busy topology, small enough to fit in memory.
 const MAX_EVENTS: u64 = 20_000_000;
+/// A clock a day off is already absurd; a skew beyond it is a typo.
+const MAX_SKEW_MS: i64 = 86_400_000;
+/// Half again as fast, or half as fast: far beyond a real crystal (±100 ppm), still a clock
+/// that counts forward.
+const MAX_DRIFT_PPM: i64 = 500_000;
 const DEFAULT_LATENCY_MS: [u64; 2] = [1, 5];
 /// An fsync on a datacenter SSD: a few milliseconds; a slow disk may take a second.
 const DEFAULT_FSYNC_MS: u64 = 2;
@@ -623,9 +628,41 @@ impl Checker<'_> {
                 FaultAction::Restart { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? }
             }
             FaultKind::Pause => FaultAction::Pause { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? },
+            FaultKind::Clock => self.clock_fault(f, index, whole)?,
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
         };
         Ok(Fault { start, for_ms, action })
+    }
+
+    /// A `clock` fault: the nodes, and a skew or a drift (or both) within what a clock can do
+    /// and still count forward.
+    fn clock_fault(&self, f: &RawFault, index: usize, whole: Range<usize>) -> Checked<FaultAction> {
+        let field = |name: &str| format!("faults[{index}].{name}");
+        if f.skew_ms.is_none() && f.drift_ppm.is_none() {
+            return Err(self.error(
+                whole,
+                &field("skew_ms"),
+                "a clock fault that neither skews nor drifts changes nothing",
+                "skew_ms = <ms, may be negative> and/or drift_ppm = <millionths, may be negative>",
+            ));
+        }
+        let within = |value: &Option<Spanned<i64>>, name: &str, bound: i64, what: &str| -> Checked<i64> {
+            match value {
+                None => Ok(0),
+                Some(v) if v.get_ref().abs() <= bound => Ok(*v.get_ref()),
+                Some(v) => Err(self.error(
+                    v.span(),
+                    &field(name),
+                    format!("{} is beyond what the lab models", v.get_ref()),
+                    format!("{what} from -{bound} to {bound}"),
+                )),
+            }
+        };
+        Ok(FaultAction::Clock {
+            nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))?,
+            skew_ms: within(&f.skew_ms, "skew_ms", MAX_SKEW_MS, "milliseconds")?,
+            drift_ppm: within(&f.drift_ppm, "drift_ppm", MAX_DRIFT_PPM, "millionths")?,
+        })
     }
 
     /// `at_ms` (a time within the run) or `when` (an event), exactly one of them.
@@ -686,10 +723,13 @@ impl Checker<'_> {
     /// silently ignored (a `latency_ms` on a partition, say).
     fn only_fields_for(&self, kind: FaultKind, f: &RawFault, index: usize) -> Checked<()> {
         use FaultKind::*;
-        let present: [(&str, Option<Range<usize>>, bool); 7] = [
-            ("nodes", f.nodes.as_ref().map(|v| v.span()), matches!(kind, Crash | Restart | Pause)),
-            ("from", f.from.as_ref().map(|v| v.span()), !matches!(kind, Crash | Restart | Pause)),
-            ("to", f.to.as_ref().map(|v| v.span()), !matches!(kind, Crash | Restart | Pause)),
+        let on_nodes = matches!(kind, Crash | Restart | Pause | Clock);
+        let present: [(&str, Option<Range<usize>>, bool); 9] = [
+            ("nodes", f.nodes.as_ref().map(|v| v.span()), on_nodes),
+            ("from", f.from.as_ref().map(|v| v.span()), !on_nodes),
+            ("to", f.to.as_ref().map(|v| v.span()), !on_nodes),
+            ("skew_ms", f.skew_ms.as_ref().map(|v| v.span()), kind == Clock),
+            ("drift_ppm", f.drift_ppm.as_ref().map(|v| v.span()), kind == Clock),
             ("latency_ms", f.latency_ms.as_ref().map(|v| v.span()), kind == Latency),
             ("action", f.action.as_ref().map(|v| v.span()), kind == Rpc),
             ("probability", f.probability.as_ref().map(|v| v.span()), kind == Rpc),

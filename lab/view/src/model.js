@@ -9,11 +9,12 @@ const FAULT_ENDS = {
   latency: "latency-restored",
   crash: "restart",
   pause: "resume",
+  clock: "clock-restored",
   "rpc-faults-on": "rpc-faults-off",
 };
 
 /** Fault kinds that name nodes (`nodes`) rather than links (`from`, `to`). */
-const NODE_FAULTS = new Set(["crash", "restart", "pause", "resume"]);
+const NODE_FAULTS = new Set(["crash", "restart", "pause", "resume", "clock", "clock-restored"]);
 
 const MESSAGE_KINDS = new Set(["msg-send", "msg-deliver", "msg-reply", "msg-result", "msg-lost", "msg-held"]);
 

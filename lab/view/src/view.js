@@ -25,6 +25,7 @@ const FAULT_COLOURS = {
   crash: "rgba(60,60,60,0.22)",
   restart: "rgba(60,60,60,0.5)",
   pause: "rgba(40,120,160,0.18)",
+  clock: "rgba(60,150,90,0.14)",
   "rpc-faults-on": "rgba(138,79,181,0.12)",
 };
 

@@ -284,8 +284,16 @@ pub fn dead_letters(events: &[Event], end_us: u64, within_us: u64) -> Outcome {
 }
 
 /// Liveness: consumer lag — acknowledged messages not yet delivered to a consumer (nor
-/// dead-lettered) — falls to `max_lag` or below within `within` of `from`.
-pub fn consumer_lag(events: &[Event], from_us: u64, within_us: u64, max_lag: u64) -> Outcome {
+/// dead-lettered) — falls to `max_lag` or below within `within` of `from`. A run that ends
+/// before the window closes without the lag having fallen is inconclusive (a shortened real run).
+pub fn consumer_lag(events: &[Event], end_us: u64, from_us: u64, within_us: u64, max_lag: u64) -> Outcome {
+    if end_us < from_us {
+        return Outcome::Inconclusive(format!(
+            "the run ended at {}, before the window opens at {}",
+            seconds(end_us),
+            seconds(from_us)
+        ));
+    }
     let history = History::of(events, u64::MAX, 0);
     // Each acknowledged message lags from its ack until it is delivered or dead-lettered.
     let mut waits: Vec<(u64, u64, &Event)> = Vec::new();
@@ -303,7 +311,7 @@ pub fn consumer_lag(events: &[Event], from_us: u64, within_us: u64, max_lag: u64
         ));
     }
     let lag_at = |t: u64| waits.iter().filter(|(start, end, _)| *start <= t && t < *end).count() as u64;
-    let deadline_us = from_us + within_us;
+    let deadline_us = (from_us + within_us).min(end_us);
     // Lag only changes where a wait starts or ends: look there, and at the window's start.
     let mut moments: Vec<u64> = waits
         .iter()
@@ -316,6 +324,10 @@ pub fn consumer_lag(events: &[Event], from_us: u64, within_us: u64, max_lag: u64
     let bound = format!("bound {max_lag} within {} of {}", seconds(within_us), seconds(from_us));
     match fell {
         Some((t, lag)) => Outcome::Pass(format!("lag fell to {lag} at {} ({bound})", seconds(t))),
+        None if end_us < from_us + within_us => Outcome::Inconclusive(format!(
+            "the run ended at {}, before the window closed ({bound}), and lag had not fallen to the bound",
+            seconds(end_us)
+        )),
         None => {
             let lowest = moments.iter().map(|&t| lag_at(t)).min().unwrap_or_default();
             let mut waiting: Vec<_> = waits.iter().filter(|(s, e, _)| *s <= deadline_us && deadline_us < *e).collect();
@@ -403,7 +415,7 @@ mod tests {
     fn nothing_acknowledged_is_inconclusive_not_a_pass() {
         let history = events(vec![publish(1, "a", "k", false)]);
         assert!(matches!(delivery(&history, END, 0), Outcome::Inconclusive(_)));
-        assert!(matches!(consumer_lag(&history, 0, 1_000, 0), Outcome::Inconclusive(_)));
+        assert!(matches!(consumer_lag(&history, END, 0, 1_000, 0), Outcome::Inconclusive(_)));
     }
 
     #[test]
@@ -480,9 +492,11 @@ mod tests {
             lines.push(received(if i <= 5 { 20 } else { 5_000 }, &format!("m{i}"), "k"));
         }
         let history = events(lines);
-        assert!(matches!(consumer_lag(&history, 10_000, 1_000_000, 5), Outcome::Pass(_)));
-        let outcome = consumer_lag(&history, 10_000, 1_000_000, 4);
+        assert!(matches!(consumer_lag(&history, END, 10_000, 1_000_000, 5), Outcome::Pass(_)));
+        let outcome = consumer_lag(&history, END, 10_000, 1_000_000, 4);
         assert!(matches!(&outcome, Outcome::Fail(f, w) if f.contains("lowest 5") && w.len() == 5), "{outcome:?}");
-        assert!(matches!(consumer_lag(&history, 10_000, 5_000_000, 4), Outcome::Pass(_)));
+        assert!(matches!(consumer_lag(&history, END, 10_000, 5_000_000, 4), Outcome::Pass(_)));
+        // A run that ends before the window closes cannot say the lag never fell.
+        assert!(matches!(consumer_lag(&history, 900_000, 10_000, 1_000_000, 4), Outcome::Inconclusive(_)));
     }
 }

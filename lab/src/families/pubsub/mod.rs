@@ -357,6 +357,7 @@ impl CheckSettings for RawConsumerLag {
 
 impl Check for ConsumerLag {
     fn evaluate(&self, run: &RunResult) -> Outcome {
-        checks::consumer_lag(&run.events, self.from_ms * 1_000, self.within_ms * 1_000, self.max_lag)
+        let end_us = run.simulated_ms * 1_000;
+        checks::consumer_lag(&run.events, end_us, self.from_ms * 1_000, self.within_ms * 1_000, self.max_lag)
     }
 }
