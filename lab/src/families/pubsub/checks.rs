@@ -58,18 +58,17 @@ impl<'a> History<'a> {
         let mut keys: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for event in events {
             let Some(id) = event.str_field(ID) else { continue };
-            let fate = || -> Fate { Fate::default() };
             match event.kind() {
                 PUBLISH => {
-                    fates.entry(id).or_insert_with(fate).publish = Some(event);
+                    fates.entry(id).or_default().publish = Some(event);
                     if let Some(key) = event.str_field(KEY) {
                         keys.entry(key).or_default().push(id);
                     }
                 }
-                PUBLISH_RETURN => fates.entry(id).or_insert_with(fate).returned = Some(event),
-                RECEIVED => fates.entry(id).or_insert_with(fate).received.push(event),
-                EFFECT => fates.entry(id).or_insert_with(fate).effects.push(event),
-                DEAD_LETTERED => fates.entry(id).or_insert_with(fate).dead_lettered.push(event),
+                PUBLISH_RETURN => fates.entry(id).or_default().returned = Some(event),
+                RECEIVED => fates.entry(id).or_default().received.push(event),
+                EFFECT => fates.entry(id).or_default().effects.push(event),
+                DEAD_LETTERED => fates.entry(id).or_default().dead_lettered.push(event),
                 _ => {}
             }
         }
