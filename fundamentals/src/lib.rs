@@ -32,3 +32,4 @@ pub mod security;
 pub mod sim;
 pub mod storage;
 pub mod theory;
+pub mod time;

@@ -28,6 +28,8 @@
 //! gives the same answer whatever order the replicas' states meet in.
 //!
 //! Nothing here reads a clock: timestamps are explicit inputs, so every test is deterministic.
+//! Physical clocks — skew, NTP, monotonic time, leases, fencing tokens — are the
+//! [`time`](crate::time) lessons, which start with a hybrid logical clock.
 //!
 //! ## Common pitfalls
 //! - Ordering events across nodes by wall-clock time: skew makes an effect precede its cause,
@@ -74,7 +76,7 @@ pub mod multi_value_register;
 pub mod vector_clock;
 
 #[cfg(test)]
-mod exchange;
+pub(crate) mod exchange; // also drives the hybrid logical clock's tests in `crate::time`
 
 /// Identifies a node (a process, a replica, a server) in the ordering lessons.
 pub type NodeId = u32;
