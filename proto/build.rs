@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/breaker.proto",
         "proto/replication.proto",
         "proto/pubsub.proto",
+        "proto/lock.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

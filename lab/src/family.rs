@@ -142,6 +142,19 @@ impl NodeCx<'_> {
         format!("nodes.{}.{name}", self.kind)
     }
 
+    /// Rejects a group of more than one node for a kind the lab models as one (`what`: "broker").
+    pub fn single(&self, count: &Spanned<u64>, what: &str) -> Checked<()> {
+        if *count.get_ref() == 1 {
+            return Ok(());
+        }
+        Err(self.checker.error(
+            count.span(),
+            &self.field("count"),
+            format!("the lab's {what} is a single node"),
+            "count = 1 (or leave it out)",
+        ))
+    }
+
     /// The variant's value of `setting`, which this kind needs: an error at the variant if the
     /// variant leaves it out.
     pub fn setting<T: 'static>(&self, setting: &Setting<T>) -> Checked<SettingRef<'_, T>> {

@@ -388,3 +388,20 @@ fn a_clock_fault_must_skew_or_drift_within_bounds() {
     assert!(backwards.contains("faults[0].drift_ppm") && backwards.contains("from -500000 to 500000"), "{backwards}");
     assert!(common::parse(&with("skew_ms = -5_000\n")).is_ok());
 }
+
+#[test]
+fn a_fault_for_some_variants_starts_only_in_their_runs_and_keeps_its_index() {
+    let pause =
+        "[[faults]]\nkind = \"pause\"\nat_ms = 1_000\nfor_ms = 500\nnodes = [\"gw-1\"]\nvariants = [\"central\"]\n";
+    let partition =
+        "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n";
+    let text = common::small_with(partition, &format!("{partition}{pause}"));
+    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+    let run = |variant: &str| run_and_judge(&scenario, scenario.variant(variant).unwrap(), 5).unwrap().run.events;
+    let central = run("central");
+    assert_eq!(fault_events(&central), [(1_000, "partition"), (1_000, "pause"), (1_500, "resume"), (2_000, "heal")]);
+    let pause_index = central.iter().find(|e| e.str_field("fault") == Some("pause")).and_then(|e| e.u64_field("index"));
+    assert_eq!(pause_index, Some(1), "the index is the fault's place in the file");
+    let sync = run("sync");
+    assert_eq!(fault_events(&sync), [(1_000, "partition"), (2_000, "heal")], "sync never meets the pause");
+}

@@ -519,3 +519,23 @@ fn a_pause_needs_an_end_and_names_nodes_not_links() {
     assert!(on_a_link.to_string().contains("`from` does not apply to a `pause` fault"), "{on_a_link}");
     assert!(parse(&pause("for_ms = 500\nnodes = [\"gw-1\"]\n")).is_ok());
 }
+
+#[test]
+fn a_faults_variants_must_be_variants_of_the_file_each_once() {
+    let partition =
+        "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"gw-1\"]\nto = [\"limiter\"]\n";
+    let with = |variants: &str| {
+        let crash = format!("[[faults]]\nkind = \"crash\"\nat_ms = 1_000\nnodes = [\"gw-1\"]\nvariants = {variants}\n");
+        common::small_with(partition, &format!("{crash}{partition}"))
+    };
+    let unknown = parse(&with("[\"central\", \"centrl\"]")).map(|_| ()).unwrap_err().to_string();
+    assert!(unknown.contains("faults[0].variants") && unknown.contains("no variant is named `centrl`"), "{unknown}");
+    assert!(unknown.contains("central, sync, undivided") || unknown.contains("one of:"), "{unknown}");
+    let empty = parse(&with("[]")).map(|_| ()).unwrap_err().to_string();
+    assert!(empty.contains("no variant would meet this fault"), "{empty}");
+    let twice = parse(&with("[\"sync\", \"sync\"]")).map(|_| ()).unwrap_err().to_string();
+    assert!(twice.contains("`sync` is listed twice"), "{twice}");
+    let scenario = parse(&with("[\"sync\"]")).unwrap_or_else(|d| panic!("{d}"));
+    assert!(scenario.faults[0].applies_to("sync") && !scenario.faults[0].applies_to("central"));
+    assert!(scenario.faults[1].applies_to("central"), "a fault without `variants` meets every variant");
+}

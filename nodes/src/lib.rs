@@ -19,6 +19,7 @@ pub mod front;
 pub mod gateway;
 pub mod ledger;
 pub mod limiter;
+pub mod lock;
 pub mod payer;
 pub mod payment_service;
 pub mod pubsub;

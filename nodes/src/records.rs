@@ -162,3 +162,47 @@ pub mod pubsub {
     pub const OK: &str = "ok";
     pub const UNKNOWN: &str = "unknown";
 }
+
+/// Distributed lock: the lock server, its workers, and the storage they update.
+pub mod lock {
+    /// The lock server granted the lock (`client`, `token`, `ttl_ms`); recorded once the token
+    /// it handed out is on its disk.
+    pub const GRANTED: &str = "granted";
+    /// The lock server extended a lease (`client`, `token`).
+    pub const RENEWED: &str = "renewed";
+    /// The holder gave the lock back (`client`, `token`).
+    pub const RELEASED: &str = "released";
+    /// The lock server found a lease over by its own clock and dropped it (`client`, `token`).
+    pub const EXPIRED: &str = "expired";
+    /// A worker learned it holds the lock (`token`, `lease_ms`: how long it believes it has).
+    pub const ACQUIRED: &str = "acquired";
+    /// A worker checked its lease just before writing and found time left (`token`, `left_ms`).
+    pub const LEASE_CHECKED: &str = "lease-checked";
+    /// A worker stopped using its lease (`token`, `reason`: refused or expired).
+    pub const LEASE_LOST: &str = "lease-lost";
+    /// A worker's write came back (`token`, `value`, `outcome`: ok, rejected or unknown).
+    pub const WROTE: &str = "wrote";
+    /// The storage handled a read (`client`, `token`, `value`, `accepted`).
+    pub const STORAGE_READ: &str = "storage-read";
+    /// The storage handled a write (`client`, `token`, `value`, `accepted`).
+    pub const STORAGE_WRITE: &str = "storage-write";
+    pub const LOCK_SERVER_RECORDS: &[&str] = &[GRANTED, RENEWED, RELEASED, EXPIRED];
+    pub const WORKER_RECORDS: &[&str] = &[ACQUIRED, LEASE_CHECKED, LEASE_LOST, WROTE];
+    pub const STORAGE_RECORDS: &[&str] = &[STORAGE_READ, STORAGE_WRITE];
+    pub const CLIENT: &str = "client";
+    pub const TOKEN: &str = "token";
+    pub const TTL_MS: &str = "ttl_ms";
+    pub const LEASE_MS: &str = "lease_ms";
+    pub const LEFT_MS: &str = "left_ms";
+    pub const REASON: &str = "reason";
+    pub const VALUE: &str = "value";
+    pub const OUTCOME: &str = "outcome";
+    pub const ACCEPTED: &str = "accepted";
+    /// `reason` values of `lease-lost`.
+    pub const REFUSED: &str = "refused";
+    pub const EXPIRED_LOCALLY: &str = "expired";
+    /// `outcome` values of `wrote`.
+    pub const OK: &str = "ok";
+    pub const REJECTED: &str = "rejected";
+    pub const UNKNOWN: &str = "unknown";
+}

@@ -34,6 +34,11 @@ pub mod pubsub {
     tonic::include_proto!("pubsub");
 }
 
+/// Messages of the distributed-lock scenario.
+pub mod lock {
+    tonic::include_proto!("lock");
+}
+
 /// Every message and service above as an encoded `FileDescriptorSet`, for gRPC server
 /// reflection (real mode registers it, so `grpcurl -plaintext ADDR list` works on a node).
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lab_descriptor.bin"));
@@ -87,6 +92,15 @@ impl Body {
             Body::Nacked(_) => "nacked",
             Body::Apply(_) => "apply",
             Body::Applied(_) => "applied",
+            Body::Acquire(_) => "acquire",
+            Body::Grant(_) => "grant",
+            Body::Renew(_) => "renew",
+            Body::Renewed(_) => "renewed",
+            Body::Release(_) => "release",
+            Body::Released(_) => "released",
+            Body::StorageRead(_) => "storage_read",
+            Body::StorageWrite(_) => "storage_write",
+            Body::StorageReply(_) => "storage_reply",
         }
     }
 }

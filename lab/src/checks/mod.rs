@@ -39,6 +39,13 @@ impl Outcome {
         }
     }
 
+    /// The figure, whatever the verdict.
+    pub fn figure(&self) -> &str {
+        match self {
+            Outcome::Pass(f) | Outcome::Fail(f, _) | Outcome::FailDrawn(f, ..) | Outcome::Inconclusive(f) => f,
+        }
+    }
+
     /// A failure proven by `witnesses` (sorted here, so checks may collect them in any order).
     pub fn fail(figure: String, mut witnesses: Witnesses) -> Self {
         witnesses.sort_unstable();
@@ -142,4 +149,20 @@ pub fn all_passed(verdicts: &[Verdict]) -> bool {
 /// Formats simulated microseconds as seconds with millisecond precision ("21.304 s").
 pub fn seconds(t_us: u64) -> String {
     format!("{:.3} s", t_us as f64 / 1_000_000.0)
+}
+
+/// Builds a history for a check's unit tests: each line is (time in ms, node, record), and
+/// sequence numbers follow the lines' order.
+#[cfg(test)]
+pub fn test_events(lines: Vec<(u64, &str, nodes::Record)>) -> Vec<crate::trace::Event> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(seq, (t_ms, node, record))| crate::trace::Event {
+            seq: seq as u64,
+            t_us: t_ms * 1_000,
+            node: std::sync::Arc::from(node),
+            record,
+        })
+        .collect()
 }

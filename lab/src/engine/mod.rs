@@ -114,7 +114,7 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         sim.set_link_latency(link.a.as_str(), link.b.as_str(), Duration::from_millis(link.latency_ms));
     }
 
-    let mut schedule = FaultSchedule::new(&scenario.faults, &recorder);
+    let mut schedule = FaultSchedule::new(&scenario.faults, &variant.name, &recorder);
     let end = loop {
         let now_ms = sim.elapsed().as_millis() as u64;
         schedule.apply_due(now_ms, &recorder, |op| apply(&mut sim, scenario, op, &faults));
@@ -155,10 +155,12 @@ pub(crate) struct FaultSchedule<'a> {
 }
 
 impl<'a> FaultSchedule<'a> {
-    pub(crate) fn new(faults: &'a [Fault], recorder: &Recorder) -> Self {
+    /// The schedule of the faults `variant` meets (each keeps its index in the file).
+    pub(crate) fn new(faults: &'a [Fault], variant: &str, recorder: &Recorder) -> Self {
         let waiting = faults
             .iter()
             .enumerate()
+            .filter(|(_, fault)| fault.applies_to(variant))
             .filter_map(|(index, fault)| match &fault.start {
                 FaultStart::When(trigger) => {
                     Some((index, fault, trigger, recorder.watch(&trigger.node, &trigger.record, trigger.nth)))
@@ -166,7 +168,7 @@ impl<'a> FaultSchedule<'a> {
                 FaultStart::At { .. } => None,
             })
             .collect();
-        Self { ops: schedule(faults), next: 0, lab: LAB_NODE.into(), waiting }
+        Self { ops: schedule(faults, variant), next: 0, lab: LAB_NODE.into(), waiting }
     }
 
     /// Applies (through `apply`, which says what it did) and records every op due at `now_ms`.
@@ -240,10 +242,11 @@ impl<'a> FaultSchedule<'a> {
 }
 
 /// The timed faults in time order; a fault's end follows its start, and ties keep file order.
-fn schedule(faults: &[Fault]) -> Vec<ScheduledOp<'_>> {
+fn schedule<'a>(faults: &'a [Fault], variant: &str) -> Vec<ScheduledOp<'a>> {
     let mut ops: Vec<ScheduledOp<'_>> = faults
         .iter()
         .enumerate()
+        .filter(|(_, fault)| fault.applies_to(variant))
         .filter_map(|(index, fault)| match fault.start {
             FaultStart::At { at_ms } => Some((index, fault, at_ms)),
             FaultStart::When(_) => None,

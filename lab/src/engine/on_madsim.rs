@@ -134,7 +134,7 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         net.lock().expect("the network lock is never poisoned").nodes.insert(spec.name.clone(), handle.id());
     }
 
-    let mut schedule = FaultSchedule::new(&scenario.faults, &recorder);
+    let mut schedule = FaultSchedule::new(&scenario.faults, &variant.name, &recorder);
     let end = runtime.block_on(async {
         let handle = madsim::runtime::Handle::current();
         // Check the event budget at least this often; faults wake the loop at their times.

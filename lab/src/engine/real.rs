@@ -284,6 +284,8 @@ impl Interrupt {
 /// A scenario variant's nodes, running on loopback.
 pub struct Cluster<'a> {
     scenario: &'a Scenario,
+    /// The variant's name: which of the scenario's faults it meets.
+    variant: String,
     hosts: Vec<Host>,
     network: Arc<Network>,
     recorder: Recorder,
@@ -329,6 +331,7 @@ impl<'a> Cluster<'a> {
         let faults = FaultLayer::new(seed);
         let mut cluster = Self {
             scenario,
+            variant: variant.name.clone(),
             hosts: Vec::new(),
             network,
             recorder: recorder.clone(),
@@ -357,7 +360,7 @@ impl<'a> Cluster<'a> {
     pub fn run_workload(&mut self, run_ms: u64) -> Workload {
         let _log = tracing::dispatcher::set_default(&self.log);
         let scenario = self.scenario;
-        let mut schedule = FaultSchedule::new(&scenario.faults, &self.recorder);
+        let mut schedule = FaultSchedule::new(&scenario.faults, &self.variant, &self.recorder);
         let recorder = self.recorder.clone();
         let mut interrupted = false;
         let end = loop {

@@ -5,6 +5,7 @@
 //! order a file writes its tables in.
 
 mod breaker;
+mod lock;
 mod payments;
 mod pubsub;
 mod ratelimit;
@@ -13,4 +14,4 @@ mod replication;
 use crate::family::Family;
 
 pub static ALL: &[&Family] =
-    &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY, &replication::FAMILY, &pubsub::FAMILY];
+    &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY, &replication::FAMILY, &pubsub::FAMILY, &lock::FAMILY];

@@ -138,6 +138,8 @@ pub struct RawFault {
     pub delay_ms: Option<Spanned<u64>>,
     pub skew_ms: Option<Spanned<i64>>,
     pub drift_ppm: Option<Spanned<i64>>,
+    /// The variants that meet this fault; every variant when left out.
+    pub variants: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `when = { node = "ledger", record = "charge-applied", nth = 3, delay_ms = 0 }`: a fault that

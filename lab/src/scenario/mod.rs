@@ -78,6 +78,15 @@ pub struct Fault {
     /// When set, the fault is undone this long after it starts (heal, release, restart).
     pub for_ms: Option<u64>,
     pub action: FaultAction,
+    /// The variants that meet this fault; empty: every variant.
+    pub variants: Vec<String>,
+}
+
+impl Fault {
+    /// Whether a run of `variant` meets this fault.
+    pub fn applies_to(&self, variant: &str) -> bool {
+        self.variants.is_empty() || self.variants.iter().any(|v| v == variant)
+    }
 }
 
 /// When a fault starts: at a time, or on an event.

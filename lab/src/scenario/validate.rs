@@ -245,8 +245,13 @@ impl Checker<'_> {
                 Some(fsync_ms) => self.up_to(fsync_ms, "storage.fsync_ms", MAX_FSYNC_MS, "ms")?,
             },
         };
-        let faults =
-            raw.faults.iter().enumerate().map(|(i, f)| self.fault(i, f, duration_ms)).collect::<Checked<Vec<_>>>()?;
+        let variant_names: Vec<&str> = raw.variants.keys().map(String::as_str).collect();
+        let faults = raw
+            .faults
+            .iter()
+            .enumerate()
+            .map(|(i, f)| self.fault(i, f, duration_ms, &variant_names))
+            .collect::<Checked<Vec<_>>>()?;
         let checks = self.checks(&raw.checks, &groups, &topology, duration_ms)?;
         let variants = self.variants(&raw.variants, &checks, &groups, &topology)?;
         if !variants.iter().any(|v| &v.name == raw.default_variant.get_ref()) {
@@ -547,7 +552,7 @@ impl Checker<'_> {
         Ok(Network { min_latency_ms, max_latency_ms, links })
     }
 
-    fn fault(&self, index: usize, raw: &Spanned<RawFault>, duration_ms: u64) -> Checked<Fault> {
+    fn fault(&self, index: usize, raw: &Spanned<RawFault>, duration_ms: u64, variants: &[&str]) -> Checked<Fault> {
         let field = |name: &str| format!("faults[{index}].{name}");
         let f = raw.get_ref();
         let kind = *f.kind.get_ref();
@@ -631,7 +636,43 @@ impl Checker<'_> {
             FaultKind::Clock => self.clock_fault(f, index, whole)?,
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
         };
-        Ok(Fault { start, for_ms, action })
+        let variants = self.fault_variants(f, index, variants)?;
+        Ok(Fault { start, for_ms, action, variants })
+    }
+
+    /// A fault's `variants`: names of the file's variants, at least one, each once.
+    fn fault_variants(&self, f: &RawFault, index: usize, known: &[&str]) -> Checked<Vec<String>> {
+        let Some(list) = &f.variants else { return Ok(Vec::new()) };
+        let field = format!("faults[{index}].variants");
+        if list.get_ref().is_empty() {
+            return Err(self.error(
+                list.span(),
+                &field,
+                "an empty list: no variant would meet this fault",
+                "the names of the variants that meet it (leave `variants` out for every variant)",
+            ));
+        }
+        let mut names: Vec<String> = Vec::new();
+        for name in list.get_ref() {
+            if !known.contains(&name.get_ref().as_str()) {
+                return Err(self.error(
+                    name.span(),
+                    &field,
+                    format!("no variant is named `{}`", name.get_ref()),
+                    format!("one of: {}", known.join(", ")),
+                ));
+            }
+            if names.contains(name.get_ref()) {
+                return Err(self.error(
+                    name.span(),
+                    &field,
+                    format!("`{}` is listed twice", name.get_ref()),
+                    "each variant once",
+                ));
+            }
+            names.push(name.get_ref().clone());
+        }
+        Ok(names)
     }
 
     /// A `clock` fault: the nodes, and a skew or a drift (or both) within what a clock can do

@@ -350,22 +350,8 @@ pub fn consumer_lag(events: &[Event], end_us: u64, from_us: u64, within_us: u64,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::test_events;
     use nodes::Record;
-    use std::sync::Arc;
-
-    /// Builds a history: each line is (time in ms, node, record).
-    fn events(lines: Vec<(u64, &str, Record)>) -> Vec<Event> {
-        lines
-            .into_iter()
-            .enumerate()
-            .map(|(seq, (t_ms, node, record))| Event {
-                seq: seq as u64,
-                t_us: t_ms * 1_000,
-                node: Arc::from(node),
-                record,
-            })
-            .collect()
-    }
 
     fn publish(t: u64, id: &str, key: &str, poison: bool) -> (u64, &'static str, Record) {
         (t, "producer-1", Record::info(PUBLISH).with(ID, id.to_owned()).with(KEY, key.to_owned()).with(POISON, poison))
@@ -395,10 +381,11 @@ mod tests {
 
     #[test]
     fn an_acknowledged_message_never_delivered_is_lost_and_a_duplicate_is_only_counted() {
-        let ok = events(vec![publish(1, "a", "k", false), acked(2, "a"), received(3, "a", "k"), received(4, "a", "k")]);
+        let ok =
+            test_events(vec![publish(1, "a", "k", false), acked(2, "a"), received(3, "a", "k"), received(4, "a", "k")]);
         let outcome = delivery(&ok, END, 0);
         assert!(matches!(&outcome, Outcome::Pass(f) if f.contains("1 delivered more than once")), "{outcome:?}");
-        let lost = events(vec![publish(1, "a", "k", false), acked(2, "a")]);
+        let lost = test_events(vec![publish(1, "a", "k", false), acked(2, "a")]);
         let outcome = delivery(&lost, END, 0);
         assert!(matches!(&outcome, Outcome::Fail(f, w) if f.contains("1 lost") && w == &vec![1]), "{outcome:?}");
     }
@@ -406,13 +393,13 @@ mod tests {
     #[test]
     fn a_delivery_of_something_never_published_is_unexpected() {
         let history =
-            events(vec![publish(1, "a", "k", false), acked(2, "a"), received(3, "a", "k"), received(4, "x", "k")]);
+            test_events(vec![publish(1, "a", "k", false), acked(2, "a"), received(3, "a", "k"), received(4, "x", "k")]);
         assert!(failed(&delivery(&history, END, 0)));
     }
 
     #[test]
     fn nothing_acknowledged_is_inconclusive_not_a_pass() {
-        let history = events(vec![publish(1, "a", "k", false)]);
+        let history = test_events(vec![publish(1, "a", "k", false)]);
         assert!(matches!(delivery(&history, END, 0), Outcome::Inconclusive(_)));
         assert!(matches!(consumer_lag(&history, END, 0, 1_000, 0), Outcome::Inconclusive(_)));
     }
@@ -420,18 +407,18 @@ mod tests {
     #[test]
     fn an_effect_applied_twice_or_never_fails_effect_once() {
         let base = vec![publish(1, "a", "k", false), acked(2, "a"), received(3, "a", "k")];
-        let once = events([base.clone(), vec![effect(4, "a")]].concat());
+        let once = test_events([base.clone(), vec![effect(4, "a")]].concat());
         assert!(matches!(effect_once(&once, END, 0), Outcome::Pass(_)));
-        let twice = events([base.clone(), vec![effect(4, "a"), effect(9, "a")]].concat());
+        let twice = test_events([base.clone(), vec![effect(4, "a"), effect(9, "a")]].concat());
         assert!(matches!(&effect_once(&twice, END, 0), Outcome::Fail(f, _) if f.contains("1 more than once")));
-        let never = events(base);
+        let never = test_events(base);
         assert!(matches!(&effect_once(&never, END, 0), Outcome::Fail(f, _) if f.contains("1 never")));
     }
 
     #[test]
     fn a_later_message_delivered_first_breaks_per_key_order_but_a_redelivery_does_not() {
         let published = vec![publish(1, "a", "k", false), acked(2, "a"), publish(3, "b", "k", false), acked(4, "b")];
-        let rewound = events(
+        let rewound = test_events(
             [
                 published.clone(),
                 vec![received(5, "a", "k"), received(6, "b", "k"), received(7, "a", "k"), received(8, "b", "k")],
@@ -439,7 +426,7 @@ mod tests {
             .concat(),
         );
         assert!(matches!(per_key_order(&rewound, END, 0), Outcome::Pass(_)));
-        let swapped = events([published, vec![received(5, "b", "k"), received(6, "a", "k")]].concat());
+        let swapped = test_events([published, vec![received(5, "b", "k"), received(6, "a", "k")]].concat());
         let outcome = per_key_order(&swapped, END, 0);
         assert!(
             matches!(&outcome, Outcome::Fail(f, w) if f.contains("1 out of publish order") && w == &vec![4, 5]),
@@ -449,7 +436,7 @@ mod tests {
 
     #[test]
     fn an_acknowledged_message_passed_over_is_a_skip() {
-        let history = events(vec![
+        let history = test_events(vec![
             publish(1, "a", "k", false),
             acked(2, "a"),
             publish(3, "b", "k", false),
@@ -465,16 +452,16 @@ mod tests {
     #[test]
     fn poison_must_reach_the_dead_letters_in_time_and_nothing_healthy_may() {
         let poison = vec![publish(1, "p", "k", true), acked(2, "p")];
-        let in_time = events([poison.clone(), vec![dead(500, "p")]].concat());
+        let in_time = test_events([poison.clone(), vec![dead(500, "p")]].concat());
         assert!(matches!(dead_letters(&in_time, END, 1_000_000), Outcome::Pass(_)));
-        let late = events([poison.clone(), vec![dead(5_000, "p")]].concat());
+        let late = test_events([poison.clone(), vec![dead(5_000, "p")]].concat());
         assert!(failed(&dead_letters(&late, END, 1_000_000)));
         // A backlog ahead of it is not the dead letters' fault: the clock starts at delivery.
-        let queued = events([poison.clone(), vec![received(4_500, "p", "k"), dead(5_000, "p")]].concat());
+        let queued = test_events([poison.clone(), vec![received(4_500, "p", "k"), dead(5_000, "p")]].concat());
         assert!(matches!(dead_letters(&queued, END, 1_000_000), Outcome::Pass(_)));
-        let never = events(poison);
+        let never = test_events(poison);
         assert!(failed(&dead_letters(&never, END, 1_000_000)));
-        let healthy = events(vec![publish(1, "h", "k", false), acked(2, "h"), dead(3, "h")]);
+        let healthy = test_events(vec![publish(1, "h", "k", false), acked(2, "h"), dead(3, "h")]);
         assert!(failed(&dead_letters(&healthy, END, 1_000_000)));
     }
 
@@ -490,7 +477,7 @@ mod tests {
         for i in 1..=10u64 {
             lines.push(received(if i <= 5 { 20 } else { 5_000 }, &format!("m{i}"), "k"));
         }
-        let history = events(lines);
+        let history = test_events(lines);
         assert!(matches!(consumer_lag(&history, END, 10_000, 1_000_000, 5), Outcome::Pass(_)));
         let outcome = consumer_lag(&history, END, 10_000, 1_000_000, 4);
         assert!(matches!(&outcome, Outcome::Fail(f, w) if f.contains("lowest 5") && w.len() == 5), "{outcome:?}");

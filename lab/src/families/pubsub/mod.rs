@@ -85,19 +85,6 @@ struct RawPubSub {
     idempotent_publish: bool,
 }
 
-/// The single node of a kind the lab models as one (the broker, the store).
-fn single(cx: &NodeCx<'_>, count: &Spanned<u64>, what: &str) -> Checked<()> {
-    if *count.get_ref() == 1 {
-        return Ok(());
-    }
-    Err(cx.checker.error(
-        count.span(),
-        &cx.field("count"),
-        format!("the lab's {what} is a single node"),
-        "count = 1 (or leave it out)",
-    ))
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProducers {
@@ -164,7 +151,7 @@ impl NodeGroup for RawBrokers {
 
     fn configure(&self, cx: &NodeCx<'_>) -> Checked<NodeBuilder> {
         let c = cx.checker;
-        single(cx, &self.count, "broker")?;
+        cx.single(&self.count, "broker")?;
         let pubsub = &cx.setting(&PUBSUB)?.value;
         let dead_letter_after =
             c.at_most(&self.dead_letter_after, &cx.field("dead_letter_after"), 1_000, "failures")?;
@@ -239,7 +226,7 @@ impl NodeGroup for RawStores {
     }
 
     fn configure(&self, cx: &NodeCx<'_>) -> Checked<NodeBuilder> {
-        single(cx, &self.count, "store")?;
+        cx.single(&self.count, "store")?;
         let config = StoreConfig { deduplicate: cx.setting(&PUBSUB)?.value.deduplicate };
         Ok(NodeBuilder::new(config, Store::new))
     }

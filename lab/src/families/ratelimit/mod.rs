@@ -137,14 +137,7 @@ impl NodeGroup for RawLimiters {
     }
 
     fn configure(&self, cx: &NodeCx<'_>) -> Checked<NodeBuilder> {
-        if cx.count != 1 {
-            return Err(cx.checker.error(
-                self.count.span(),
-                &cx.field("count"),
-                "the central limiter is a single node",
-                "count = 1",
-            ));
-        }
+        cx.single(&self.count, "central limiter")?;
         let limit = limit(cx.checker, &self.limit_per_second, &cx.field("limit_per_second"))?;
         Ok(NodeBuilder::new(LimiterConfig { limit_per_second: limit }, Limiter::new))
     }

@@ -211,14 +211,7 @@ impl NodeGroup for RawControllers {
 
     fn configure(&self, cx: &NodeCx<'_>) -> Checked<NodeBuilder> {
         let c = cx.checker;
-        if *self.count.get_ref() != 1 {
-            return Err(c.error(
-                self.count.span(),
-                &cx.field("count"),
-                "the lab's failover controller is a single node",
-                "count = 1 (or leave it out)",
-            ));
-        }
+        cx.single(&self.count, "failover controller")?;
         let replicas = cx.topology.nodes_of_kind(REPLICA).to_vec();
         if replicas.is_empty() {
             return Err(c.error(
