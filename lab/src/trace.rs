@@ -29,6 +29,12 @@ impl Event {
         self.record.field(name)
     }
 
+    /// The time the node read on its own clock when it made this event, in ms: its `local_ms`
+    /// while a `clock` fault has it off true time, the simulated time otherwise.
+    pub fn local_ms(&self) -> u64 {
+        self.u64_field("local_ms").unwrap_or(self.t_us / 1_000)
+    }
+
     pub fn str_field(&self, name: &str) -> Option<&str> {
         match self.field(name) {
             Some(Field::Str(s)) => Some(s),

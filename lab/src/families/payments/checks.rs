@@ -67,7 +67,7 @@ pub fn exactly_once(events: &[Event]) -> Outcome {
 
 /// Witnesses: the first late payment's start and end (or its start and attempts, if it never ended).
 pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> Outcome {
-    // payment → (deadline, seq of its start)
+    // payment → (deadline in true time, seq of its start)
     let mut deadline_of: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     // payment → (end time in ms, seq of its end)
     let mut ended_at: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
@@ -75,7 +75,11 @@ pub fn deadlines(events: &[Event], slack_ms: u64, simulated_ms: u64) -> Outcome 
     for event in events {
         match (event.kind(), event.str_field(PAYMENT)) {
             (PAYMENT_START, Some(p)) => {
-                deadline_of.insert(p, (event.u64_field(DEADLINE_MS).unwrap_or(0), event.seq));
+                // The payer wrote its deadline on its own clock; judge it in true time: the
+                // payment's start plus the time the payer gave it. A payer whose clock runs slow
+                // or is stepped back mid-payment then misses deadlines, as its callers would see.
+                let given_ms = event.u64_field(DEADLINE_MS).unwrap_or(0).saturating_sub(event.local_ms());
+                deadline_of.insert(p, (event.t_us / 1_000 + given_ms, event.seq));
             }
             (PAYMENT_END, Some(p)) => {
                 ended_at.insert(p, (event.t_us / 1_000, event.seq));
@@ -204,6 +208,20 @@ mod tests {
         let figure = figure_of_failure(deadlines(&events, 0, 1_000));
         assert!(figure.starts_with("2 of 2 payments missed their deadline (first: a, ended 50 ms late)"), "{figure}");
         assert!(matches!(deadlines(&[start(0, "a", 100), end(100, "a", CHARGED)], 0, 1_000), Outcome::Pass(_)));
+    }
+
+    #[test]
+    fn a_deadline_written_on_a_skewed_clock_is_judged_in_true_time() {
+        // The payer's clock reads 1.5 s behind: it starts at true 10 s (its 8.5 s) with a
+        // deadline of its 9.5 s — 1 s from now, in true time by 11 s.
+        let start = |t_ms: u64| {
+            let record = Record::debug(PAYMENT_START).with(PAYMENT, "a").with(DEADLINE_MS, 9_500u64);
+            event(t_ms, "payer", record.with("local_ms", t_ms - 1_500))
+        };
+        let on_time = [start(10_000), end(10_900, "a", CHARGED)];
+        assert!(matches!(deadlines(&on_time, 0, 20_000), Outcome::Pass(_)));
+        let late = [start(10_000), end(11_200, "a", CHARGED)];
+        assert!(figure_of_failure(deadlines(&late, 0, 20_000)).contains("ended 200 ms late"));
     }
 
     #[test]

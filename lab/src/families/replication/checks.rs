@@ -64,7 +64,10 @@ pub fn durability(events: &[Event]) -> Outcome {
             "no client completed its audit of the committed log: nothing to hold acknowledged writes to".into(),
         );
     };
-    let audited_us = audit.u64_field(SENT_MS).unwrap_or(0) * 1_000;
+    // The client stamped the audit's send on its own clock; in true time it was sent that long
+    // before the audit's record.
+    let sent_ago_ms = audit.local_ms().saturating_sub(audit.u64_field(SENT_MS).unwrap_or(0));
+    let audited_us = (audit.t_us / 1_000).saturating_sub(sent_ago_ms) * 1_000;
     let committed: BTreeSet<&str> = audit.str_field(OPS).unwrap_or_default().split(',').collect();
     let acked_by: BTreeMap<&str, &Event> =
         events.iter().filter(|e| e.kind() == WRITE_ACKED).filter_map(|e| Some((e.str_field(OP)?, e))).collect();
