@@ -180,7 +180,7 @@ pub fn lock_liveness(events: &[Event], end_us: u64, within_us: u64) -> Outcome {
     let late: Vec<&&Orphaned> = judged.iter().filter(|o| waited(o).is_none_or(|w| w > within_us)).collect();
     let slowest = judged.iter().filter_map(|o| waited(o)).max().unwrap_or(0);
     let mut figure = format!(
-        "{} holders crashed holding the lock; {} waited longer than {} for a new grant",
+        "holders that crashed holding the lock: {}; of them, {} waited longer than {} for a new grant",
         judged.len(),
         late.len(),
         seconds(within_us)
