@@ -5,7 +5,7 @@
 //! Records: `call` when a request leaves, `call-result` (`ok`, `detail`, `latency_ms`) when it
 //! ends. Availability and recovery checks read `call-result`.
 
-use crate::client::{pick_weighted, poisson_gap_ms};
+use crate::client::{pick_weighted, Arrivals};
 use crate::records::breaker::{CALL, CALL_RESULT, ENDPOINT, LATENCY_MS, OK};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use proto::breaker::{FrontReply, FrontRequest};
@@ -22,6 +22,7 @@ pub struct CallerConfig {
 
 pub struct Caller {
     config: CallerConfig,
+    arrivals: Arrivals,
     next_id: u64,
     /// Calls in flight: id → (sent at, endpoint).
     in_flight: BTreeMap<u64, (u64, String)>,
@@ -32,7 +33,8 @@ const ARRIVAL_TIMER: u64 = 0;
 impl Caller {
     pub fn new(config: CallerConfig) -> Self {
         assert!(config.requests_per_second > 0.0 && !config.endpoints.is_empty());
-        Self { config, next_id: 0, in_flight: BTreeMap::new() }
+        let arrivals = Arrivals::new(config.requests_per_second);
+        Self { config, arrivals, next_id: 0, in_flight: BTreeMap::new() }
     }
 
     fn send(&mut self, ctx: &mut Ctx<'_>, out: &mut Out) {
@@ -70,10 +72,13 @@ impl Caller {
 impl Node for Caller {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start { .. } => out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second)),
+            Input::Start { .. } => out.set_timer(ARRIVAL_TIMER, self.arrivals.start(ctx)),
             Input::Timer { .. } => {
-                self.send(ctx, out);
-                out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second));
+                let (due, wait_ms) = self.arrivals.due(ctx);
+                for _ in 0..due {
+                    self.send(ctx, out);
+                }
+                out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
             Input::CallResult { tag, result } => self.finish(ctx, tag, result, out),
             Input::Request { .. } | Input::Synced { .. } => {}

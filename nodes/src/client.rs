@@ -23,6 +23,7 @@ pub struct ClientConfig {
 
 pub struct ApiClient {
     config: ClientConfig,
+    arrivals: Arrivals,
     next_request_id: u64,
     /// Requests in flight: request id → (sent at, gateway).
     in_flight: BTreeMap<u64, (u64, String)>,
@@ -34,11 +35,8 @@ impl ApiClient {
     pub fn new(config: ClientConfig) -> Self {
         assert!(config.requests_per_second > 0.0, "a client needs a positive rate");
         assert!(!config.api_keys.is_empty() && !config.gateways.is_empty());
-        Self { config, next_request_id: 0, in_flight: BTreeMap::new() }
-    }
-
-    fn schedule_next_arrival(&self, ctx: &mut Ctx<'_>, out: &mut Out) {
-        out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.requests_per_second));
+        let arrivals = Arrivals::new(config.requests_per_second);
+        Self { config, arrivals, next_request_id: 0, in_flight: BTreeMap::new() }
     }
 
     fn send_request(&mut self, ctx: &mut Ctx<'_>, out: &mut Out) {
@@ -80,10 +78,13 @@ impl ApiClient {
 impl Node for ApiClient {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start { .. } => self.schedule_next_arrival(ctx, out),
+            Input::Start { .. } => out.set_timer(ARRIVAL_TIMER, self.arrivals.start(ctx)),
             Input::Timer { tag: ARRIVAL_TIMER } => {
-                self.send_request(ctx, out);
-                self.schedule_next_arrival(ctx, out);
+                let (due, wait_ms) = self.arrivals.due(ctx);
+                for _ in 0..due {
+                    self.send_request(ctx, out);
+                }
+                out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
             Input::CallResult { tag, result } => self.finish_request(ctx, tag, result, out),
             Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } => {}
@@ -92,10 +93,64 @@ impl Node for ApiClient {
 }
 
 /// The wait until the next arrival of a Poisson process with `per_second` arrivals on average:
-/// exponential gaps, `1 - u` keeping the logarithm away from 0.
+/// exponential gaps, `1 - u` keeping the logarithm away from 0. Whole milliseconds: for
+/// closed-loop nodes (one message at a time), which wait at least 1 ms; an open-loop workload
+/// uses [`Arrivals`].
 pub fn poisson_gap_ms(ctx: &mut Ctx<'_>, per_second: f64) -> u64 {
     let u: f64 = ctx.rng.random();
     (-(1.0 - u).ln() * 1000.0 / per_second).round() as u64
+}
+
+/// An open-loop Poisson arrival process: exponential gaps, `per_second` arrivals on average,
+/// kept to the microsecond so that every rate is exact. A timer fires on a whole millisecond and
+/// releases every arrival due by then. (Rounding each gap to whole milliseconds makes almost
+/// every gap 0 above a few thousand per second: an endless burst at one instant.)
+///
+/// The schedule is relative to each firing, like a sleep: a pause delays what follows, and a
+/// clock stepped back or ahead does not move it.
+#[derive(Debug, Clone)]
+pub struct Arrivals {
+    per_second: f64,
+    /// How long before the next firing the first arrival it releases fell due (0–999 µs).
+    lead_us: u64,
+}
+
+impl Arrivals {
+    pub fn new(per_second: f64) -> Self {
+        assert!(per_second > 0.0, "an arrival process needs a positive rate");
+        Self { per_second, lead_us: 0 }
+    }
+
+    /// Draws the first arrival; returns how long to wait for it, in ms.
+    pub fn start(&mut self, ctx: &mut Ctx<'_>) -> u64 {
+        let gap_us = self.gap_us(ctx);
+        self.wait_for(gap_us)
+    }
+
+    /// At the timer: how many arrivals are due now, and how long to wait for the next one, in ms.
+    pub fn due(&mut self, ctx: &mut Ctx<'_>) -> (u64, u64) {
+        // `ahead_us`: when the next arrival falls, counted from the lead before now.
+        let mut ahead_us = 0;
+        let mut due = 0;
+        while ahead_us <= self.lead_us {
+            due += 1;
+            ahead_us += self.gap_us(ctx);
+        }
+        (due, self.wait_for(ahead_us - self.lead_us))
+    }
+
+    /// The whole milliseconds to wait for an arrival `in_us` from now; remembers how early it is.
+    fn wait_for(&mut self, in_us: u64) -> u64 {
+        let wait_ms = in_us.div_ceil(1_000).max(1);
+        self.lead_us = wait_ms * 1_000 - in_us;
+        wait_ms
+    }
+
+    fn gap_us(&self, ctx: &mut Ctx<'_>) -> u64 {
+        let u: f64 = ctx.rng.random();
+        // At least 1 µs, so that no rate can stall time.
+        ((-(1.0 - u).ln() * 1_000_000.0 / self.per_second).round() as u64).max(1)
+    }
 }
 
 /// Picks a name with probability proportional to its weight. Weights are in file order, so
@@ -118,6 +173,46 @@ pub fn pick_weighted<'a>(ctx: &mut Ctx<'_>, weighted: &'a [(String, u32)]) -> &'
 mod tests {
     use super::*;
     use fundamentals::sim::stream_rng;
+
+    /// Runs an arrival process from 0 for `until_ms`, firing its timer when it asks; returns
+    /// the arrivals per firing.
+    fn arrivals_until(per_second: f64, until_ms: u64) -> Vec<u64> {
+        let mut rng = stream_rng(7, "arrivals");
+        let mut arrivals = Arrivals::new(per_second);
+        let mut now_ms = arrivals.start(&mut Ctx { now_ms: 0, rng: &mut rng });
+        let mut released = Vec::new();
+        while now_ms <= until_ms {
+            let (due, wait_ms) = arrivals.due(&mut Ctx { now_ms, rng: &mut rng });
+            assert!(wait_ms >= 1, "time always moves on");
+            released.push(due);
+            now_ms += wait_ms;
+        }
+        released
+    }
+
+    #[test]
+    fn forty_thousand_a_second_is_forty_a_millisecond_not_an_endless_burst() {
+        let released = arrivals_until(40_000.0, 1_000);
+        let total: u64 = released.iter().sum();
+        assert!((38_800..=41_200).contains(&total), "{total} arrivals in 1 s at 40 000/s");
+        assert!(released.iter().all(|&n| n < 100), "no millisecond gets a burst");
+    }
+
+    #[test]
+    fn a_slow_rate_keeps_its_mean_gap() {
+        let released = arrivals_until(10.0, 100_000);
+        let total: u64 = released.iter().sum();
+        assert!((900..=1_100).contains(&total), "{total} arrivals in 100 s at 10/s");
+    }
+
+    #[test]
+    fn the_schedule_does_not_read_the_clock_so_a_stepped_clock_cannot_move_it() {
+        let mut rng = stream_rng(7, "arrivals");
+        let mut arrivals = Arrivals::new(1_000.0);
+        let mut at = |now_ms| arrivals.due(&mut Ctx { now_ms, rng: &mut rng });
+        let (normal, jumped) = (at(5), at(60_000));
+        assert!(normal.0 <= 10 && jumped.0 <= 10, "no burst after a jump: {normal:?} then {jumped:?}");
+    }
 
     fn config() -> ClientConfig {
         ClientConfig {

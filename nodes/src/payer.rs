@@ -5,7 +5,7 @@
 //! (`charged`, `gave-up` after the last attempt, `deadline-exceeded`) and the attempt count.
 //! Checkers compare these with what the ledger says it applied.
 
-use crate::client::poisson_gap_ms;
+use crate::client::Arrivals;
 use crate::records::payments::{ATTEMPT, CHARGED, DEADLINE_MS, OUTCOME, PAYMENT, PAYMENT_END, PAYMENT_START};
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
 use fundamentals::resilience::{Deadline, Retrier, RetryPolicy};
@@ -40,6 +40,7 @@ struct Payment {
 
 pub struct Payer {
     config: PayerConfig,
+    arrivals: Arrivals,
     next_payment: u64,
     /// Payments by their sequence number; the sequence number tags their calls and timers.
     open: BTreeMap<u64, Payment>,
@@ -50,11 +51,8 @@ const ARRIVAL_TIMER: u64 = 0;
 impl Payer {
     pub fn new(config: PayerConfig) -> Self {
         assert!(config.payments_per_second > 0.0);
-        Self { config, next_payment: 0, open: BTreeMap::new() }
-    }
-
-    fn schedule_next_arrival(&self, ctx: &mut Ctx<'_>, out: &mut Out) {
-        out.set_timer(ARRIVAL_TIMER, poisson_gap_ms(ctx, self.config.payments_per_second));
+        let arrivals = Arrivals::new(config.payments_per_second);
+        Self { config, arrivals, next_payment: 0, open: BTreeMap::new() }
     }
 
     fn start_payment(&mut self, ctx: &mut Ctx<'_>, out: &mut Out) {
@@ -141,10 +139,13 @@ impl Payer {
 impl Node for Payer {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Start { .. } => self.schedule_next_arrival(ctx, out),
+            Input::Start { .. } => out.set_timer(ARRIVAL_TIMER, self.arrivals.start(ctx)),
             Input::Timer { tag: ARRIVAL_TIMER } => {
-                self.start_payment(ctx, out);
-                self.schedule_next_arrival(ctx, out);
+                let (due, wait_ms) = self.arrivals.due(ctx);
+                for _ in 0..due {
+                    self.start_payment(ctx, out);
+                }
+                out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
             Input::Timer { tag } => self.send_attempt(ctx, tag, out),
             Input::CallResult { tag, result } => self.on_answer(ctx, tag, result, out),
