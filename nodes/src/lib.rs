@@ -14,6 +14,7 @@
 pub mod caller;
 pub mod client;
 pub mod dependency;
+pub mod dns;
 pub mod durable;
 pub mod front;
 pub mod gateway;

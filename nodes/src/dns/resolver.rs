@@ -1,0 +1,170 @@
+//! A caching stub resolver, with the three options real resolvers differ on:
+//! - **TTLs**: honoured, or ignored and an answer kept forever (a JVM with
+//!   `networkaddress.cache.ttl=-1`): a cutover in DNS never reaches that client;
+//! - **negative caching** (RFC 2308): an NXDOMAIN remembered for a while, or not at all — then a
+//!   client that keeps asking for a missing name sends the DNS server every one of its asks;
+//! - **serve-stale** (RFC 8767): when the DNS server fails or does not answer, an expired
+//!   answer is used for up to `max_stale_ms` instead of failing the call.
+//!
+//! Time is the caller's (`now_ms`); nothing here reads a clock.
+
+use super::wire::Answer;
+use super::zone::normalize;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtlPolicy {
+    Respect,
+    /// The bug: the first answer is kept for good.
+    Forever,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolverConfig {
+    pub ttl: TtlPolicy,
+    /// How long an NXDOMAIN is remembered; 0: not at all.
+    pub negative_cache_ms: u64,
+    /// How long past its TTL an answer may still be used when the server fails; 0: never.
+    pub max_stale_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cached {
+    /// An address, good until `expires_ms` (`None`: forever).
+    Address { address: Ipv4Addr, expires_ms: Option<u64> },
+    /// The name does not exist, as far as we know until `until_ms`.
+    Missing { until_ms: u64 },
+}
+
+/// What the cache can say about a name now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Address(Ipv4Addr),
+    Missing,
+    /// Nothing usable: ask the DNS server.
+    Ask,
+}
+
+/// What a lookup that had to ask ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    Address(Ipv4Addr),
+    /// The server failed; an expired answer stands in (serve-stale).
+    Stale(Ipv4Addr),
+    Missing,
+    Failed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    config: ResolverConfig,
+    cache: BTreeMap<String, Cached>,
+}
+
+impl Resolver {
+    pub fn new(config: ResolverConfig) -> Self {
+        Self { config, cache: BTreeMap::new() }
+    }
+
+    pub fn lookup(&self, name: &str, now_ms: u64) -> Lookup {
+        match self.cache.get(&normalize(name)) {
+            Some(&Cached::Address { address, expires_ms }) if expires_ms.is_none_or(|e| now_ms < e) => {
+                Lookup::Address(address)
+            }
+            Some(&Cached::Missing { until_ms }) if now_ms < until_ms => Lookup::Missing,
+            _ => Lookup::Ask,
+        }
+    }
+
+    /// The server answered.
+    pub fn on_answer(&mut self, name: &str, answer: &Answer, now_ms: u64) -> Resolved {
+        let key = normalize(name);
+        match answer {
+            Answer::Addresses(addresses) if !addresses.is_empty() => {
+                let (address, ttl_s) = addresses[0];
+                let ttl_s = addresses.iter().map(|&(_, t)| t).min().unwrap_or(ttl_s);
+                let expires_ms = match self.config.ttl {
+                    TtlPolicy::Respect => Some(now_ms + u64::from(ttl_s) * 1_000),
+                    TtlPolicy::Forever => None,
+                };
+                self.cache.insert(key, Cached::Address { address, expires_ms });
+                Resolved::Address(address)
+            }
+            Answer::Addresses(_) | Answer::NxDomain => {
+                if self.config.negative_cache_ms > 0 {
+                    self.cache.insert(key, Cached::Missing { until_ms: now_ms + self.config.negative_cache_ms });
+                } else {
+                    self.cache.remove(&key);
+                }
+                Resolved::Missing
+            }
+            Answer::ServFail => self.on_failure(name, now_ms),
+        }
+    }
+
+    /// The server failed (SERVFAIL) or did not answer in time.
+    pub fn on_failure(&mut self, name: &str, now_ms: u64) -> Resolved {
+        match self.cache.get(&normalize(name)) {
+            Some(&Cached::Address { address, expires_ms: Some(expired_ms) })
+                if now_ms < expired_ms + self.config.max_stale_ms =>
+            {
+                Resolved::Stale(address)
+            }
+            _ => Resolved::Failed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLUE: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+    const GREEN: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+
+    fn resolver(ttl: TtlPolicy, negative_cache_ms: u64, max_stale_ms: u64) -> Resolver {
+        Resolver::new(ResolverConfig { ttl, negative_cache_ms, max_stale_ms })
+    }
+
+    #[test]
+    fn an_answer_is_used_for_its_ttl_then_asked_again_and_a_cutover_is_seen() {
+        let mut r = resolver(TtlPolicy::Respect, 0, 0);
+        assert_eq!(r.lookup("api.lab", 0), Lookup::Ask);
+        r.on_answer("api.lab.", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        assert_eq!(r.lookup("api.lab", 4_999), Lookup::Address(BLUE));
+        assert_eq!(r.lookup("api.lab", 5_000), Lookup::Ask);
+        r.on_answer("api.lab", &Answer::Addresses(vec![(GREEN, 5)]), 5_000);
+        assert_eq!(r.lookup("api.lab", 5_001), Lookup::Address(GREEN));
+    }
+
+    #[test]
+    fn a_resolver_that_ignores_ttls_never_sees_the_cutover() {
+        let mut r = resolver(TtlPolicy::Forever, 0, 0);
+        r.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        assert_eq!(r.lookup("api.lab", 3_600_000), Lookup::Address(BLUE), "an hour later, still blue");
+    }
+
+    #[test]
+    fn negative_caching_remembers_nxdomain_and_without_it_every_lookup_asks() {
+        let mut cached = resolver(TtlPolicy::Respect, 2_000, 0);
+        assert_eq!(cached.on_answer("gone.lab", &Answer::NxDomain, 0), Resolved::Missing);
+        assert_eq!(cached.lookup("gone.lab", 1_999), Lookup::Missing);
+        assert_eq!(cached.lookup("gone.lab", 2_000), Lookup::Ask);
+        let mut uncached = resolver(TtlPolicy::Respect, 0, 0);
+        uncached.on_answer("gone.lab", &Answer::NxDomain, 0);
+        assert_eq!(uncached.lookup("gone.lab", 1), Lookup::Ask, "the next lookup goes to the server again");
+    }
+
+    #[test]
+    fn serve_stale_uses_an_expired_answer_when_the_server_fails_and_only_for_so_long() {
+        let mut stale = resolver(TtlPolicy::Respect, 0, 30_000);
+        stale.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        assert_eq!(stale.on_answer("api.lab", &Answer::ServFail, 10_000), Resolved::Stale(BLUE));
+        assert_eq!(stale.on_failure("api.lab", 34_999), Resolved::Stale(BLUE));
+        assert_eq!(stale.on_failure("api.lab", 35_000), Resolved::Failed, "stale for at most 30 s");
+        let mut strict = resolver(TtlPolicy::Respect, 0, 0);
+        strict.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        assert_eq!(strict.on_failure("api.lab", 10_000), Resolved::Failed);
+    }
+}
