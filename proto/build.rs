@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/replication.proto",
         "proto/pubsub.proto",
         "proto/lock.proto",
+        "proto/dns.proto",
     ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");

@@ -206,3 +206,17 @@ pub mod lock {
     pub const REJECTED: &str = "rejected";
     pub const UNKNOWN: &str = "unknown";
 }
+
+/// DNS: the lab's DNS server and the resolvers that ask it.
+pub mod dns {
+    /// The DNS server answered a query (`client`, `name`, `answer`: the node the name pointed
+    /// at, `nxdomain`, or `servfail: why` when it could not answer).
+    pub const DNS_ANSWER: &str = "dns-answer";
+    pub const DNS_SERVER_RECORDS: &[&str] = &[DNS_ANSWER];
+    pub const CLIENT: &str = "client";
+    pub const NAME: &str = "name";
+    pub const ANSWER: &str = "answer";
+    /// `answer` values besides a node's name.
+    pub const NXDOMAIN: &str = "nxdomain";
+    pub const SERVFAIL: &str = "servfail";
+}

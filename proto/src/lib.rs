@@ -39,6 +39,11 @@ pub mod lock {
     tonic::include_proto!("lock");
 }
 
+/// Messages of the DNS scenarios.
+pub mod dns {
+    tonic::include_proto!("dns");
+}
+
 /// Every message and service above as an encoded `FileDescriptorSet`, for gRPC server
 /// reflection (real mode registers it, so `grpcurl -plaintext ADDR list` works on a node).
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lab_descriptor.bin"));
@@ -101,6 +106,8 @@ impl Body {
             Body::StorageRead(_) => "storage_read",
             Body::StorageWrite(_) => "storage_write",
             Body::StorageReply(_) => "storage_reply",
+            Body::DnsQuery(_) => "dns_query",
+            Body::DnsResponse(_) => "dns_response",
         }
     }
 }

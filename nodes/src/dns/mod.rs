@@ -1,12 +1,14 @@
 //! DNS for the lab (issue 13, first step): the wire format, a zone whose records change at
 //! scheduled times, and a caching resolver with the options real resolvers differ on (TTLs
-//! honoured or not, negative caching, serve-stale). Pure logic, unit-tested here; the DNS
-//! server and client node kinds that carry it over the simulated network come next.
+//! honoured or not, negative caching, serve-stale), and the DNS server node that answers from
+//! the zone. Unit-tested here; the family that puts a DNS server, resolving clients and
+//! backends into a scenario comes next.
 //!
 //! Names map to the lab's nodes through A records: each node has an IPv4 address of its own
 //! ([`Addresses`]), so an answer names a node the way a real answer names a host.
 
 pub mod resolver;
+pub mod server;
 pub mod wire;
 pub mod zone;
 
