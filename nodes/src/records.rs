@@ -212,7 +212,29 @@ pub mod dns {
     /// The DNS server answered a query (`client`, `name`, `answer`: the node the name pointed
     /// at, `nxdomain`, or `servfail: why` when it could not answer).
     pub const DNS_ANSWER: &str = "dns-answer";
+    /// A client's resolver asked the DNS server (`name`).
+    pub const DNS_QUERY: &str = "dns-query";
+    /// A client's resolver got its answer, or gave up (`name`, `resolved`: the node, `stale:`
+    /// and the node when serve-stale stood in, `nxdomain`, or `failed`).
+    pub const DNS_RESOLVED: &str = "dns-resolved";
+    /// A client called the service (`id`, `backend`).
+    pub const SERVICE_CALL: &str = "service-call";
+    /// A client's request ended (`id`, `outcome`: ok, timeout, unreachable, error, nxdomain or
+    /// dns-failed; `backend` when it got as far as one).
+    pub const SERVICE_RESULT: &str = "service-result";
+    /// A backend answered a call.
+    pub const SERVED: &str = "served";
     pub const DNS_SERVER_RECORDS: &[&str] = &[DNS_ANSWER];
+    pub const DNS_CLIENT_RECORDS: &[&str] = &[DNS_QUERY, DNS_RESOLVED, SERVICE_CALL, SERVICE_RESULT];
+    pub const BACKEND_RECORDS: &[&str] = &[SERVED];
+    pub const RESOLVED: &str = "resolved";
+    pub const ID: &str = "id";
+    pub const BACKEND: &str = "backend";
+    pub const OUTCOME: &str = "outcome";
+    /// `resolved` and `outcome` values.
+    pub const FAILED: &str = "failed";
+    pub const DNS_FAILED: &str = "dns-failed";
+    pub const OK: &str = "ok";
     pub const CLIENT: &str = "client";
     pub const NAME: &str = "name";
     pub const ANSWER: &str = "answer";

@@ -108,6 +108,8 @@ impl Body {
             Body::StorageReply(_) => "storage_reply",
             Body::DnsQuery(_) => "dns_query",
             Body::DnsResponse(_) => "dns_response",
+            Body::ServiceCall(_) => "service_call",
+            Body::ServiceAnswer(_) => "service_answer",
         }
     }
 }

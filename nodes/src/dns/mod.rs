@@ -7,6 +7,8 @@
 //! Names map to the lab's nodes through A records: each node has an IPv4 address of its own
 //! ([`Addresses`]), so an answer names a node the way a real answer names a host.
 
+pub mod backend;
+pub mod client;
 pub mod resolver;
 pub mod server;
 pub mod wire;
