@@ -67,6 +67,7 @@ pub const HOST_RECORDS: &[&str] = &[
     "msg-lost",
     "msg-held",
     "rpc-fault",
+    "dns-fault",
     crate::engine::SYNCED,
     crate::engine::DISK_LOST,
 ];

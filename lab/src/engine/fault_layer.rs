@@ -8,11 +8,16 @@
 //!   what fate awaits a message leg sent now, so the trace can name the fault that lost or held
 //!   a message. It only attributes: the engine carries or loses the leg by its own rules, which
 //!   mean the same thing (scenarios/README.md, "Faults").
+//! - **DNS faults** decide, for each query a DNS server gets, whether the lab changes its
+//!   answer (NXDOMAIN, SERVFAIL, no answer, a stale or a wrong address). They sit where the
+//!   RPC faults do, so they work the same on every engine. For `stale`, the layer remembers
+//!   the last answer each server gave for each name while no stale fault was on.
 //! - **Pauses** say until when a node's host holds back its inputs and timers (a GC pause).
 //! - **Clocks** say how far each skewed or drifting node's own clock is off simulated time.
 
-use crate::scenario::{FaultAction, RpcFault, RpcRule};
+use crate::scenario::{DnsFault, DnsRule, FaultAction, RpcFault, RpcRule};
 use fundamentals::sim::{stream_rng, SimRng};
+use nodes::dns::wire::Answer;
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +31,9 @@ struct State {
     seed: u64,
     /// Active rules by their index in the schedule.
     active: BTreeMap<usize, RpcRule>,
+    dns_active: BTreeMap<usize, DnsRule>,
+    /// The last answer each DNS server gave for each name, unfaulted: what `stale` serves.
+    dns_answers: BTreeMap<(String, String), Answer>,
     rngs: BTreeMap<String, SimRng>,
     ledger: Ledger,
     /// Paused nodes and the simulated time (ms) their pause ends.
@@ -84,6 +92,8 @@ impl FaultLayer {
         let state = State {
             seed,
             active: BTreeMap::new(),
+            dns_active: BTreeMap::new(),
+            dns_answers: BTreeMap::new(),
             rngs: BTreeMap::new(),
             ledger: Ledger::default(),
             paused: BTreeMap::new(),
@@ -138,7 +148,8 @@ impl FaultLayer {
             | FaultAction::Latency { .. }
             | FaultAction::Pause { .. }
             | FaultAction::Clock { .. }
-            | FaultAction::Rpc(_) => {}
+            | FaultAction::Rpc(_)
+            | FaultAction::Dns(_) => {}
         }
     }
 
@@ -230,6 +241,49 @@ impl FaultLayer {
             .filter(|rule| matches(&rule.from, from) && matches(&rule.to, to))
             .find(|rule| rng.random_bool(rule.probability))
             .map(|rule| rule.fault)
+    }
+}
+
+impl FaultLayer {
+    pub fn activate_dns(&self, id: usize, rule: DnsRule) {
+        self.inner.lock().expect("fault table lock").dns_active.insert(id, rule);
+    }
+
+    pub fn deactivate_dns(&self, id: usize) {
+        self.inner.lock().expect("fault table lock").dns_active.remove(&id);
+    }
+
+    /// The DNS fault to apply to a query for `name` (normalised) from `from` to the DNS server
+    /// `to`, if any: the first matching rule whose roll hits, as for RPC faults, from the
+    /// server's own stream.
+    pub fn decide_dns(&self, from: &str, to: &str, name: &str) -> Option<DnsFault> {
+        let mut state = self.inner.lock().expect("fault table lock");
+        let State { seed, dns_active, rngs, .. } = &mut *state;
+        if dns_active.is_empty() {
+            return None;
+        }
+        let rng = rngs.entry(format!("dns/{to}")).or_insert_with(|| stream_rng(*seed, &format!("dns-faults/{to}")));
+        dns_active
+            .values()
+            .filter(|rule| matches(&rule.from, from) && matches(&rule.to, to) && matches(&rule.names, name))
+            .find(|rule| rng.random_bool(rule.probability))
+            .map(|rule| rule.fault.clone())
+    }
+
+    /// Notes what `server` really answered for `name`, unless a stale fault is on there now
+    /// (the answer it keeps serving is the one from before).
+    pub fn note_dns_answer(&self, server: &str, name: &str, answer: Answer) {
+        let mut state = self.inner.lock().expect("fault table lock");
+        let stale_on = state.dns_active.values().any(|rule| rule.fault == DnsFault::Stale && matches(&rule.to, server));
+        if !stale_on {
+            state.dns_answers.insert((server.to_owned(), name.to_owned()), answer);
+        }
+    }
+
+    /// The answer `server` last gave for `name` before a stale fault started.
+    pub fn stale_dns_answer(&self, server: &str, name: &str) -> Option<Answer> {
+        let state = self.inner.lock().expect("fault table lock");
+        state.dns_answers.get(&(server.to_owned(), name.to_owned())).cloned()
     }
 }
 

@@ -388,7 +388,7 @@ impl Inbound {
             self.note_fault::<R>(&from, msg, fault);
         }
         match fault {
-            None => self.forward(from, msg, body).await,
+            None => self.serve::<R>(from, msg, body).await,
             Some(RpcFault::DropRequest) => std::future::pending().await,
             Some(RpcFault::DropResponse) => {
                 // The node acts on the request; its answer is lost on the way back.
@@ -408,7 +408,7 @@ impl Inbound {
     }
 
     /// Hands the request to the node and returns a future of its reply.
-    fn forward(&self, from: String, msg: u64, body: Body) -> impl Future<Output = Result<Body, Refused>> {
+    pub(super) fn forward(&self, from: String, msg: u64, body: Body) -> impl Future<Output = Result<Body, Refused>> {
         let (reply, answer) = oneshot::channel();
         let queued = self.inbox.send(DriverMsg::Request { from, msg, body, reply });
         async move {

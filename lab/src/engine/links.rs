@@ -159,7 +159,8 @@ impl Links {
                 | FaultAction::Restart { .. }
                 | FaultAction::Pause { .. }
                 | FaultAction::Clock { .. }
-                | FaultAction::Rpc(_),
+                | FaultAction::Rpc(_)
+                | FaultAction::Dns(_),
                 _,
             ) => {}
         }

@@ -6,6 +6,7 @@
 //! so the same seed and build give the same events, byte for byte.
 
 mod disk;
+mod dns_faults;
 mod driver;
 mod fault_layer;
 mod host;
@@ -17,7 +18,7 @@ pub mod on_madsim;
 mod once_sleep;
 pub mod real;
 
-use crate::scenario::{Fault, FaultAction, FaultStart, Scenario, Trigger, Variant};
+use crate::scenario::{DnsFault, Fault, FaultAction, FaultStart, Scenario, Trigger, Variant};
 use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
 use fault_layer::FaultLayer;
 use host::HostContext;
@@ -293,7 +294,7 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
         (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
             nodes.iter().for_each(|n| sim.bounce(n.as_str()))
         }
-        (FaultAction::Pause { .. } | FaultAction::Clock { .. } | FaultAction::Rpc(_), _) => {}
+        (FaultAction::Pause { .. } | FaultAction::Clock { .. } | FaultAction::Rpc(_) | FaultAction::Dns(_), _) => {}
     })
 }
 
@@ -363,6 +364,23 @@ pub(crate) fn fault_record(
         (FaultAction::Rpc(rule), false) => {
             faults.deactivate(op.index);
             record("rpc-faults-off").with("from", join(&rule.from)).with("to", join(&rule.to))
+        }
+        (FaultAction::Dns(rule), true) => {
+            faults.activate_dns(op.index, rule.clone());
+            let mut record = record("dns-faults-on")
+                .with("action", rule.fault.name())
+                .with("names", join(&rule.names))
+                .with("from", join(&rule.from))
+                .with("to", join(&rule.to))
+                .with("probability", rule.probability);
+            if let DnsFault::WrongAddress { node, .. } = &rule.fault {
+                record = record.with("points_to", node.as_str());
+            }
+            record
+        }
+        (FaultAction::Dns(rule), false) => {
+            faults.deactivate_dns(op.index);
+            record("dns-faults-off").with("action", rule.fault.name()).with("names", join(&rule.names))
         }
     }
 }

@@ -5,6 +5,7 @@
 //! order a file writes its tables in.
 
 mod breaker;
+mod dns;
 mod lock;
 mod payments;
 mod pubsub;
@@ -13,5 +14,12 @@ mod replication;
 
 use crate::family::Family;
 
-pub static ALL: &[&Family] =
-    &[&ratelimit::FAMILY, &payments::FAMILY, &breaker::FAMILY, &replication::FAMILY, &pubsub::FAMILY, &lock::FAMILY];
+pub static ALL: &[&Family] = &[
+    &ratelimit::FAMILY,
+    &payments::FAMILY,
+    &breaker::FAMILY,
+    &replication::FAMILY,
+    &pubsub::FAMILY,
+    &lock::FAMILY,
+    &dns::FAMILY,
+];

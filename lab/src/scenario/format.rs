@@ -93,6 +93,7 @@ pub enum FaultKind {
     Pause,
     Clock,
     Rpc,
+    Dns,
 }
 
 impl FaultKind {
@@ -108,17 +109,41 @@ impl FaultKind {
             FaultKind::Pause => "pause",
             FaultKind::Clock => "clock",
             FaultKind::Rpc => "rpc",
+            FaultKind::Dns => "dns",
         }
     }
 }
 
+/// What an `rpc` fault does to a call, or a `dns` fault to a DNS query: one list, so that a
+/// file that gives an rpc fault a DNS action hears which kind the action belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum RpcAction {
+pub enum RawAction {
     DropRequest,
     DropResponse,
     Duplicate,
     Delay,
+    Nxdomain,
+    Servfail,
+    Timeout,
+    Stale,
+    WrongAddress,
+}
+
+impl RawAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            RawAction::DropRequest => "drop-request",
+            RawAction::DropResponse => "drop-response",
+            RawAction::Duplicate => "duplicate",
+            RawAction::Delay => "delay",
+            RawAction::Nxdomain => "nxdomain",
+            RawAction::Servfail => "servfail",
+            RawAction::Timeout => "timeout",
+            RawAction::Stale => "stale",
+            RawAction::WrongAddress => "wrong-address",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,11 +158,15 @@ pub struct RawFault {
     pub from: Option<Spanned<Vec<Spanned<String>>>>,
     pub to: Option<Spanned<Vec<Spanned<String>>>>,
     pub latency_ms: Option<Spanned<u64>>,
-    pub action: Option<Spanned<RpcAction>>,
+    pub action: Option<Spanned<RawAction>>,
     pub probability: Option<Spanned<Number>>,
     pub delay_ms: Option<Spanned<u64>>,
     pub skew_ms: Option<Spanned<i64>>,
     pub drift_ppm: Option<Spanned<i64>>,
+    /// A `dns` fault's names (every name when left out) and, for `wrong-address`, the node
+    /// whose address the answer gives.
+    pub names: Option<Spanned<Vec<Spanned<String>>>>,
+    pub points_to: Option<Spanned<String>>,
     /// The variants that meet this fault; every variant when left out.
     pub variants: Option<Spanned<Vec<Spanned<String>>>>,
 }

@@ -10,7 +10,7 @@ pub mod format;
 mod validate;
 
 pub use diagnostic::Diagnostic;
-pub use format::RpcAction;
+pub use format::RawAction;
 pub use validate::Checker;
 
 use crate::family::{Check, NodeBuilder, Phase};
@@ -148,6 +148,7 @@ pub enum FaultAction {
         drift_ppm: i64,
     },
     Rpc(RpcRule),
+    Dns(DnsRule),
 }
 
 /// An RPC-layer fault: for calls from any of `from` to any of `to` (empty = any node), apply
@@ -166,6 +167,46 @@ pub enum RpcFault {
     DropResponse,
     Duplicate,
     Delay { delay_ms: u64 },
+}
+
+/// A DNS fault: for queries from any of `from` to any of the DNS servers `to` (empty = any)
+/// for any of `names` (empty = any name; lower case, no trailing dot), apply `fault` with
+/// `probability`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DnsRule {
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+    pub names: Vec<String>,
+    pub fault: DnsFault,
+    pub probability: f64,
+}
+
+/// What a DNS fault makes of a query's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsFault {
+    /// The name does not exist.
+    NxDomain,
+    /// The server failed.
+    ServFail,
+    /// No answer at all: the query is lost, and the client's timeout ends its wait.
+    Timeout,
+    /// The answer the server gave for the name before the fault started, whatever the zone
+    /// says now (a secondary that stopped taking zone transfers).
+    Stale,
+    /// The address of `node` instead of the right one.
+    WrongAddress { node: String, address: std::net::Ipv4Addr },
+}
+
+impl DnsFault {
+    pub fn name(&self) -> &'static str {
+        match self {
+            DnsFault::NxDomain => "nxdomain",
+            DnsFault::ServFail => "servfail",
+            DnsFault::Timeout => "timeout",
+            DnsFault::Stale => "stale",
+            DnsFault::WrongAddress { .. } => "wrong-address",
+        }
+    }
 }
 
 /// A configured check of the scenario, declared by its family (`crate::families`).

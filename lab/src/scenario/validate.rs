@@ -20,6 +20,8 @@ use toml::Spanned;
 /// Limits that keep every run bounded whatever the file says.
 const MAX_DURATION_MS: u64 = 3_600_000;
 const MAX_NODES_PER_GROUP: u64 = 64;
+/// The node kind `dns` faults act on (the DNS family's server).
+const DNS_SERVER_KIND: &str = "dns-server";
 const MAX_TICK_MS: u64 = 100;
 const MAX_LATENCY_MS: u64 = 10_000;
 /// A run's event budget: enough for an hour of a busy topology, small enough to fit in memory.
@@ -635,6 +637,7 @@ impl Checker<'_> {
             FaultKind::Pause => FaultAction::Pause { nodes: self.node_list(&f.nodes, &field("nodes"), Some(whole))? },
             FaultKind::Clock => self.clock_fault(f, index, whole)?,
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
+            FaultKind::Dns => FaultAction::Dns(self.dns_rule(f, index, whole)?),
         };
         let variants = self.fault_variants(f, index, variants)?;
         Ok(Fault { start, for_ms, action, variants })
@@ -765,16 +768,18 @@ impl Checker<'_> {
     fn only_fields_for(&self, kind: FaultKind, f: &RawFault, index: usize) -> Checked<()> {
         use FaultKind::*;
         let on_nodes = matches!(kind, Crash | Restart | Pause | Clock);
-        let present: [(&str, Option<Range<usize>>, bool); 9] = [
+        let present: [(&str, Option<Range<usize>>, bool); 11] = [
             ("nodes", f.nodes.as_ref().map(|v| v.span()), on_nodes),
             ("from", f.from.as_ref().map(|v| v.span()), !on_nodes),
             ("to", f.to.as_ref().map(|v| v.span()), !on_nodes),
             ("skew_ms", f.skew_ms.as_ref().map(|v| v.span()), kind == Clock),
             ("drift_ppm", f.drift_ppm.as_ref().map(|v| v.span()), kind == Clock),
             ("latency_ms", f.latency_ms.as_ref().map(|v| v.span()), kind == Latency),
-            ("action", f.action.as_ref().map(|v| v.span()), kind == Rpc),
-            ("probability", f.probability.as_ref().map(|v| v.span()), kind == Rpc),
+            ("action", f.action.as_ref().map(|v| v.span()), kind == Rpc || kind == Dns),
+            ("probability", f.probability.as_ref().map(|v| v.span()), kind == Rpc || kind == Dns),
             ("delay_ms", f.delay_ms.as_ref().map(|v| v.span()), kind == Rpc),
+            ("names", f.names.as_ref().map(|v| v.span()), kind == Dns),
+            ("points_to", f.points_to.as_ref().map(|v| v.span()), kind == Dns),
         ];
         for (name, span, allowed) in present {
             if let (Some(span), false) = (span, allowed) {
@@ -790,18 +795,40 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn rpc_rule(&self, f: &RawFault, index: usize, whole: Range<usize>) -> Checked<RpcRule> {
+    /// An rpc or dns fault's `action` (one of `allowed`) and `probability`.
+    fn action_and_probability(
+        &self,
+        f: &RawFault,
+        index: usize,
+        whole: Range<usize>,
+        allowed: &[RawAction],
+    ) -> Checked<(Spanned<RawAction>, f64)> {
         let field = |name: &str| format!("faults[{index}].{name}");
+        let kind = f.kind.get_ref().name();
+        let names: Vec<&str> = allowed.iter().map(|a| a.name()).collect();
         let action = f.action.as_ref().ok_or_else(|| {
             self.error(
                 whole.clone(),
                 &field("action"),
-                "an rpc fault needs an `action`",
-                "one of drop-request, drop-response, duplicate, delay",
+                format!("a {kind} fault needs an `action`"),
+                format!("one of {}", names.join(", ")),
             )
         })?;
+        if !allowed.contains(action.get_ref()) {
+            return Err(self.error(
+                action.span(),
+                &field("action"),
+                format!("`{}` is not something a {kind} fault does", action.get_ref().name()),
+                format!("one of {}", names.join(", ")),
+            ));
+        }
         let probability = f.probability.as_ref().ok_or_else(|| {
-            self.error(whole.clone(), &field("probability"), "an rpc fault needs a `probability`", "a number in (0, 1]")
+            self.error(
+                whole,
+                &field("probability"),
+                format!("a {kind} fault needs a `probability`"),
+                "a number in (0, 1]",
+            )
         })?;
         let p = probability.get_ref().0;
         if !(p > 0.0 && p <= 1.0) {
@@ -812,11 +839,17 @@ impl Checker<'_> {
                 "a number in (0, 1]",
             ));
         }
+        Ok((action.clone(), p))
+    }
+
+    fn rpc_rule(&self, f: &RawFault, index: usize, whole: Range<usize>) -> Checked<RpcRule> {
+        use RawAction::*;
+        let field = |name: &str| format!("faults[{index}].{name}");
+        let (action, p) =
+            self.action_and_probability(f, index, whole, &[DropRequest, DropResponse, Duplicate, Delay])?;
         let fault = match (action.get_ref(), &f.delay_ms) {
-            (RpcAction::Delay, Some(d)) => {
-                RpcFault::Delay { delay_ms: self.at_most(d, &field("delay_ms"), 60_000, "ms")? }
-            }
-            (RpcAction::Delay, None) => {
+            (Delay, Some(d)) => RpcFault::Delay { delay_ms: self.at_most(d, &field("delay_ms"), 60_000, "ms")? },
+            (Delay, None) => {
                 return Err(self.error(
                     action.span(),
                     &field("delay_ms"),
@@ -832,9 +865,9 @@ impl Checker<'_> {
                     "no delay_ms here",
                 ))
             }
-            (RpcAction::DropRequest, None) => RpcFault::DropRequest,
-            (RpcAction::DropResponse, None) => RpcFault::DropResponse,
-            (RpcAction::Duplicate, None) => RpcFault::Duplicate,
+            (DropRequest, None) => RpcFault::DropRequest,
+            (DropResponse, None) => RpcFault::DropResponse,
+            (_, None) => RpcFault::Duplicate,
         };
         Ok(RpcRule {
             from: self.node_list(&f.from, &field("from"), None)?,
@@ -842,6 +875,66 @@ impl Checker<'_> {
             fault,
             probability: p,
         })
+    }
+
+    /// A `dns` fault: what it answers, for which names, between which clients and DNS servers.
+    fn dns_rule(&self, f: &RawFault, index: usize, whole: Range<usize>) -> Checked<DnsRule> {
+        use RawAction::*;
+        let field = |name: &str| format!("faults[{index}].{name}");
+        let (action, p) =
+            self.action_and_probability(f, index, whole.clone(), &[Nxdomain, Servfail, Timeout, Stale, WrongAddress])?;
+        let fault = match (action.get_ref(), &f.points_to) {
+            (WrongAddress, Some(node)) => {
+                let node = self.node(node, &field("points_to"))?;
+                let address = nodes::dns::Addresses::of_topology(&self.topology())
+                    .of(&node)
+                    .expect("every node of the scenario has an address");
+                DnsFault::WrongAddress { node, address }
+            }
+            (WrongAddress, None) => {
+                return Err(self.error(
+                    action.span(),
+                    &field("points_to"),
+                    "a wrong-address fault needs the node whose address it answers with",
+                    "points_to = \"<node>\"",
+                ))
+            }
+            (_, Some(node)) => {
+                return Err(self.error(
+                    node.span(),
+                    &field("points_to"),
+                    "`points_to` applies only to action = \"wrong-address\"",
+                    "no points_to here",
+                ))
+            }
+            (Nxdomain, None) => DnsFault::NxDomain,
+            (Servfail, None) => DnsFault::ServFail,
+            (Timeout, None) => DnsFault::Timeout,
+            (_, None) => DnsFault::Stale,
+        };
+        let to = self.node_list(&f.to, &field("to"), None)?;
+        let servers: Vec<&str> =
+            self.names.iter().filter(|(_, kind)| *kind == DNS_SERVER_KIND).map(|(n, _)| n.as_str()).collect();
+        let not_a_server = to.iter().position(|n| !servers.contains(&n.as_str()));
+        if servers.is_empty() || not_a_server.is_some() {
+            let span = match (not_a_server, &f.to) {
+                (Some(i), Some(list)) => list.get_ref()[i].span(),
+                _ => whole,
+            };
+            let why = match not_a_server {
+                Some(i) => format!("`{}` is not a DNS server", to[i]),
+                None => "the scenario has no DNS server for this fault to act on".to_owned(),
+            };
+            let expected = format!("a [nodes.{DNS_SERVER_KIND}] node ({})", servers.join(", "));
+            return Err(self.error(span, &field("to"), why, expected));
+        }
+        let mut names = Vec::new();
+        for name in f.names.iter().flat_map(|list| list.get_ref()) {
+            nodes::dns::wire::check_name(name.get_ref())
+                .map_err(|why| self.error(name.span(), &field("names"), why, "domain names such as \"api.lab\""))?;
+            names.push(nodes::dns::zone::normalize(name.get_ref()));
+        }
+        Ok(DnsRule { from: self.node_list(&f.from, &field("from"), None)?, to, names, fault, probability: p })
     }
 
     fn lesson(&self, raw: &RawLesson) -> Checked<Lesson> {

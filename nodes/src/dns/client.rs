@@ -66,7 +66,7 @@ impl DnsClient {
         let id = self.next_id;
         self.open.insert(id, (now_ms, None));
         match self.resolver.lookup(&self.config.service, now_ms) {
-            Lookup::Address(address) => self.call_backend(now_ms, id, address, out),
+            Lookup::Address(address) | Lookup::Stale(address) => self.call_backend(now_ms, id, address, out),
             Lookup::Missing => self.finish(now_ms, id, NXDOMAIN, out),
             Lookup::Ask => {
                 // The query id is the request's, folded into DNS's 16 bits.
@@ -177,7 +177,7 @@ mod tests {
             requests_per_second: 10.0,
             timeout_ms: 200,
             dns_timeout_ms: 100,
-            resolver: ResolverConfig { ttl, negative_cache_ms, max_stale_ms: 0 },
+            resolver: ResolverConfig { ttl, negative_cache_ms, max_stale_ms: 0, stale_refresh_ms: 0 },
             addresses: Addresses::new(vec!["backend-blue".into(), "backend-green".into()]),
         })
     }

@@ -29,6 +29,12 @@ impl Addresses {
         Self { nodes }
     }
 
+    /// Every node of a scenario, kind by kind in name order, each kind's in declaration order:
+    /// the same plan for the DNS server, its clients and the lab's DNS faults.
+    pub fn of_topology(topology: &crate::Topology) -> Self {
+        Self::new(topology.by_kind.values().flatten().cloned().collect())
+    }
+
     pub fn of(&self, node: &str) -> Option<Ipv4Addr> {
         let index = self.nodes.iter().position(|n| n == node)? as u32 + 1;
         Some(Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 0, 0, 0)) + index))

@@ -4,7 +4,9 @@
 //! - **negative caching** (RFC 2308): an NXDOMAIN remembered for a while, or not at all — then a
 //!   client that keeps asking for a missing name sends the DNS server every one of its asks;
 //! - **serve-stale** (RFC 8767): when the DNS server fails or does not answer, an expired
-//!   answer is used for up to `max_stale_ms` instead of failing the call.
+//!   answer is used for up to `max_stale_ms` instead of failing the call; after such a
+//!   failure the stale answer is used without asking for `stale_refresh_ms` (RFC 8767's
+//!   failure recheck timer), so a dead DNS server is not asked on every request.
 //!
 //! Time is the caller's (`now_ms`); nothing here reads a clock.
 
@@ -27,12 +29,16 @@ pub struct ResolverConfig {
     pub negative_cache_ms: u64,
     /// How long past its TTL an answer may still be used when the server fails; 0: never.
     pub max_stale_ms: u64,
+    /// After the server failed and a stale answer stood in, how long that answer is used
+    /// without asking again.
+    pub stale_refresh_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cached {
-    /// An address, good until `expires_ms` (`None`: forever).
-    Address { address: Ipv4Addr, expires_ms: Option<u64> },
+    /// An address, good until `expires_ms` (`None`: forever); after a failed refresh, served
+    /// stale without asking until `recheck_ms`.
+    Address { address: Ipv4Addr, expires_ms: Option<u64>, recheck_ms: u64 },
     /// The name does not exist, as far as we know until `until_ms`.
     Missing { until_ms: u64 },
 }
@@ -41,6 +47,8 @@ enum Cached {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
     Address(Ipv4Addr),
+    /// Expired, but the server failed a moment ago: the stale answer stands in, unasked.
+    Stale(Ipv4Addr),
     Missing,
     /// Nothing usable: ask the DNS server.
     Ask,
@@ -69,8 +77,13 @@ impl Resolver {
 
     pub fn lookup(&self, name: &str, now_ms: u64) -> Lookup {
         match self.cache.get(&normalize(name)) {
-            Some(&Cached::Address { address, expires_ms }) if expires_ms.is_none_or(|e| now_ms < e) => {
+            Some(&Cached::Address { address, expires_ms, .. }) if expires_ms.is_none_or(|e| now_ms < e) => {
                 Lookup::Address(address)
+            }
+            Some(&Cached::Address { address, expires_ms: Some(expired_ms), recheck_ms })
+                if now_ms < recheck_ms && now_ms < expired_ms + self.config.max_stale_ms =>
+            {
+                Lookup::Stale(address)
             }
             Some(&Cached::Missing { until_ms }) if now_ms < until_ms => Lookup::Missing,
             _ => Lookup::Ask,
@@ -88,7 +101,7 @@ impl Resolver {
                     TtlPolicy::Respect => Some(now_ms + u64::from(ttl_s) * 1_000),
                     TtlPolicy::Forever => None,
                 };
-                self.cache.insert(key, Cached::Address { address, expires_ms });
+                self.cache.insert(key, Cached::Address { address, expires_ms, recheck_ms: 0 });
                 Resolved::Address(address)
             }
             Answer::Addresses(_) | Answer::NxDomain => {
@@ -105,11 +118,13 @@ impl Resolver {
 
     /// The server failed (SERVFAIL) or did not answer in time.
     pub fn on_failure(&mut self, name: &str, now_ms: u64) -> Resolved {
-        match self.cache.get(&normalize(name)) {
-            Some(&Cached::Address { address, expires_ms: Some(expired_ms) })
-                if now_ms < expired_ms + self.config.max_stale_ms =>
+        let refresh_ms = self.config.stale_refresh_ms;
+        match self.cache.get_mut(&normalize(name)) {
+            Some(Cached::Address { address, expires_ms: Some(expired_ms), recheck_ms })
+                if now_ms < *expired_ms + self.config.max_stale_ms =>
             {
-                Resolved::Stale(address)
+                *recheck_ms = now_ms + refresh_ms;
+                Resolved::Stale(*address)
             }
             _ => Resolved::Failed,
         }
@@ -124,7 +139,7 @@ mod tests {
     const GREEN: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
     fn resolver(ttl: TtlPolicy, negative_cache_ms: u64, max_stale_ms: u64) -> Resolver {
-        Resolver::new(ResolverConfig { ttl, negative_cache_ms, max_stale_ms })
+        Resolver::new(ResolverConfig { ttl, negative_cache_ms, max_stale_ms, stale_refresh_ms: 1_000 })
     }
 
     #[test]
@@ -166,5 +181,19 @@ mod tests {
         let mut strict = resolver(TtlPolicy::Respect, 0, 0);
         strict.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
         assert_eq!(strict.on_failure("api.lab", 10_000), Resolved::Failed);
+    }
+
+    #[test]
+    fn after_a_failed_refresh_the_stale_answer_is_used_unasked_until_the_recheck() {
+        let mut r = resolver(TtlPolicy::Respect, 0, 30_000);
+        r.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        assert_eq!(r.lookup("api.lab", 10_000), Lookup::Ask, "expired: ask first");
+        assert_eq!(r.on_failure("api.lab", 10_000), Resolved::Stale(BLUE));
+        assert_eq!(r.lookup("api.lab", 10_999), Lookup::Stale(BLUE), "within the recheck timer");
+        assert_eq!(r.lookup("api.lab", 11_000), Lookup::Ask, "the timer ran out: try the server again");
+        r.on_failure("api.lab", 34_500);
+        assert_eq!(r.lookup("api.lab", 35_000), Lookup::Ask, "past max_stale_ms nothing stale is served");
+        r.on_answer("api.lab", &Answer::Addresses(vec![(GREEN, 5)]), 36_000);
+        assert_eq!(r.lookup("api.lab", 36_001), Lookup::Address(GREEN));
     }
 }

@@ -22,6 +22,11 @@ fn name(text: &str) -> Result<Name, String> {
     Name::from_ascii(text).map_err(|e| format!("`{text}` is not a domain name: {e}"))
 }
 
+/// Whether `text` is a domain name a query can carry (for checking scenario files).
+pub fn check_name(text: &str) -> Result<(), String> {
+    name(text).map(|_| ())
+}
+
 /// A query for `domain`'s A records, with message id `id`.
 pub fn query(id: u16, domain: &str) -> Result<Vec<u8>, String> {
     let mut message = Message::new(id, MessageType::Query, OpCode::Query);
