@@ -414,3 +414,24 @@ fn a_kept_up_cluster_listens_only_on_loopback_answers_grpc_and_stops_on_ctrl_c()
     }
     assert!(rest.iter().any(|l| l == "stopped every node"), "after Ctrl-C: {rest:?}");
 }
+
+/// DNS faults sit in the path every engine shares: in real mode, too, clients are told
+/// NXDOMAIN in the fault's window while the server answers from its zone.
+#[test]
+fn dns_faults_apply_in_real_mode() {
+    let scratch = Scratch::new("dns-faults");
+    let fault = "[[faults]]\nkind = \"dns\"\nat_ms = 1_000\nfor_ms = 1_000\naction = \"nxdomain\"\nprobability = 1.0\n";
+    let text = common::dns_small(fault, "max_stale_ms = 0").replace("duration_ms = 8_000", "duration_ms = 3_000");
+    let file = scratch.0.join("dns.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = scratch.0.join("out");
+    let run = run_lab(&["real", file.to_str().unwrap(), "--seconds", "3", "--out", out.to_str().unwrap()]);
+    let shown = format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(matches!(run.status.code(), Some(0 | 1)), "exit {:?}\n{shown}", run.status.code());
+    let events = events(&trace_path(&run.stdout));
+    let kinds: Vec<&str> = events.iter().map(|e| field(e, "kind")).collect();
+    assert!(kinds.contains(&"dns-fault"), "no DNS fault applied\n{shown}");
+    let told_missing = events.iter().any(|e| field(e, "kind") == "dns-resolved" && field(e, "resolved") == "nxdomain");
+    let told_backend = events.iter().any(|e| field(e, "kind") == "dns-resolved" && field(e, "resolved") == "backend-1");
+    assert!(told_missing && told_backend, "clients were told both, in and out of the window\n{shown}");
+}

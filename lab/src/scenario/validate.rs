@@ -810,7 +810,7 @@ impl Checker<'_> {
             self.error(
                 whole.clone(),
                 &field("action"),
-                format!("a {kind} fault needs an `action`"),
+                format!("this {kind} fault needs an `action`"),
                 format!("one of {}", names.join(", ")),
             )
         })?;
@@ -818,7 +818,7 @@ impl Checker<'_> {
             return Err(self.error(
                 action.span(),
                 &field("action"),
-                format!("`{}` is not something a {kind} fault does", action.get_ref().name()),
+                format!("`{}` is not an action of `{kind}` faults", action.get_ref().name()),
                 format!("one of {}", names.join(", ")),
             ));
         }
@@ -826,7 +826,7 @@ impl Checker<'_> {
             self.error(
                 whole,
                 &field("probability"),
-                format!("a {kind} fault needs a `probability`"),
+                format!("this {kind} fault needs a `probability`"),
                 "a number in (0, 1]",
             )
         })?;

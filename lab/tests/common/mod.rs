@@ -97,3 +97,59 @@ pub fn repo_scenario_shortened(name: &str, duration_ms: u64) -> Scenario {
     });
     scenario
 }
+
+/// Two clients resolving `api.lab` (TTL 1 s) 20 times a second; the zone moves it from
+/// backend-1 to backend-2 at 4 s. `resolver` decides whether stale answers stand in.
+pub fn dns_small(faults: &str, resolver: &str) -> String {
+    format!(
+        r#"
+name = "dns-test"
+summary = "s"
+default_variant = "v"
+
+[run]
+duration_ms = 8_000
+seed = 1
+
+[network]
+latency_ms = [1, 3]
+
+[nodes.dns-server]
+name = "dns"
+records = [
+  {{ name = "api.lab", node = "backend-1", ttl_s = 1 }},
+  {{ name = "api.lab", node = "backend-2", ttl_s = 1, from_ms = 4_000 }},
+]
+
+[nodes.dns-client]
+name = "client"
+count = 2
+dns_server = "dns"
+service = "api.lab"
+requests_per_second = 20
+timeout_ms = 200
+dns_timeout_ms = 100
+
+[nodes.backend]
+name = "backend"
+count = 2
+
+{faults}
+
+[checks.dns-query-rate]
+max_per_second = 100
+
+[variants.v]
+summary = "v"
+resolver = {{ ttl = "respect", negative_cache_ms = 0, {resolver}, stale_refresh_ms = 0 }}
+
+[lesson]
+why_interviewers_ask = "w"
+how_it_works = "h"
+pitfalls = "p"
+takeaways = "t"
+break_it = "b"
+interview_questions = "q"
+"#
+    )
+}
