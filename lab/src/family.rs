@@ -68,6 +68,7 @@ pub const HOST_RECORDS: &[&str] = &[
     "msg-held",
     "rpc-fault",
     "dns-fault",
+    "tcp-fault",
     crate::engine::SYNCED,
     crate::engine::DISK_LOST,
 ];

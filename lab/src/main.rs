@@ -297,6 +297,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
         Command::Run { scenario, seed, common, check_determinism } => {
             built_in(common.engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
+            runnable(common.engine, &scenario)?;
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
             let seed = seed.unwrap_or(scenario.default_seed);
             let deterministic = !*check_determinism || check_determinism_of(common.engine, &scenario, variant, seed)?;
@@ -305,6 +306,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
         Command::Replay { scenario, seed, common } => {
             built_in(common.engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
+            runnable(common.engine, &scenario)?;
             let variant = pick_variant(&scenario, common.variant.as_deref())?;
             run_and_report(common.engine, &scenario, &arg, variant, *seed, &common.out, true)
         }
@@ -323,6 +325,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
                 (None, Some(scenario), Some(seed)) => {
                     built_in(*engine)?;
                     let (scenario, _) = load(&dir, scenario)?;
+                    runnable(*engine, &scenario)?;
                     let first = pick_variant(&scenario, variant.as_deref())?;
                     let second = pick_variant(&scenario, variant_b.as_deref().or(variant.as_deref()))?;
                     diff_runs(*engine, &scenario, (first, *seed), (second, seed_b.unwrap_or(*seed)), out, *html)
@@ -333,6 +336,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
         Command::Sweep { scenario, count, start_seed, variant, jobs, engine, partition, summary, out } => {
             built_in(*engine)?;
             let (scenario, arg) = load(&dir, scenario)?;
+            runnable(*engine, &scenario)?;
             let variant = pick_variant(&scenario, variant.as_deref())?;
             if *count == 0 {
                 return Err(BadInput("a sweep needs at least one seed".into()).into());
@@ -431,6 +435,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             let scenario = Scenario::load(scenario).map_err(|d| BadInput(d.to_string()))?;
             let variant = pick_variant(&scenario, Some(variant))?;
             built_in(*engine)?;
+            runnable(*engine, &scenario)?;
             let judged = lab::runner::run_and_judge_on(*engine, &scenario, variant, *seed);
             if let (Ok(judged), Some(path)) = (&judged, trace) {
                 std::fs::write(path, judged.trace_lines().join("\n") + "\n")
@@ -552,6 +557,14 @@ fn run_info<'a>(
         replay,
         simulated_us: judged.run.simulated_ms * 1_000,
         nodes: variant.nodes.iter().map(|n| n.name.as_str()).collect(),
+    }
+}
+
+/// Refuses an engine that cannot run this scenario faithfully (a TCP fault on madsim).
+fn runnable(engine: Engine, scenario: &Scenario) -> anyhow::Result<()> {
+    match engine.refuses(scenario) {
+        Some(why) => Err(BadInput(why).into()),
+        None => Ok(()),
     }
 }
 
@@ -891,11 +904,18 @@ fn write_summary(path: &Path, summary: &lab::summary::SweepSummary) -> anyhow::R
 }
 
 fn agree(dir: &Path, names: &[String], plan: lab::agree::Plan, jobs: usize) -> anyhow::Result<bool> {
-    let names: Vec<String> = if names.is_empty() { scenario_stems(dir) } else { names.to_vec() };
-    let scenarios = names
-        .iter()
-        .map(|name| load(dir, name).map(|(scenario, arg)| lab::agree::Named { arg, scenario }))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let every = names.is_empty();
+    let names: Vec<String> = if every { scenario_stems(dir) } else { names.to_vec() };
+    let mut scenarios = Vec::new();
+    for name in &names {
+        let (scenario, arg) = load(dir, name)?;
+        match Engine::Madsim.refuses(&scenario) {
+            // Its variants keep their promises on turmoil: lab/tests/variants.rs holds them to it.
+            Some(why) if every => println!("skipped: {why}"),
+            Some(why) => return Err(BadInput(why).into()),
+            None => scenarios.push(lab::agree::Named { arg, scenario }),
+        }
+    }
     println!(
         "agree: {} scenarios on madsim ({} seeds per variant) and turmoil ({}), on {jobs} threads",
         scenarios.len(),
@@ -1017,6 +1037,10 @@ fn bench(engines: &[Engine], dir: &Path, names: &[String], runs: u64, sweep_seed
         let (scenario, _) = load(dir, &name)?;
         let variant = pick_variant(&scenario, None)?;
         for &engine in engines {
+            if let Some(why) = engine.refuses(&scenario) {
+                println!("skipped on {}: {why}", engine.name());
+                continue;
+            }
             figures.push(lab::bench::bench(&exe, engine, &scenario, variant, runs, sweep_seeds, jobs));
         }
     }

@@ -3,7 +3,7 @@
 //! `lab sweep` runs seeds), then writes and prints the smallest file that still fails, with
 //! how much smaller it is and the command that replays it.
 
-use super::{built_in, load, pick_variant, BadInput};
+use super::{built_in, load, pick_variant, runnable, BadInput};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use lab::engine::Engine;
@@ -49,6 +49,7 @@ pub struct ShrinkArgs {
 pub fn execute(dir: &Path, args: &ShrinkArgs) -> anyhow::Result<bool> {
     built_in(args.engine)?;
     let (scenario, _) = load(dir, &args.scenario)?;
+    runnable(args.engine, &scenario)?;
     let variant = pick_variant(&scenario, args.variant.as_deref())?;
     let (seed, engine) = (args.seed, args.engine);
     let exe = std::env::current_exe().context("cannot find the lab executable to run candidates with")?;

@@ -1,6 +1,7 @@
 //! The turmoil side of a host: gRPC (tonic) over turmoil's simulated TCP for calls and for
 //! serving, turmoil's clock, tokio's tasks. The node itself runs in [`super::host`].
 
+use super::dialled::Dialler;
 use super::host::{self, Calls, HostContext, Inbound, Refused, Runtime};
 use super::net::{SimConnector, SimStream, NODE_PORT};
 use nodes::{Body, CallError, Record};
@@ -34,10 +35,10 @@ impl Runtime for Turmoil {
     }
 }
 
-/// Outgoing gRPC calls, one lazily dialled channel per peer.
-#[derive(Default)]
+/// Outgoing gRPC calls, one lazily dialled channel per peer, dialled through the TCP faults.
 struct GrpcCalls {
     peers: BTreeMap<String, NodeClient<Channel>>,
+    dialler: Dialler,
 }
 
 impl Calls for GrpcCalls {
@@ -53,7 +54,7 @@ impl Calls for GrpcCalls {
             .or_insert_with(|| {
                 let endpoint =
                     Endpoint::from_shared(format!("http://{to}:{NODE_PORT}")).expect("node names are valid host names");
-                NodeClient::new(endpoint.connect_with_connector_lazy(SimConnector))
+                NodeClient::new(endpoint.connect_with_connector_lazy(SimConnector(self.dialler.clone())))
             })
             .clone();
         async move {
@@ -84,7 +85,8 @@ fn call_error(status: &Status) -> CallError {
 
 /// The host's software: serve gRPC, run the node, until the host is crashed.
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
-    let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls::default());
+    let dialler = Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone());
+    let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls { peers: BTreeMap::new(), dialler });
     tokio::spawn(serve(NodeService::<Turmoil>::new(ctx.inbound(inbox))));
     node.await;
     Ok(())

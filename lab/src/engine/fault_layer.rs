@@ -12,10 +12,13 @@
 //!   answer (NXDOMAIN, SERVFAIL, no answer, a stale or a wrong address). They sit where the
 //!   RPC faults do, so they work the same on every engine. For `stale`, the layer remembers
 //!   the last answer each server gave for each name while no stale fault was on.
+//! - **TCP faults** (`tcp_faults.rs`) say what each connection must suffer; the dialled
+//!   connections apply them on engines whose calls run over TCP.
 //! - **Pauses** say until when a node's host holds back its inputs and timers (a GC pause).
 //! - **Clocks** say how far each skewed or drifting node's own clock is off simulated time.
 
-use crate::scenario::{DnsFault, DnsRule, FaultAction, RpcFault, RpcRule};
+use super::tcp_faults::{TcpEffects, TcpTable};
+use crate::scenario::{DnsFault, DnsRule, FaultAction, RpcFault, RpcRule, TcpFault};
 use fundamentals::sim::{stream_rng, SimRng};
 use nodes::dns::wire::Answer;
 use rand::Rng;
@@ -34,6 +37,7 @@ struct State {
     dns_active: BTreeMap<usize, DnsRule>,
     /// The last answer each DNS server gave for each name, unfaulted: what `stale` serves.
     dns_answers: BTreeMap<(String, String), Answer>,
+    tcp: TcpTable,
     rngs: BTreeMap<String, SimRng>,
     ledger: Ledger,
     /// Paused nodes and the simulated time (ms) their pause ends.
@@ -94,6 +98,7 @@ impl FaultLayer {
             active: BTreeMap::new(),
             dns_active: BTreeMap::new(),
             dns_answers: BTreeMap::new(),
+            tcp: TcpTable::default(),
             rngs: BTreeMap::new(),
             ledger: Ledger::default(),
             paused: BTreeMap::new(),
@@ -149,7 +154,8 @@ impl FaultLayer {
             | FaultAction::Pause { .. }
             | FaultAction::Clock { .. }
             | FaultAction::Rpc(_)
-            | FaultAction::Dns(_) => {}
+            | FaultAction::Dns(_)
+            | FaultAction::Tcp { .. } => {}
         }
     }
 
@@ -284,6 +290,25 @@ impl FaultLayer {
     pub fn stale_dns_answer(&self, server: &str, name: &str) -> Option<Answer> {
         let state = self.inner.lock().expect("fault table lock");
         state.dns_answers.get(&(server.to_owned(), name.to_owned())).cloned()
+    }
+}
+
+impl FaultLayer {
+    pub fn activate_tcp(&self, index: usize, from: &[String], to: &[String], fault: TcpFault, since_us: u64) {
+        self.inner.lock().expect("fault table lock").tcp.activate(index, from, to, fault, since_us);
+    }
+
+    pub fn deactivate_tcp(&self, index: usize) {
+        self.inner.lock().expect("fault table lock").tcp.deactivate(index);
+    }
+
+    /// What the TCP faults ask now of a connection `from` → `to` opened at `opened_us`.
+    pub fn tcp_effects(&self, from: &str, to: &str, opened_us: u64) -> TcpEffects {
+        self.inner.lock().expect("fault table lock").tcp.effects(from, to, opened_us)
+    }
+
+    pub fn tcp_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.lock().expect("fault table lock").tcp.changes()
     }
 }
 

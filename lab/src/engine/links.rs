@@ -160,7 +160,8 @@ impl Links {
                 | FaultAction::Pause { .. }
                 | FaultAction::Clock { .. }
                 | FaultAction::Rpc(_)
-                | FaultAction::Dns(_),
+                | FaultAction::Dns(_)
+                | FaultAction::Tcp { .. },
                 _,
             ) => {}
         }

@@ -5,6 +5,7 @@
 //! stream and the RPC fault dice are all derived from it, and the simulation's epoch is fixed,
 //! so the same seed and build give the same events, byte for byte.
 
+mod dialled;
 mod disk;
 mod dns_faults;
 mod driver;
@@ -17,8 +18,9 @@ pub mod on_madsim;
 #[cfg(madsim)]
 mod once_sleep;
 pub mod real;
+mod tcp_faults;
 
-use crate::scenario::{DnsFault, Fault, FaultAction, FaultStart, Scenario, Trigger, Variant};
+use crate::scenario::{DnsFault, Fault, FaultAction, FaultStart, Scenario, TcpFault, Trigger, Variant};
 use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
 use fault_layer::FaultLayer;
 use host::HostContext;
@@ -70,6 +72,19 @@ impl Engine {
         }
     }
 
+    /// Why this engine cannot run `scenario` faithfully, if it cannot: madsim has no TCP
+    /// beneath its calls, so it refuses TCP faults rather than ignore them.
+    pub fn refuses(self, scenario: &Scenario) -> Option<String> {
+        match self {
+            Engine::Turmoil => None,
+            Engine::Madsim => tcp_fault_refusal(
+                scenario,
+                "the madsim engine",
+                "madsim-tonic carries calls in memory, with no TCP connection beneath them to reset, silence or slow",
+            ),
+        }
+    }
+
     /// Whether this build can run the engine.
     pub fn built_in(self) -> bool {
         match self {
@@ -79,7 +94,23 @@ impl Engine {
     }
 }
 
-/// Runs `variant` of `scenario` with `seed` on `engine` (which must be [`Engine::built_in`]).
+/// The refusal of an engine (`engine`: how to name it) without TCP beneath its calls, if the
+/// scenario has a TCP fault: it names the first one.
+pub fn tcp_fault_refusal(scenario: &Scenario, engine: &str, why: &str) -> Option<String> {
+    let (index, fault) = scenario.faults.iter().enumerate().find_map(|(index, fault)| match &fault.action {
+        FaultAction::Tcp { fault, .. } => Some((index, fault)),
+        _ => None,
+    })?;
+    Some(format!(
+        "{}: faults[{index}] is a `{}` fault, which {engine} cannot apply: {why}; \
+         run this scenario on turmoil, the default engine",
+        scenario.path.display(),
+        fault.name()
+    ))
+}
+
+/// Runs `variant` of `scenario` with `seed` on `engine` (which must be [`Engine::built_in`]
+/// and must not [`Engine::refuse`](Engine::refuses) the scenario).
 pub fn run_on(engine: Engine, scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
     match engine {
         Engine::Turmoil => run(scenario, variant, seed),
@@ -294,7 +325,14 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
         (FaultAction::Crash { nodes }, false) | (FaultAction::Restart { nodes }, _) => {
             nodes.iter().for_each(|n| sim.bounce(n.as_str()))
         }
-        (FaultAction::Pause { .. } | FaultAction::Clock { .. } | FaultAction::Rpc(_) | FaultAction::Dns(_), _) => {}
+        (
+            FaultAction::Pause { .. }
+            | FaultAction::Clock { .. }
+            | FaultAction::Rpc(_)
+            | FaultAction::Dns(_)
+            | FaultAction::Tcp { .. },
+            _,
+        ) => {}
     })
 }
 
@@ -381,6 +419,21 @@ pub(crate) fn fault_record(
         (FaultAction::Dns(rule), false) => {
             faults.deactivate_dns(op.index);
             record("dns-faults-off").with("action", rule.fault.name()).with("names", join(&rule.names))
+        }
+        (FaultAction::Tcp { from, to, fault }, true) => {
+            faults.activate_tcp(op.index, from, to, *fault, op.at_ms * 1_000);
+            let record = record(fault.name()).with("from", join(from)).with("to", join(to));
+            match *fault {
+                TcpFault::Reset { after_ms } => record.with("timeout_ms", after_ms),
+                TcpFault::SlowClose { delay_ms } => record.with("delay_ms", delay_ms),
+                TcpFault::Bandwidth { bytes_per_second } => record.with("bytes_per_second", bytes_per_second),
+                TcpFault::LimitData { bytes } => record.with("bytes", bytes),
+                TcpFault::BlackHole | TcpFault::ConnectTimeout => record,
+            }
+        }
+        (FaultAction::Tcp { from, to, fault }, false) => {
+            faults.deactivate_tcp(op.index);
+            record("tcp-restored").with("was", fault.name()).with("from", join(from)).with("to", join(to))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! connector the client can dial through. This is all the glue gRPC needs to run unchanged
 //! inside the simulation.
 
+use super::dialled::{DialledStream, Dialler};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use std::future::Future;
@@ -53,12 +54,12 @@ impl AsyncWrite for SimStream {
     }
 }
 
-/// Dials `http://<host>:<port>` over simulated TCP.
-#[derive(Clone, Copy)]
-pub struct SimConnector;
+/// Dials `http://<host>:<port>` over simulated TCP, through the scenario's TCP faults.
+#[derive(Clone)]
+pub struct SimConnector(pub Dialler);
 
 impl tower::Service<Uri> for SimConnector {
-    type Response = TokioIo<SimStream>;
+    type Response = TokioIo<DialledStream>;
     type Error = io::Error;
     type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
 
@@ -67,12 +68,13 @@ impl tower::Service<Uri> for SimConnector {
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
+        let dialler = self.0.clone();
         Box::pin(async move {
             let authority = uri
                 .authority()
                 .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "peer address has no host"))?;
-            let stream = TcpStream::connect(authority.as_str()).await?;
-            Ok(TokioIo::new(SimStream(stream)))
+            let stream = dialler.connect(authority.host(), authority.as_str()).await?;
+            Ok(TokioIo::new(stream))
         })
     }
 }

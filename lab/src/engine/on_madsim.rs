@@ -102,6 +102,9 @@ impl Calls for NetCalls {
 
 /// Runs `variant` of `scenario` with `seed` on madsim.
 pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
+    if let Some(why) = super::Engine::Madsim.refuses(scenario) {
+        panic!("callers check Engine::refuses before running: {why}");
+    }
     let recorder = Recorder::new(scenario.max_events as usize);
     let faults = super::fault_layer::FaultLayer::new(seed);
     let mut config = madsim::Config::default();

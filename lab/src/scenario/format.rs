@@ -94,6 +94,12 @@ pub enum FaultKind {
     Clock,
     Rpc,
     Dns,
+    Reset,
+    BlackHole,
+    ConnectTimeout,
+    SlowClose,
+    Bandwidth,
+    LimitData,
 }
 
 impl FaultKind {
@@ -110,7 +116,26 @@ impl FaultKind {
             FaultKind::Clock => "clock",
             FaultKind::Rpc => "rpc",
             FaultKind::Dns => "dns",
+            FaultKind::Reset => "reset",
+            FaultKind::BlackHole => "black-hole",
+            FaultKind::ConnectTimeout => "connect-timeout",
+            FaultKind::SlowClose => "slow-close",
+            FaultKind::Bandwidth => "bandwidth",
+            FaultKind::LimitData => "limit-data",
         }
+    }
+
+    /// A fault on TCP connections: only an engine with TCP beneath its calls can apply it.
+    pub fn is_tcp(self) -> bool {
+        matches!(
+            self,
+            FaultKind::Reset
+                | FaultKind::BlackHole
+                | FaultKind::ConnectTimeout
+                | FaultKind::SlowClose
+                | FaultKind::Bandwidth
+                | FaultKind::LimitData
+        )
     }
 }
 
@@ -167,6 +192,11 @@ pub struct RawFault {
     /// whose address the answer gives.
     pub names: Option<Spanned<Vec<Spanned<String>>>>,
     pub points_to: Option<Spanned<String>>,
+    /// TCP faults: `reset` after `timeout_ms`; `bandwidth`'s `bytes_per_second`;
+    /// `limit-data`'s `bytes`.
+    pub timeout_ms: Option<Spanned<u64>>,
+    pub bytes_per_second: Option<Spanned<u64>>,
+    pub bytes: Option<Spanned<u64>>,
     /// The variants that meet this fault; every variant when left out.
     pub variants: Option<Spanned<Vec<Spanned<String>>>>,
 }

@@ -149,6 +149,43 @@ pub enum FaultAction {
     },
     Rpc(RpcRule),
     Dns(DnsRule),
+    /// A fault on the TCP connections nodes in `from` open to nodes in `to`.
+    Tcp {
+        from: Vec<String>,
+        to: Vec<String>,
+        fault: TcpFault,
+    },
+}
+
+/// What a TCP fault does to a connection (toxiproxy's toxics, by the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpFault {
+    /// Each connection is reset `after_ms` after the fault starts or the connection opens,
+    /// whichever is later: both ends see it end.
+    Reset { after_ms: u64 },
+    /// Nothing flows and nothing closes; new connections hang in connect.
+    BlackHole,
+    /// New connections hang in connect; open ones are untouched.
+    ConnectTimeout,
+    /// A close takes `delay_ms` to reach the peer.
+    SlowClose { delay_ms: u64 },
+    /// Each direction of a connection carries at most this many bytes a second.
+    Bandwidth { bytes_per_second: u64 },
+    /// A connection is closed once it has carried this many bytes (both ways) in the fault.
+    LimitData { bytes: u64 },
+}
+
+impl TcpFault {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TcpFault::Reset { .. } => "reset",
+            TcpFault::BlackHole => "black-hole",
+            TcpFault::ConnectTimeout => "connect-timeout",
+            TcpFault::SlowClose { .. } => "slow-close",
+            TcpFault::Bandwidth { .. } => "bandwidth",
+            TcpFault::LimitData { .. } => "limit-data",
+        }
+    }
 }
 
 /// An RPC-layer fault: for calls from any of `from` to any of `to` (empty = any node), apply

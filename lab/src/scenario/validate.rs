@@ -638,6 +638,7 @@ impl Checker<'_> {
             FaultKind::Clock => self.clock_fault(f, index, whole)?,
             FaultKind::Rpc => FaultAction::Rpc(self.rpc_rule(f, index, whole)?),
             FaultKind::Dns => FaultAction::Dns(self.dns_rule(f, index, whole)?),
+            kind => self.tcp_fault(kind, f, index, whole)?,
         };
         let variants = self.fault_variants(f, index, variants)?;
         Ok(Fault { start, for_ms, action, variants })
@@ -768,7 +769,7 @@ impl Checker<'_> {
     fn only_fields_for(&self, kind: FaultKind, f: &RawFault, index: usize) -> Checked<()> {
         use FaultKind::*;
         let on_nodes = matches!(kind, Crash | Restart | Pause | Clock);
-        let present: [(&str, Option<Range<usize>>, bool); 11] = [
+        let present: [(&str, Option<Range<usize>>, bool); 14] = [
             ("nodes", f.nodes.as_ref().map(|v| v.span()), on_nodes),
             ("from", f.from.as_ref().map(|v| v.span()), !on_nodes),
             ("to", f.to.as_ref().map(|v| v.span()), !on_nodes),
@@ -777,7 +778,10 @@ impl Checker<'_> {
             ("latency_ms", f.latency_ms.as_ref().map(|v| v.span()), kind == Latency),
             ("action", f.action.as_ref().map(|v| v.span()), kind == Rpc || kind == Dns),
             ("probability", f.probability.as_ref().map(|v| v.span()), kind == Rpc || kind == Dns),
-            ("delay_ms", f.delay_ms.as_ref().map(|v| v.span()), kind == Rpc),
+            ("delay_ms", f.delay_ms.as_ref().map(|v| v.span()), kind == Rpc || kind == SlowClose),
+            ("timeout_ms", f.timeout_ms.as_ref().map(|v| v.span()), kind == Reset),
+            ("bytes_per_second", f.bytes_per_second.as_ref().map(|v| v.span()), kind == Bandwidth),
+            ("bytes", f.bytes.as_ref().map(|v| v.span()), kind == LimitData),
             ("names", f.names.as_ref().map(|v| v.span()), kind == Dns),
             ("points_to", f.points_to.as_ref().map(|v| v.span()), kind == Dns),
         ];
@@ -793,6 +797,50 @@ impl Checker<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A fault on TCP connections: `from` (the nodes that dial) and `to`, and its own number.
+    fn tcp_fault(&self, kind: FaultKind, f: &RawFault, index: usize, whole: Range<usize>) -> Checked<FaultAction> {
+        let field = |name: &str| format!("faults[{index}].{name}");
+        let required = |value: &Option<Spanned<u64>>, name: &str, example: &str| -> Checked<Spanned<u64>> {
+            value.clone().ok_or_else(|| {
+                self.error(whole.clone(), &field(name), format!("a {} fault needs `{name}`", kind.name()), example)
+            })
+        };
+        let fault = match kind {
+            FaultKind::Reset => TcpFault::Reset {
+                after_ms: match &f.timeout_ms {
+                    Some(t) => self.up_to(t, &field("timeout_ms"), MAX_LATENCY_MS, "ms")?,
+                    None => 0,
+                },
+            },
+            FaultKind::BlackHole => TcpFault::BlackHole,
+            FaultKind::ConnectTimeout => TcpFault::ConnectTimeout,
+            FaultKind::SlowClose => {
+                let delay = required(&f.delay_ms, "delay_ms", "delay_ms = <milliseconds>")?;
+                TcpFault::SlowClose { delay_ms: self.at_most(&delay, &field("delay_ms"), MAX_LATENCY_MS, "ms")? }
+            }
+            FaultKind::Bandwidth => {
+                let rate = required(&f.bytes_per_second, "bytes_per_second", "bytes_per_second = <bytes>")?;
+                let field = field("bytes_per_second");
+                TcpFault::Bandwidth { bytes_per_second: self.at_most(&rate, &field, 1_000_000_000, "bytes a second")? }
+            }
+            _ => {
+                let bytes = required(&f.bytes, "bytes", "bytes = <bytes>")?;
+                TcpFault::LimitData { bytes: self.at_most(&bytes, &field("bytes"), 1 << 40, "bytes")? }
+            }
+        };
+        let from = self.node_list(&f.from, &field("from"), Some(whole.clone()))?;
+        let to = self.node_list(&f.to, &field("to"), Some(whole))?;
+        if let Some(same) = from.iter().find(|n| to.contains(n)) {
+            return Err(self.error(
+                f.to.as_ref().map_or(0..0, |t| t.span()),
+                &field("to"),
+                format!("`{same}` is on both sides"),
+                "two disjoint sets of nodes",
+            ));
+        }
+        Ok(FaultAction::Tcp { from, to, fault })
     }
 
     /// An rpc or dns fault's `action` (one of `allowed`) and `probability`.
