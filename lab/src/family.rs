@@ -19,6 +19,7 @@
 
 use crate::checks::Outcome;
 use crate::engine::RunResult;
+use crate::engine::Transport;
 use crate::scenario::{Checker, Diagnostic};
 use nodes::{Node, Topology};
 use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -69,6 +70,7 @@ pub const HOST_RECORDS: &[&str] = &[
     "rpc-fault",
     "dns-fault",
     "tcp-fault",
+    crate::engine::CONNECT_FAILED,
     crate::engine::SYNCED,
     crate::engine::DISK_LOST,
 ];
@@ -104,18 +106,31 @@ pub trait NodeGroup: Any {
     fn configure(&self, cx: &NodeCx<'_>) -> Checked<NodeBuilder>;
 }
 
-/// Builds a node afresh: on its first start and on every restart after a crash.
+/// Builds a node afresh: on its first start and on every restart after a crash; with the
+/// connection settings its calls use, when the node kind has its own.
 #[derive(Clone)]
-pub struct NodeBuilder(Arc<dyn Fn() -> Box<dyn Node> + Send + Sync>);
+pub struct NodeBuilder {
+    build: Arc<dyn Fn() -> Box<dyn Node> + Send + Sync>,
+    transport: Option<Transport>,
+}
 
 impl NodeBuilder {
     /// A builder that makes a new node from a copy of `config` each time it is called.
     pub fn new<C: Clone + Send + Sync + 'static, N: Node + 'static>(config: C, new: fn(C) -> N) -> Self {
-        Self(Arc::new(move || Box::new(new(config.clone()))))
+        Self { build: Arc::new(move || Box::new(new(config.clone()))), transport: None }
+    }
+
+    /// The same builder, whose node's calls go through connections set up as `transport` says.
+    pub fn with_transport(self, transport: Transport) -> Self {
+        Self { transport: Some(transport), ..self }
     }
 
     pub fn build(&self) -> Box<dyn Node> {
-        (self.0)()
+        (self.build)()
+    }
+
+    pub fn transport(&self) -> Option<Transport> {
+        self.transport
     }
 }
 

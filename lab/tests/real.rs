@@ -138,6 +138,12 @@ fn every_scenario_s_correct_variant_runs_on_loopback_with_no_check_failing() {
         let out = scratch.0.to_str().unwrap();
         let run = run_lab(&["real", file.to_str().unwrap(), "--seconds", SECONDS, "--out", out]);
         let shown = format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+        if lab::engine::tcp_fault_refusal(&scenario, "real mode", "").is_some() {
+            // Real mode cannot apply TCP faults: it must say so, not run without them.
+            assert_eq!(run.status.code(), Some(2), "{}: {shown}", scenario.name);
+            assert!(run.stderr.contains("real mode cannot apply"), "{}: {shown}", scenario.name);
+            continue;
+        }
         assert!(run.status.success(), "{}: `lab real` exited {:?}\n{shown}", scenario.name, run.status.code());
         assert!(!run.stdout.contains(" FAIL "), "{}: a check failed\n{shown}", scenario.name);
 

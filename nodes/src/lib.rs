@@ -23,6 +23,7 @@ pub mod limiter;
 pub mod lock;
 pub mod payer;
 pub mod payment_service;
+pub mod pool;
 pub mod pubsub;
 pub mod record;
 pub mod records;

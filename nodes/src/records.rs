@@ -242,3 +242,15 @@ pub mod dns {
     pub const NXDOMAIN: &str = "nxdomain";
     pub const SERVFAIL: &str = "servfail";
 }
+
+/// Pooled connections: a client spreading requests over backends (`nodes::pool`). Its calls
+/// and results are recorded as the DNS clients' are (`service-call`, `service-result`).
+pub mod pool {
+    /// The client ejected a backend after a failed call (`backend`, `reason`: the call's
+    /// outcome, `for_ms`).
+    pub const BACKEND_DOWN: &str = "backend-down";
+    pub const POOL_CLIENT_RECORDS: &[&str] = &[super::dns::SERVICE_CALL, super::dns::SERVICE_RESULT, BACKEND_DOWN];
+    pub const ATTEMPT: &str = "attempt";
+    pub const REASON: &str = "reason";
+    pub const FOR_MS: &str = "for_ms";
+}

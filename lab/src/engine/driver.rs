@@ -1,9 +1,11 @@
 //! The turmoil side of a host: gRPC (tonic) over turmoil's simulated TCP for calls and for
 //! serving, turmoil's clock, tokio's tasks. The node itself runs in [`super::host`].
 
-use super::dialled::Dialler;
+use super::dialled::{DialledStream, Dialler};
 use super::host::{self, Calls, HostContext, Inbound, Refused, Runtime};
 use super::net::{SimConnector, SimStream, NODE_PORT};
+use super::Transport;
+use hyper_util::rt::TokioIo;
 use nodes::{Body, CallError, Record};
 use proto::lab::node_client::NodeClient;
 use proto::lab::node_server::NodeServer;
@@ -35,10 +37,13 @@ impl Runtime for Turmoil {
     }
 }
 
-/// Outgoing gRPC calls, one lazily dialled channel per peer, dialled through the TCP faults.
+/// Outgoing gRPC calls, dialled through the TCP faults: by default one lazily dialled channel
+/// per peer, whose call timeout covers everything; for a node with a [`Transport`], a
+/// [`Pool`].
 struct GrpcCalls {
     peers: BTreeMap<String, NodeClient<Channel>>,
     dialler: Dialler,
+    pool: Option<Pool>,
 }
 
 impl Calls for GrpcCalls {
@@ -48,16 +53,25 @@ impl Calls for GrpcCalls {
         envelope: Envelope,
         timeout: Duration,
     ) -> impl Future<Output = Result<Body, CallError>> + Send + 'static {
-        let mut client = self
-            .peers
-            .entry(to.to_owned())
-            .or_insert_with(|| {
-                let endpoint =
-                    Endpoint::from_shared(format!("http://{to}:{NODE_PORT}")).expect("node names are valid host names");
-                NodeClient::new(endpoint.connect_with_connector_lazy(SimConnector(self.dialler.clone())))
-            })
-            .clone();
+        let connection = match &mut self.pool {
+            Some(pool) => Connection::Pooled(pool.slot(to), pool.transport, self.dialler.clone()),
+            None => Connection::Lazy(
+                self.peers
+                    .entry(to.to_owned())
+                    .or_insert_with(|| {
+                        let endpoint = Endpoint::from_shared(format!("http://{to}:{NODE_PORT}"))
+                            .expect("node names are valid host names");
+                        NodeClient::new(endpoint.connect_with_connector_lazy(SimConnector(self.dialler.clone())))
+                    })
+                    .clone(),
+            ),
+        };
+        let to = to.to_owned();
         async move {
+            let mut client = match connection {
+                Connection::Lazy(client) => client,
+                Connection::Pooled(slot, transport, dialler) => pooled_client(slot, transport, &dialler, &to).await?,
+            };
             match tokio::time::timeout(timeout, client.deliver(envelope)).await {
                 Err(_elapsed) => Err(CallError::Timeout),
                 Ok(Err(status)) => Err(call_error(&status)),
@@ -68,11 +82,133 @@ impl Calls for GrpcCalls {
         }
     }
 
-    /// turmoil's TCP does not retransmit: a connection that lost segments in a partition stays
-    /// stalled after the heal. Real clients notice with keepalives; here a timed-out or refused
-    /// call retires the connection and the next call dials afresh.
-    fn forget(&mut self, to: &str) {
-        self.peers.remove(to);
+    /// By default: turmoil's TCP does not retransmit, so a connection that lost segments in a
+    /// partition stays stalled after the heal. Real clients notice with keepalives; here a
+    /// timed-out or refused call retires the connection and the next call dials afresh. A
+    /// pool keeps a connection through a timed-out call (a slow answer is not a dead
+    /// connection: its keepalive decides that) and drops one that failed.
+    fn forget(&mut self, to: &str, why: &CallError) {
+        match &mut self.pool {
+            None => drop(self.peers.remove(to)),
+            Some(pool) => pool.forget(to, why),
+        }
+    }
+}
+
+/// How a call reaches its peer: the lazily dialled channel, or a pool's slot.
+enum Connection {
+    Lazy(NodeClient<Channel>),
+    Pooled(Arc<tokio::sync::Mutex<Slot>>, Transport, Dialler),
+}
+
+/// A node's connections as a client library with a pool holds them: one per peer, dialled
+/// when a call needs it, under the transport's connect timeout (TCP and the HTTP/2 handshake),
+/// with HTTP/2 keepalive pings if the transport has them. Calls wait for the peer's dial in
+/// turn; a dial that fails fails every call that was waiting for it, at once.
+struct Pool {
+    transport: Transport,
+    slots: BTreeMap<String, Arc<tokio::sync::Mutex<Slot>>>,
+}
+
+#[derive(Default)]
+enum Slot {
+    #[default]
+    Empty,
+    Ready(NodeClient<Channel>),
+    /// The last dial failed at this time (µs).
+    Failed(u64),
+}
+
+impl Pool {
+    fn slot(&mut self, to: &str) -> Arc<tokio::sync::Mutex<Slot>> {
+        Arc::clone(self.slots.entry(to.to_owned()).or_default())
+    }
+
+    fn forget(&mut self, to: &str, why: &CallError) {
+        if *why == CallError::Unreachable {
+            if let Some(mut slot) = self.slots.get(to).and_then(|slot| slot.try_lock().ok()) {
+                if matches!(*slot, Slot::Ready(_)) {
+                    *slot = Slot::Empty;
+                }
+            }
+        }
+    }
+}
+
+/// The pool's connection to `to`, dialling it if there is none.
+async fn pooled_client(
+    slot: Arc<tokio::sync::Mutex<Slot>>,
+    transport: Transport,
+    dialler: &Dialler,
+    to: &str,
+) -> Result<NodeClient<Channel>, CallError> {
+    let waiting_since = Turmoil::now_us();
+    let mut slot = slot.lock().await;
+    match &*slot {
+        Slot::Ready(client) => return Ok(client.clone()),
+        Slot::Failed(at_us) if *at_us >= waiting_since => return Err(CallError::Unreachable),
+        Slot::Empty | Slot::Failed(_) => {}
+    }
+    let started = Turmoil::now_us();
+    let dial = async {
+        let stream = dialler.connect(to, &format!("{to}:{NODE_PORT}")).await.map_err(|_| CallError::Unreachable)?;
+        let mut endpoint =
+            Endpoint::from_shared(format!("http://{to}:{NODE_PORT}")).expect("node names are valid host names");
+        if let Some(keepalive) = transport.keepalive {
+            endpoint = endpoint
+                .http2_keep_alive_interval(Duration::from_millis(keepalive.interval_ms))
+                .keep_alive_timeout(Duration::from_millis(keepalive.timeout_ms))
+                .keep_alive_while_idle(true);
+        }
+        let channel =
+            endpoint.connect_with_connector(OneShot::new(stream)).await.map_err(|_| CallError::Unreachable)?;
+        Ok(NodeClient::new(channel))
+    };
+    let connect_timeout = Duration::from_millis(transport.connect_timeout_ms);
+    match tokio::time::timeout(connect_timeout, dial).await.unwrap_or(Err(CallError::Unreachable)) {
+        Ok(client) => {
+            *slot = Slot::Ready(client.clone());
+            Ok(client)
+        }
+        Err(error) => {
+            let waited_ms = (Turmoil::now_us() - started) / 1_000;
+            let record = Record::warn(CONNECT_FAILED).with("peer", to).with("waited_ms", waited_ms);
+            dialler.recorder.record(Turmoil::now_us(), &dialler.me, record);
+            *slot = Slot::Failed(Turmoil::now_us());
+            Err(error)
+        }
+    }
+}
+
+/// A pool's dial failed (`peer`, `waited_ms`): connect timeout, refused, or handshake failed.
+pub const CONNECT_FAILED: &str = "connect-failed";
+
+/// Hands tonic the connection a pool dialled, once. When that connection fails, tonic asks
+/// again and is refused: the call fails, the pool forgets the peer and dials it anew, under
+/// its own connect timeout rather than inside a call's.
+#[derive(Clone)]
+struct OneShot(Arc<std::sync::Mutex<Option<TokioIo<DialledStream>>>>);
+
+impl OneShot {
+    fn new(stream: DialledStream) -> Self {
+        Self(Arc::new(std::sync::Mutex::new(Some(TokioIo::new(stream)))))
+    }
+}
+
+impl tower::Service<tonic::transport::Uri> for OneShot {
+    type Response = TokioIo<DialledStream>;
+    type Error = std::io::Error;
+    type Future = std::future::Ready<std::io::Result<Self::Response>>;
+
+    fn poll_ready(&mut self, _cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _uri: tonic::transport::Uri) -> Self::Future {
+        let stream = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        std::future::ready(stream.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotConnected, "the pooled connection is gone: the pool dials anew")
+        }))
     }
 }
 
@@ -86,7 +222,8 @@ fn call_error(status: &Status) -> CallError {
 /// The host's software: serve gRPC, run the node, until the host is crashed.
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
     let dialler = Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone());
-    let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls { peers: BTreeMap::new(), dialler });
+    let pool = ctx.transport.map(|transport| Pool { transport, slots: BTreeMap::new() });
+    let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls { peers: BTreeMap::new(), dialler, pool });
     tokio::spawn(serve(NodeService::<Turmoil>::new(ctx.inbound(inbox))));
     node.await;
     Ok(())

@@ -27,6 +27,8 @@ pub struct HostContext {
     pub name: Arc<str>,
     pub seed: u64,
     pub build: NodeBuilder,
+    /// How the node's calls use their connections (turmoil), when its kind says.
+    pub transport: Option<super::Transport>,
     pub recorder: Recorder,
     pub faults: FaultLayer,
     /// How many times the node has started; each start gets a fresh random stream.
@@ -55,6 +57,7 @@ impl HostContext {
             name: spec.name.as_str().into(),
             seed,
             build: spec.builder.clone(),
+            transport: spec.builder.transport(),
             recorder: recorder.clone(),
             faults: faults.clone(),
             starts: Default::default(),
@@ -90,8 +93,9 @@ pub trait Calls: 'static {
         timeout: Duration,
     ) -> impl Future<Output = Result<Body, CallError>> + Send + 'static;
 
-    /// A call to `to` timed out or found it unreachable: drop whatever is cached for it.
-    fn forget(&mut self, _to: &str) {}
+    /// A call to `to` timed out or found it unreachable (`why`): drop whatever is cached for it,
+    /// as the engine's connection policy says.
+    fn forget(&mut self, _to: &str, _why: &CallError) {}
 }
 
 pub enum DriverMsg {
@@ -249,8 +253,8 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
             }
             DriverMsg::CallResult { to, tag, msg, sent_us, result } => {
                 self.record(result_record(msg, &to, R::now_us().saturating_sub(sent_us), &result));
-                if matches!(result, Err(CallError::Timeout | CallError::Unreachable)) {
-                    self.calls.forget(&to);
+                if let Err(why @ (CallError::Timeout | CallError::Unreachable)) = &result {
+                    self.calls.forget(&to, why);
                 }
                 self.step(Input::CallResult { tag, result })
             }

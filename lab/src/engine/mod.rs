@@ -22,6 +22,7 @@ mod tcp_faults;
 
 use crate::scenario::{DnsFault, Fault, FaultAction, FaultStart, Scenario, TcpFault, Trigger, Variant};
 use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
+pub use driver::CONNECT_FAILED;
 use fault_layer::FaultLayer;
 use host::HostContext;
 pub use host::{DISK_LOST, SYNCED};
@@ -51,6 +52,25 @@ pub struct RunResult {
     pub events: Vec<Event>,
     pub end: RunEnd,
     pub simulated_ms: u64,
+}
+
+/// How a node's calls use their connections, for node kinds that model a client's connection
+/// pool (turmoil only; madsim has no connections, and real mode uses its defaults). Without
+/// it a call's timeout covers everything, and a call that times out retires its connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transport {
+    /// How long dialling a peer (TCP and the HTTP/2 handshake) may take. The call's own
+    /// timeout starts once it has a connection, as a client's "read timeout" does.
+    pub connect_timeout_ms: u64,
+    /// HTTP/2 keepalive pings: every `interval_ms`, given up on after `timeout_ms` (the
+    /// connection then fails, and the calls on it); `None`: no keepalive.
+    pub keepalive: Option<Keepalive>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keepalive {
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
 }
 
 /// The simulators a scenario can run on.

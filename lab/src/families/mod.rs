@@ -8,6 +8,7 @@ mod breaker;
 mod dns;
 mod lock;
 mod payments;
+mod pool;
 mod pubsub;
 mod ratelimit;
 mod replication;
@@ -22,4 +23,5 @@ pub static ALL: &[&Family] = &[
     &pubsub::FAMILY,
     &lock::FAMILY,
     &dns::FAMILY,
+    &pool::FAMILY,
 ];

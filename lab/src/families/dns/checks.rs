@@ -10,29 +10,40 @@
 
 use crate::checks::{seconds, Decimal, Outcome, Witnesses};
 use crate::trace::{Event, LAB_NODE};
-use nodes::records::dns::{BACKEND, DNS_QUERY, OK, OUTCOME, SERVED, SERVICE_CALL, SERVICE_RESULT};
+use nodes::records::dns::{BACKEND, DNS_QUERY, ID, OK, OUTCOME, SERVED, SERVICE_CALL, SERVICE_RESULT};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many witnesses per verdict: enough to see the pattern in the view.
 const MAX_WITNESSES: usize = 20;
 
-/// One request as its client's `service-result` tells it.
+/// One request: started at `start_ms`, succeeded or not; `seq` is its last event.
 struct Request {
     start_ms: u64,
     ok: bool,
     seq: u64,
 }
 
-fn requests(events: &[Event]) -> Vec<Request> {
-    events
-        .iter()
-        .filter(|e| e.kind() == SERVICE_RESULT)
-        .map(|e| Request {
-            start_ms: (e.t_us / 1_000).saturating_sub(e.u64_field("latency_ms").unwrap_or(0)),
-            ok: e.str_field(OUTCOME) == Some(OK),
-            seq: e.seq,
-        })
-        .collect()
+/// Every request, from the clients' `service-result` records — and, as failures, every
+/// `service-call` that never got its result, unless it started in the run's last `settle_us`
+/// (it may just have been in flight).
+fn requests(events: &[Event], end_us: u64, settle_us: u64) -> Vec<Request> {
+    let mut by_id: BTreeMap<(&str, u64), Request> = BTreeMap::new();
+    for event in events {
+        let (kind, Some(id)) = (event.kind(), event.u64_field(ID)) else { continue };
+        let key = (&*event.node, id);
+        match kind {
+            SERVICE_RESULT => {
+                let start_ms = (event.t_us / 1_000).saturating_sub(event.u64_field("latency_ms").unwrap_or(0));
+                let ok = event.str_field(OUTCOME) == Some(OK);
+                by_id.insert(key, Request { start_ms, ok, seq: event.seq });
+            }
+            SERVICE_CALL if event.t_us + settle_us <= end_us => {
+                by_id.entry(key).or_insert(Request { start_ms: event.t_us / 1_000, ok: false, seq: event.seq });
+            }
+            _ => {}
+        }
+    }
+    by_id.into_values().collect()
 }
 
 fn span(from_ms: u64, to_ms: u64) -> String {
@@ -40,10 +51,17 @@ fn span(from_ms: u64, to_ms: u64) -> String {
 }
 
 /// Every window judged on its own; a window no request started in makes the whole check
-/// inconclusive (a bound on nothing proves nothing). Witnesses: failed requests of the windows
-/// below the bound.
-pub fn availability(events: &[Event], windows: &[(u64, u64)], min_pct: Decimal) -> Outcome {
-    let requests = requests(events);
+/// inconclusive (a bound on nothing proves nothing). A request still unanswered at the end is
+/// a failure, unless it started in the last `settle_us`. Witnesses: failed requests of the
+/// windows below the bound.
+pub fn availability(
+    events: &[Event],
+    end_us: u64,
+    settle_us: u64,
+    windows: &[(u64, u64)],
+    min_pct: Decimal,
+) -> Outcome {
+    let requests = requests(events, end_us, settle_us);
     let mut parts = Vec::new();
     let mut failed_windows = 0;
     let mut witnesses = Witnesses::new();
@@ -163,7 +181,8 @@ mod tests {
     use nodes::Record;
 
     fn result(t_ms: u64, latency_ms: u64, outcome: &str) -> (u64, &'static str, Record) {
-        let record = Record::info(SERVICE_RESULT).with(OUTCOME, outcome).with("latency_ms", latency_ms);
+        let id = t_ms; // one request per time in these tests
+        let record = Record::info(SERVICE_RESULT).with(ID, id).with(OUTCOME, outcome).with("latency_ms", latency_ms);
         (t_ms, "client-1", record)
     }
 
@@ -183,12 +202,26 @@ mod tests {
     fn availability_judges_each_window_by_when_requests_started() {
         // Started at 900 ms (in the first window), ended in the second; fails there.
         let events = test_events(vec![result(1_100, 200, "timeout"), result(1_500, 5, OK), result(2_500, 5, OK)]);
-        let outcome = availability(&events, &[(0, 1_000), (1_000, 3_000)], Decimal::whole(90));
+        let end = 10_000_000;
+        let outcome = availability(&events, end, 0, &[(0, 1_000), (1_000, 3_000)], Decimal::whole(90));
         assert!(matches!(&outcome, Outcome::Fail(f, w) if f.contains("1 window(s) below") && w.len() == 1));
-        let at_bound = availability(&events, &[(1_000, 3_000)], Decimal::whole(100));
+        let at_bound = availability(&events, end, 0, &[(1_000, 3_000)], Decimal::whole(100));
         assert!(matches!(at_bound, Outcome::Pass(_)), "a window at its bound passes");
-        let empty = availability(&events, &[(0, 1_000), (5_000, 6_000)], Decimal::whole(50));
+        let empty = availability(&events, end, 0, &[(0, 1_000), (5_000, 6_000)], Decimal::whole(50));
         assert!(matches!(empty, Outcome::Inconclusive(_)), "an empty window judges nothing");
+    }
+
+    #[test]
+    fn a_request_never_answered_is_a_failure_unless_it_started_just_before_the_end() {
+        let call = |t_ms: u64, id: u64| (t_ms, "client-1", Record::debug(SERVICE_CALL).with(ID, id));
+        let events = test_events(vec![result(1_005, 5, OK), call(1_500, 9), call(9_900, 10)]);
+        let window = [(1_000, 10_000)];
+        let Outcome::Fail(figure, witnesses) = availability(&events, 10_000_000, 500_000, &window, Decimal::whole(60))
+        else {
+            panic!("the hung request fails the window")
+        };
+        assert!(figure.contains("1 of 2"), "the one in flight at the end is not judged: {figure}");
+        assert_eq!(witnesses, vec![1]);
     }
 
     #[test]

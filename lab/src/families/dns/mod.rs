@@ -201,20 +201,27 @@ impl NodeGroup for RawBackends {
     }
 }
 
-/// Liveness: in each window, at least `min_pct` of the requests started there succeeded.
+/// Liveness: in each window, at least `min_pct` of the requests started there succeeded (a
+/// request never answered counts as failed). Read by the connection-pool family too.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAvailability {
     min_pct: Spanned<Number>,
     /// `[from_ms, to_ms]` pairs.
     windows: Spanned<Vec<Spanned<Vec<Spanned<u64>>>>>,
+    /// Requests still unanswered at the end that started this close to it are not judged.
+    settle_ms: Option<Spanned<u64>>,
 }
 
 #[derive(Debug)]
 struct Availability {
     windows: Vec<(u64, u64)>,
     min_pct: Decimal,
+    settle_ms: u64,
 }
+
+/// The default `settle_ms`: longer than any call the scenarios make takes when it works.
+const SETTLE_MS: u64 = 1_000;
 
 impl CheckSettings for RawAvailability {
     fn configure(&self, cx: &CheckCx<'_>) -> Checked<Arc<dyn Check>> {
@@ -237,13 +244,18 @@ impl CheckSettings for RawAvailability {
             windows.push((from_ms, to_ms));
         }
         let min_pct = c.percentage(&self.min_pct, &cx.field("min_pct"))?;
-        Ok(Arc::new(Availability { windows, min_pct }))
+        let settle_ms = match &self.settle_ms {
+            Some(settle) => cx.within_run(settle, "settle_ms")?,
+            None => SETTLE_MS,
+        };
+        Ok(Arc::new(Availability { windows, min_pct, settle_ms }))
     }
 }
 
 impl Check for Availability {
     fn evaluate(&self, run: &RunResult) -> Outcome {
-        checks::availability(&run.events, &self.windows, self.min_pct)
+        let end_us = run.simulated_ms * 1_000;
+        checks::availability(&run.events, end_us, self.settle_ms * 1_000, &self.windows, self.min_pct)
     }
 }
 
