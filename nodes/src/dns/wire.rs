@@ -114,6 +114,36 @@ mod tests {
         assert!(query(1, "a..b").unwrap_err().contains("not a domain name"));
     }
 
+    proptest::proptest! {
+        /// A DNS server reads whatever the network brings: any bytes, or a real message with
+        /// bytes flipped, parse to a message or an error — never a panic.
+        #[test]
+        fn any_bytes_parse_or_fail_cleanly(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let _ = parse_query(&bytes);
+            let _ = parse_response(&bytes);
+        }
+
+        #[test]
+        fn a_real_message_with_bytes_changed_parses_or_fails_cleanly(
+            flips in proptest::collection::vec((0usize..64, proptest::num::u8::ANY), 1..8),
+            answer_kind in 0u8..3,
+        ) {
+            let answer = match answer_kind {
+                0 => Answer::Addresses(vec![(Ipv4Addr::new(10, 0, 0, 1), 30), (Ipv4Addr::new(10, 0, 0, 2), 5)]),
+                1 => Answer::NxDomain,
+                _ => Answer::ServFail,
+            };
+            for mut bytes in [query(9, "api.lab.").unwrap(), response(9, "api.lab.", &answer).unwrap()] {
+                for &(at, value) in &flips {
+                    let at = at % bytes.len();
+                    bytes[at] = value;
+                }
+                let _ = parse_query(&bytes);
+                let _ = parse_response(&bytes);
+            }
+        }
+    }
+
     #[test]
     fn every_truncation_of_a_real_answer_is_an_error_or_an_answer_never_a_panic() {
         let bytes = response(3, "api.lab.", &Answer::Addresses(vec![(Ipv4Addr::new(10, 0, 0, 1), 30)])).unwrap();
