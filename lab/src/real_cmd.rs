@@ -2,7 +2,7 @@
 //! judged by the same checks (`lab::engine::real` runs it; this is the command's face). Part of
 //! the `lab` binary, not the library: it prints with the binary's own verdict table.
 
-use super::{load, pick_variant, print_outcome_line, print_verdicts, BadInput};
+use super::{load, pick_variant, print_outcome_line, print_verdicts};
 use anyhow::Context as _;
 use lab::checks::{self, seconds, CheckResult, Verdict};
 use lab::engine::real::{Cluster, Workload};
@@ -34,14 +34,6 @@ pub struct RealArgs {
 /// Runs the command; returns whether no check failed (see [`passed`]).
 pub fn execute(dir: &Path, args: &RealArgs) -> anyhow::Result<bool> {
     let (scenario, arg) = load(dir, &args.scenario)?;
-    let refusal = lab::engine::tcp_fault_refusal(
-        &scenario,
-        "real mode",
-        "its nodes dial the operating system's sockets, which the lab does not wrap (yet)",
-    );
-    if let Some(why) = refusal {
-        return Err(BadInput(why).into());
-    }
     let variant = pick_variant(&scenario, args.variant.as_deref())?;
     let seed = args.seed.unwrap_or(scenario.default_seed);
     let run_ms = (args.seconds * 1_000).min(scenario.duration_ms);

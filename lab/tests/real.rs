@@ -138,12 +138,6 @@ fn every_scenario_s_correct_variant_runs_on_loopback_with_no_check_failing() {
         let out = scratch.0.to_str().unwrap();
         let run = run_lab(&["real", file.to_str().unwrap(), "--seconds", SECONDS, "--out", out]);
         let shown = format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
-        if lab::engine::tcp_fault_refusal(&scenario, "real mode", "").is_some() {
-            // Real mode cannot apply TCP faults: it must say so, not run without them.
-            assert_eq!(run.status.code(), Some(2), "{}: {shown}", scenario.name);
-            assert!(run.stderr.contains("real mode cannot apply"), "{}: {shown}", scenario.name);
-            continue;
-        }
         assert!(run.status.success(), "{}: `lab real` exited {:?}\n{shown}", scenario.name, run.status.code());
         assert!(!run.stdout.contains(" FAIL "), "{}: a check failed\n{shown}", scenario.name);
 
@@ -440,4 +434,26 @@ fn dns_faults_apply_in_real_mode() {
     let told_missing = events.iter().any(|e| field(e, "kind") == "dns-resolved" && field(e, "resolved") == "nxdomain");
     let told_backend = events.iter().any(|e| field(e, "kind") == "dns-resolved" && field(e, "resolved") == "backend-1");
     assert!(told_missing && told_backend, "clients were told both, in and out of the window\n{shown}");
+}
+
+/// TCP faults act in each dialled socket, real ones too: a black hole from client-1 to
+/// backend-1 makes its calls time out in the window, and the client records the silence.
+#[test]
+fn tcp_faults_apply_in_real_mode() {
+    let scratch = Scratch::new("tcp-faults");
+    let fault = "[[faults]]\nkind = \"black-hole\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"client-1\"]\nto = [\"backend-1\"]\n";
+    let text = common::dns_small(fault, "max_stale_ms = 0").replace("duration_ms = 8_000", "duration_ms = 3_000");
+    let file = scratch.0.join("tcp.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = scratch.0.join("out");
+    let run = run_lab(&["real", file.to_str().unwrap(), "--seconds", "3", "--out", out.to_str().unwrap()]);
+    let shown = format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(matches!(run.status.code(), Some(0 | 1)), "exit {:?}\n{shown}", run.status.code());
+    let events = events(&trace_path(&run.stdout));
+    let silenced = events.iter().any(|e| field(e, "kind") == "tcp-fault" && field(e, "fault") == "black-hole");
+    assert!(silenced, "client-1 recorded no black hole\n{shown}");
+    let timed_out = events.iter().any(|e| {
+        field(e, "node") == "client-1" && field(e, "kind") == "service-result" && field(e, "outcome") == "timeout"
+    });
+    assert!(timed_out, "no call of client-1 timed out in the hole\n{shown}");
 }

@@ -1,6 +1,6 @@
 //! TCP faults (`reset`, `black-hole`, `connect-timeout`, `bandwidth`, `limit-data`) on turmoil:
 //! each does to the named connections what its documentation says both ends observe, only in
-//! its window; madsim and real mode refuse them rather than ignore them.
+//! its window; madsim refuses them rather than ignore them (real mode: lab/tests/real.rs).
 
 mod common;
 
@@ -105,15 +105,13 @@ fn bandwidth_slows_calls_past_their_deadline_and_limit_data_resets_a_connection_
 }
 
 #[test]
-fn madsim_and_real_mode_refuse_a_tcp_fault_naming_it() {
+fn madsim_refuses_a_tcp_fault_naming_it() {
     let scenario = common::parse(&with_fault("black-hole", 1_000, 1_000, "")).unwrap();
     let why = Engine::Madsim.refuses(&scenario).expect("madsim has no TCP");
     assert!(why.contains("faults[0] is a `black-hole` fault") && why.contains("turmoil"), "{why}");
     assert_eq!(Engine::Turmoil.refuses(&scenario), None);
     let dns_only = common::parse(&common::dns_small("", NO_STALE)).unwrap();
     assert_eq!(Engine::Madsim.refuses(&dns_only), None);
-    let real = lab::engine::tcp_fault_refusal(&scenario, "real mode", "why").unwrap();
-    assert!(real.contains("real mode cannot apply"), "{real}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! A connection a node dialled over turmoil's simulated TCP, with the scenario's TCP faults
-//! applied to it — the lab's toxiproxy, sitting in the caller's socket. What each fault makes
+//! A connection a node dialled — over turmoil's simulated TCP, or a real loopback socket in
+//! real mode — with the scenario's TCP faults applied to it: the lab's toxiproxy, sitting in
+//! the caller's socket. What each fault makes
 //! the two ends observe (scenarios/README.md, "TCP faults"):
 //!
 //! - `reset`: the caller's next read or write fails with "connection reset"; the socket is
@@ -31,42 +32,52 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
-use turmoil::net::TcpStream;
 
 /// What a black-holed connection takes into its send buffer before writes block, as a
 /// kernel's send buffer would.
 const SEND_BUFFER_BYTES: usize = 256 * 1024;
 
-/// What a host needs to dial through the TCP faults: who it is, the fault layer, the trace.
+/// What a host needs to dial through the TCP faults: who it is, the fault layer, the trace,
+/// and the engine's clock (µs since the run started).
 #[derive(Clone)]
 pub struct Dialler {
     pub me: Arc<str>,
     pub faults: FaultLayer,
     pub recorder: Recorder,
+    now_us: fn() -> u64,
     connections: Arc<AtomicU64>,
 }
 
-fn now_us() -> u64 {
-    turmoil::sim_elapsed().unwrap_or_default().as_micros() as u64
-}
+/// A socket a dialled connection can wrap: turmoil's simulated TCP stream, or tokio's.
+pub trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Socket for S {}
 
 impl Dialler {
-    pub fn new(me: Arc<str>, faults: FaultLayer, recorder: Recorder) -> Self {
-        Self { me, faults, recorder, connections: Arc::new(AtomicU64::new(0)) }
+    pub fn new(me: Arc<str>, faults: FaultLayer, recorder: Recorder, now_us: fn() -> u64) -> Self {
+        Self { me, faults, recorder, now_us, connections: Arc::new(AtomicU64::new(0)) }
+    }
+
+    pub fn now_us(&self) -> u64 {
+        (self.now_us)()
     }
 
     fn record(&self, fault: &str, peer: &str, connection: u64) {
         let record = Record::warn("tcp-fault").with("fault", fault).with("peer", peer).with("conn", connection);
-        self.recorder.record(now_us(), &self.me, record);
+        self.recorder.record(self.now_us(), &self.me, record);
     }
 
-    /// Connects to `peer` at `address`, first waiting out any fault that holds new connections.
-    pub async fn connect(&self, peer: &str, address: &str) -> io::Result<DialledStream> {
+    /// Connects to `peer` through `dial`, first waiting out any fault that holds new
+    /// connections.
+    pub async fn connect<S: Socket>(
+        &self,
+        peer: &str,
+        dial: impl Future<Output = io::Result<S>>,
+    ) -> io::Result<DialledStream<S>> {
         let connection = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
         let mut changes = self.faults.tcp_changes();
         let mut noted = false;
         loop {
-            let effects = self.faults.tcp_effects(&self.me, peer, now_us());
+            let effects = self.faults.tcp_effects(&self.me, peer, self.now_us());
             if !(effects.black_hole || effects.connect_held) {
                 break;
             }
@@ -79,13 +90,13 @@ impl Dialler {
                 return Err(io::Error::new(io::ErrorKind::TimedOut, "the fault table is gone"));
             }
         }
-        let stream = TcpStream::connect(address).await?;
+        let stream = dial.await?;
         Ok(DialledStream {
             inner: Some(stream),
             dialler: self.clone(),
             peer: peer.to_owned(),
             connection,
-            opened_us: now_us(),
+            opened_us: self.now_us(),
             changes: self.faults.tcp_changes(),
             on_change: None,
             timer: None,
@@ -100,9 +111,9 @@ impl Dialler {
 }
 
 /// A dialled connection with the TCP faults applied (see the module's doc).
-pub struct DialledStream {
+pub struct DialledStream<S> {
     /// `None` once the connection was reset or closed by a fault.
-    inner: Option<TcpStream>,
+    inner: Option<S>,
     dialler: Dialler,
     peer: String,
     connection: u64,
@@ -126,7 +137,16 @@ fn reset_error() -> io::Error {
     io::Error::new(io::ErrorKind::ConnectionReset, "connection reset (a `reset` or `limit-data` fault)")
 }
 
-impl DialledStream {
+impl<S: Socket> DialledStream<S> {
+    /// The socket beneath, while the connection lasts.
+    pub fn socket(&self) -> Option<&S> {
+        self.inner.as_ref()
+    }
+
+    fn now_us(&self) -> u64 {
+        self.dialler.now_us()
+    }
+
     fn effects(&self) -> TcpEffects {
         self.dialler.faults.tcp_effects(&self.dialler.me, &self.peer, self.opened_us)
     }
@@ -157,7 +177,7 @@ impl DialledStream {
 
     /// Registers to be woken at `at_us`; true if that time has come.
     fn poll_until(&mut self, cx: &mut Context<'_>, at_us: u64) -> bool {
-        let now = now_us();
+        let now = self.now_us();
         if now >= at_us {
             return true;
         }
@@ -227,7 +247,7 @@ impl DialledStream {
     }
 }
 
-impl AsyncRead for DialledStream {
+impl<S: Socket> AsyncRead for DialledStream<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
@@ -250,7 +270,7 @@ impl AsyncRead for DialledStream {
             match Pin::new(inner).poll_read(cx, buf) {
                 Poll::Ready(Ok(())) => {
                     let n = buf.filled().len() - before;
-                    this.read_after_us = now_us() + Self::paced(n, effects.bytes_per_second);
+                    this.read_after_us = this.now_us() + Self::paced(n, effects.bytes_per_second);
                     this.carry(&effects, n);
                     return Poll::Ready(Ok(()));
                 }
@@ -267,7 +287,7 @@ impl AsyncRead for DialledStream {
     }
 }
 
-impl AsyncWrite for DialledStream {
+impl<S: Socket> AsyncWrite for DialledStream<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         loop {
@@ -295,7 +315,7 @@ impl AsyncWrite for DialledStream {
             let inner = this.inner.as_mut().expect("enter checked the socket");
             return match Pin::new(inner).poll_write(cx, data) {
                 Poll::Ready(Ok(n)) => {
-                    this.write_after_us = now_us() + Self::paced(n, effects.bytes_per_second);
+                    this.write_after_us = this.now_us() + Self::paced(n, effects.bytes_per_second);
                     this.carry(&effects, n);
                     Poll::Ready(Ok(n))
                 }
@@ -322,7 +342,8 @@ impl AsyncWrite for DialledStream {
         let this = &mut *self;
         let Ok(effects) = this.enter(cx) else { return Poll::Ready(Ok(())) };
         if let Some(delay_ms) = effects.slow_close_ms {
-            let due = this.close_due_us.get_or_insert(now_us() + delay_ms * 1_000);
+            let now = this.now_us();
+            let due = this.close_due_us.get_or_insert(now + delay_ms * 1_000);
             let due = *due;
             if !this.poll_until(cx, due) {
                 return Poll::Pending;
@@ -335,7 +356,7 @@ impl AsyncWrite for DialledStream {
     }
 }
 
-impl Connection for DialledStream {
+impl<S> Connection for DialledStream<S> {
     fn connected(&self) -> Connected {
         Connected::new()
     }
@@ -348,6 +369,10 @@ mod tests {
     use std::sync::Mutex;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    fn now_us() -> u64 {
+        turmoil::sim_elapsed().unwrap_or_default().as_micros() as u64
+    }
+
     fn elapsed_ms() -> u64 {
         now_us() / 1_000
     }
@@ -356,7 +381,7 @@ mod tests {
     /// that runs `client` on a connection dialled through `faults`.
     fn run<F: Future<Output = turmoil::Result> + 'static>(
         faults: &FaultLayer,
-        client: impl FnOnce(DialledStream, FaultLayer) -> F + 'static,
+        client: impl FnOnce(DialledStream<turmoil::net::TcpStream>, FaultLayer) -> F + 'static,
     ) -> Vec<(u64, usize)> {
         let reads = Arc::new(Mutex::new(Vec::new()));
         let mut sim = turmoil::Builder::new().build();
@@ -378,8 +403,8 @@ mod tests {
         });
         let faults = faults.clone();
         sim.client("client", async move {
-            let dialler = Dialler::new(Arc::from("client"), faults.clone(), Recorder::new(1_000));
-            let stream = dialler.connect("server", "server:9000").await?;
+            let dialler = Dialler::new(Arc::from("client"), faults.clone(), Recorder::new(1_000), now_us);
+            let stream = dialler.connect("server", turmoil::net::TcpStream::connect("server:9000")).await?;
             client(stream, faults).await?;
             // The simulation ends with the client: give the server time to read what is left.
             tokio::time::sleep(Duration::from_millis(1_000)).await;

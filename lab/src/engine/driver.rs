@@ -1,11 +1,11 @@
 //! The turmoil side of a host: gRPC (tonic) over turmoil's simulated TCP for calls and for
 //! serving, turmoil's clock, tokio's tasks. The node itself runs in [`super::host`].
 
-use super::dialled::{DialledStream, Dialler};
+use super::dialled::Dialler;
 use super::host::{self, Calls, HostContext, Inbound, Refused, Runtime};
 use super::net::{SimConnector, SimStream, NODE_PORT};
+use super::pool::{pooled_client, Pool, Slot};
 use super::Transport;
-use hyper_util::rt::TokioIo;
 use nodes::{Body, CallError, Record};
 use proto::lab::node_client::NodeClient;
 use proto::lab::node_server::NodeServer;
@@ -70,7 +70,11 @@ impl Calls for GrpcCalls {
         async move {
             let mut client = match connection {
                 Connection::Lazy(client) => client,
-                Connection::Pooled(slot, transport, dialler) => pooled_client(slot, transport, &dialler, &to).await?,
+                Connection::Pooled(slot, transport, dialler) => {
+                    let address = format!("{to}:{NODE_PORT}");
+                    let dial = turmoil::net::TcpStream::connect(address.as_str());
+                    pooled_client::<Turmoil, _>(slot, transport, &dialler, &to, &address, dial).await?
+                }
             };
             match tokio::time::timeout(timeout, client.deliver(envelope)).await {
                 Err(_elapsed) => Err(CallError::Timeout),
@@ -101,117 +105,6 @@ enum Connection {
     Pooled(Arc<tokio::sync::Mutex<Slot>>, Transport, Dialler),
 }
 
-/// A node's connections as a client library with a pool holds them: one per peer, dialled
-/// when a call needs it, under the transport's connect timeout (TCP and the HTTP/2 handshake),
-/// with HTTP/2 keepalive pings if the transport has them. Calls wait for the peer's dial in
-/// turn; a dial that fails fails every call that was waiting for it, at once.
-struct Pool {
-    transport: Transport,
-    slots: BTreeMap<String, Arc<tokio::sync::Mutex<Slot>>>,
-}
-
-#[derive(Default)]
-enum Slot {
-    #[default]
-    Empty,
-    Ready(NodeClient<Channel>),
-    /// The last dial failed at this time (µs).
-    Failed(u64),
-}
-
-impl Pool {
-    fn slot(&mut self, to: &str) -> Arc<tokio::sync::Mutex<Slot>> {
-        Arc::clone(self.slots.entry(to.to_owned()).or_default())
-    }
-
-    fn forget(&mut self, to: &str, why: &CallError) {
-        if *why == CallError::Unreachable {
-            if let Some(mut slot) = self.slots.get(to).and_then(|slot| slot.try_lock().ok()) {
-                if matches!(*slot, Slot::Ready(_)) {
-                    *slot = Slot::Empty;
-                }
-            }
-        }
-    }
-}
-
-/// The pool's connection to `to`, dialling it if there is none.
-async fn pooled_client(
-    slot: Arc<tokio::sync::Mutex<Slot>>,
-    transport: Transport,
-    dialler: &Dialler,
-    to: &str,
-) -> Result<NodeClient<Channel>, CallError> {
-    let waiting_since = Turmoil::now_us();
-    let mut slot = slot.lock().await;
-    match &*slot {
-        Slot::Ready(client) => return Ok(client.clone()),
-        Slot::Failed(at_us) if *at_us >= waiting_since => return Err(CallError::Unreachable),
-        Slot::Empty | Slot::Failed(_) => {}
-    }
-    let started = Turmoil::now_us();
-    let dial = async {
-        let stream = dialler.connect(to, &format!("{to}:{NODE_PORT}")).await.map_err(|_| CallError::Unreachable)?;
-        let mut endpoint =
-            Endpoint::from_shared(format!("http://{to}:{NODE_PORT}")).expect("node names are valid host names");
-        if let Some(keepalive) = transport.keepalive {
-            endpoint = endpoint
-                .http2_keep_alive_interval(Duration::from_millis(keepalive.interval_ms))
-                .keep_alive_timeout(Duration::from_millis(keepalive.timeout_ms))
-                .keep_alive_while_idle(true);
-        }
-        let channel =
-            endpoint.connect_with_connector(OneShot::new(stream)).await.map_err(|_| CallError::Unreachable)?;
-        Ok(NodeClient::new(channel))
-    };
-    let connect_timeout = Duration::from_millis(transport.connect_timeout_ms);
-    match tokio::time::timeout(connect_timeout, dial).await.unwrap_or(Err(CallError::Unreachable)) {
-        Ok(client) => {
-            *slot = Slot::Ready(client.clone());
-            Ok(client)
-        }
-        Err(error) => {
-            let waited_ms = (Turmoil::now_us() - started) / 1_000;
-            let record = Record::warn(CONNECT_FAILED).with("peer", to).with("waited_ms", waited_ms);
-            dialler.recorder.record(Turmoil::now_us(), &dialler.me, record);
-            *slot = Slot::Failed(Turmoil::now_us());
-            Err(error)
-        }
-    }
-}
-
-/// A pool's dial failed (`peer`, `waited_ms`): connect timeout, refused, or handshake failed.
-pub const CONNECT_FAILED: &str = "connect-failed";
-
-/// Hands tonic the connection a pool dialled, once. When that connection fails, tonic asks
-/// again and is refused: the call fails, the pool forgets the peer and dials it anew, under
-/// its own connect timeout rather than inside a call's.
-#[derive(Clone)]
-struct OneShot(Arc<std::sync::Mutex<Option<TokioIo<DialledStream>>>>);
-
-impl OneShot {
-    fn new(stream: DialledStream) -> Self {
-        Self(Arc::new(std::sync::Mutex::new(Some(TokioIo::new(stream)))))
-    }
-}
-
-impl tower::Service<tonic::transport::Uri> for OneShot {
-    type Response = TokioIo<DialledStream>;
-    type Error = std::io::Error;
-    type Future = std::future::Ready<std::io::Result<Self::Response>>;
-
-    fn poll_ready(&mut self, _cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _uri: tonic::transport::Uri) -> Self::Future {
-        let stream = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        std::future::ready(stream.ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotConnected, "the pooled connection is gone: the pool dials anew")
-        }))
-    }
-}
-
 fn call_error(status: &Status) -> CallError {
     match status.code() {
         Code::Unavailable => CallError::Unreachable,
@@ -221,8 +114,8 @@ fn call_error(status: &Status) -> CallError {
 
 /// The host's software: serve gRPC, run the node, until the host is crashed.
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
-    let dialler = Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone());
-    let pool = ctx.transport.map(|transport| Pool { transport, slots: BTreeMap::new() });
+    let dialler = Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone(), Turmoil::now_us);
+    let pool = ctx.transport.map(Pool::new);
     let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls { peers: BTreeMap::new(), dialler, pool });
     tokio::spawn(serve(NodeService::<Turmoil>::new(ctx.inbound(inbox))));
     node.await;

@@ -17,16 +17,17 @@ mod net;
 pub mod on_madsim;
 #[cfg(madsim)]
 mod once_sleep;
+mod pool;
 pub mod real;
 mod tcp_faults;
 
 use crate::scenario::{DnsFault, Fault, FaultAction, FaultStart, Scenario, TcpFault, Trigger, Variant};
 use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
-pub use driver::CONNECT_FAILED;
 use fault_layer::FaultLayer;
 use host::HostContext;
 pub use host::{DISK_LOST, SYNCED};
 use nodes::Record;
+pub use pool::CONNECT_FAILED;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -116,7 +117,7 @@ impl Engine {
 
 /// The refusal of an engine (`engine`: how to name it) without TCP beneath its calls, if the
 /// scenario has a TCP fault: it names the first one.
-pub fn tcp_fault_refusal(scenario: &Scenario, engine: &str, why: &str) -> Option<String> {
+fn tcp_fault_refusal(scenario: &Scenario, engine: &str, why: &str) -> Option<String> {
     let (index, fault) = scenario.faults.iter().enumerate().find_map(|(index, fault)| match &fault.action {
         FaultAction::Tcp { fault, .. } => Some((index, fault)),
         _ => None,

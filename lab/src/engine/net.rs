@@ -59,7 +59,7 @@ impl AsyncWrite for SimStream {
 pub struct SimConnector(pub Dialler);
 
 impl tower::Service<Uri> for SimConnector {
-    type Response = TokioIo<DialledStream>;
+    type Response = TokioIo<DialledStream<TcpStream>>;
     type Error = io::Error;
     type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
 
@@ -73,7 +73,7 @@ impl tower::Service<Uri> for SimConnector {
             let authority = uri
                 .authority()
                 .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "peer address has no host"))?;
-            let stream = dialler.connect(authority.host(), authority.as_str()).await?;
+            let stream = dialler.connect(authority.host(), TcpStream::connect(authority.as_str())).await?;
             Ok(TokioIo::new(stream))
         })
     }

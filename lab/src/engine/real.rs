@@ -18,10 +18,12 @@
 //! (cut → the leg is lost, held → it waits for the release, then the link's latency), not a
 //! proxy between sockets: the gRPC bytes themselves always travel over loopback at once.
 
+use super::dialled::{DialledStream, Dialler};
 use super::driver::NodeService;
 use super::fault_layer::FaultLayer;
 use super::host::{self, Calls, HostContext, Inbound, Runtime};
 use super::links::{self, carry, Links};
+use super::pool::{pooled_client, Pool};
 use super::{fault_record, FaultSchedule, RunEnd, RunResult, ScheduledOp};
 use crate::scenario::{FaultAction, Scenario, Variant};
 use crate::trace::{Event, Recorder};
@@ -88,6 +90,10 @@ struct RealCalls {
     me: Arc<str>,
     network: Arc<Network>,
     peers: BTreeMap<String, NodeClient<Channel>>,
+    /// Dials through the TCP faults.
+    dialler: Dialler,
+    /// For a node with a transport: its pool, instead of tonic's lazy channels.
+    pool: Option<Pool>,
 }
 
 impl RealCalls {
@@ -98,7 +104,8 @@ impl RealCalls {
         let address = self.network.addresses.get(to)?;
         // A socket address always makes a valid URI; `None` here is as unreachable as the peer.
         let endpoint = Endpoint::from_shared(format!("http://{address}")).ok()?;
-        let client = NodeClient::new(endpoint.connect_lazy());
+        let connector = RealConnector { dialler: self.dialler.clone(), peer: to.to_owned(), address: *address };
+        let client = NodeClient::new(endpoint.connect_with_connector_lazy(connector));
         self.peers.insert(to.to_owned(), client.clone());
         Some(client)
     }
@@ -111,9 +118,28 @@ impl Calls for RealCalls {
         envelope: Envelope,
         timeout: Duration,
     ) -> impl Future<Output = Result<Body, CallError>> + Send + 'static {
-        let client = self.client(to);
+        let connection = match &mut self.pool {
+            Some(pool) => {
+                let address = self.network.addresses.get(to).copied();
+                Err((pool.slot(to), pool.transport, self.dialler.clone(), address))
+            }
+            None => Ok(self.client(to)),
+        };
         let (me, to, network) = (Arc::clone(&self.me), to.to_owned(), Arc::clone(&self.network));
         async move {
+            let client = match connection {
+                Ok(client) => client,
+                Err((slot, transport, dialler, Some(address))) => {
+                    let dial = async move {
+                        let socket = tokio::net::TcpStream::connect(address).await?;
+                        socket.set_nodelay(true)?;
+                        Ok(socket)
+                    };
+                    let target = address.to_string();
+                    Some(pooled_client::<Real, _>(slot, transport, &dialler, &to, &target, dial).await?)
+                }
+                Err((.., None)) => None,
+            };
             let Some(mut client) = client else {
                 return Err(CallError::Unreachable);
             };
@@ -132,8 +158,42 @@ impl Calls for RealCalls {
         }
     }
 
-    // `forget` keeps its default (nothing): unlike turmoil's simulated TCP, a real connection
-    // retransmits, and tonic's channel redials by itself once a connection has failed.
+    /// Without a pool, nothing: unlike turmoil's simulated TCP, a real connection retransmits,
+    /// and tonic's channel redials by itself once a connection has failed. A pool drops a
+    /// failed connection, to dial it again under its own connect timeout.
+    fn forget(&mut self, to: &str, why: &CallError) {
+        if let Some(pool) = &mut self.pool {
+            pool.forget(to, why);
+        }
+    }
+}
+
+/// Dials a peer's real loopback socket through the TCP faults.
+#[derive(Clone)]
+struct RealConnector {
+    dialler: Dialler,
+    peer: String,
+    address: SocketAddr,
+}
+
+impl tower::Service<tonic::transport::Uri> for RealConnector {
+    type Response = hyper_util::rt::TokioIo<DialledStream<tokio::net::TcpStream>>;
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<Box<dyn Future<Output = std::io::Result<Self::Response>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _uri: tonic::transport::Uri) -> Self::Future {
+        let RealConnector { dialler, peer, address } = self.clone();
+        Box::pin(async move {
+            let stream = dialler.connect(&peer, tokio::net::TcpStream::connect(address)).await?;
+            // Small messages, sent at once, as tonic's own connector does.
+            let _ = stream.socket().map(|socket| socket.set_nodelay(true));
+            Ok(hyper_util::rt::TokioIo::new(stream))
+        })
+    }
 }
 
 fn call_error(status: &Status) -> CallError {
@@ -202,7 +262,10 @@ impl Host {
             .spawn(move || {
                 let _log = tracing::dispatcher::set_default(&log);
                 runtime.block_on(async move {
-                    let calls = RealCalls { me: Arc::clone(&ctx.name), network, peers: BTreeMap::new() };
+                    let dialler =
+                        Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone(), Real::now_us);
+                    let pool = ctx.transport.map(Pool::new);
+                    let calls = RealCalls { me: Arc::clone(&ctx.name), network, peers: BTreeMap::new(), dialler, pool };
                     let (inbox, node) = host::start::<Real, _>(&ctx, calls);
                     tokio::spawn(serve(listener, ctx.inbound(inbox)));
                     tokio::select! {
