@@ -415,20 +415,25 @@ fn a_kept_up_cluster_listens_only_on_loopback_answers_grpc_and_stops_on_ctrl_c()
     assert!(rest.iter().any(|l| l == "stopped every node"), "after Ctrl-C: {rest:?}");
 }
 
-/// DNS faults sit in the path every engine shares: in real mode, too, clients are told
-/// NXDOMAIN in the fault's window while the server answers from its zone.
-#[test]
-fn dns_faults_apply_in_real_mode() {
-    let scratch = Scratch::new("dns-faults");
-    let fault = "[[faults]]\nkind = \"dns\"\nat_ms = 1_000\nfor_ms = 1_000\naction = \"nxdomain\"\nprobability = 1.0\n";
+/// The DNS test scenario with `fault`, 3 s on loopback: its events, and its output to show.
+fn small_dns_run_in_real_mode(test: &str, fault: &str) -> (Vec<serde_json::Value>, String) {
+    let scratch = Scratch::new(test);
     let text = common::dns_small(fault, "max_stale_ms = 0").replace("duration_ms = 8_000", "duration_ms = 3_000");
-    let file = scratch.0.join("dns.toml");
+    let file = scratch.0.join("scenario.toml");
     std::fs::write(&file, text).unwrap();
     let out = scratch.0.join("out");
     let run = run_lab(&["real", file.to_str().unwrap(), "--seconds", "3", "--out", out.to_str().unwrap()]);
     let shown = format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert!(matches!(run.status.code(), Some(0 | 1)), "exit {:?}\n{shown}", run.status.code());
-    let events = events(&trace_path(&run.stdout));
+    (events(&trace_path(&run.stdout)), shown)
+}
+
+/// DNS faults sit in the path every engine shares: in real mode, too, clients are told
+/// NXDOMAIN in the fault's window while the server answers from its zone.
+#[test]
+fn dns_faults_apply_in_real_mode() {
+    let fault = "[[faults]]\nkind = \"dns\"\nat_ms = 1_000\nfor_ms = 1_000\naction = \"nxdomain\"\nprobability = 1.0\n";
+    let (events, shown) = small_dns_run_in_real_mode("dns-faults", fault);
     let kinds: Vec<&str> = events.iter().map(|e| field(e, "kind")).collect();
     assert!(kinds.contains(&"dns-fault"), "no DNS fault applied\n{shown}");
     let told_missing = events.iter().any(|e| field(e, "kind") == "dns-resolved" && field(e, "resolved") == "nxdomain");
@@ -440,16 +445,8 @@ fn dns_faults_apply_in_real_mode() {
 /// backend-1 makes its calls time out in the window, and the client records the silence.
 #[test]
 fn tcp_faults_apply_in_real_mode() {
-    let scratch = Scratch::new("tcp-faults");
     let fault = "[[faults]]\nkind = \"black-hole\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"client-1\"]\nto = [\"backend-1\"]\n";
-    let text = common::dns_small(fault, "max_stale_ms = 0").replace("duration_ms = 8_000", "duration_ms = 3_000");
-    let file = scratch.0.join("tcp.toml");
-    std::fs::write(&file, text).unwrap();
-    let out = scratch.0.join("out");
-    let run = run_lab(&["real", file.to_str().unwrap(), "--seconds", "3", "--out", out.to_str().unwrap()]);
-    let shown = format!("stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
-    assert!(matches!(run.status.code(), Some(0 | 1)), "exit {:?}\n{shown}", run.status.code());
-    let events = events(&trace_path(&run.stdout));
+    let (events, shown) = small_dns_run_in_real_mode("tcp-faults", fault);
     let silenced = events.iter().any(|e| field(e, "kind") == "tcp-fault" && field(e, "fault") == "black-hole");
     assert!(silenced, "client-1 recorded no black hole\n{shown}");
     let timed_out = events.iter().any(|e| {
