@@ -405,3 +405,34 @@ fn a_fault_for_some_variants_starts_only_in_their_runs_and_keeps_its_index() {
     let sync = run("sync");
     assert_eq!(fault_events(&sync), [(1_000, "partition"), (2_000, "heal")], "sync never meets the pause");
 }
+
+/// `latency_ms` ± `jitter_ms`: each message on the link takes its own delay within the range
+/// (on turmoil a draw from turmoil's latency curve), and a jitter beyond the latency is an
+/// error — no message may arrive before it left.
+#[test]
+fn a_latency_fault_with_jitter_spreads_each_message_s_delay_within_its_range() {
+    let fault = |jitter: &str| {
+        format!(
+            "[[faults]]\nkind = \"latency\"\nat_ms = 1_000\nfor_ms = 2_000\nlatency_ms = 40\n{jitter}from = [\"client-1\"]\nto = [\"backend-1\"]\n"
+        )
+    };
+    let round_trips = |jitter: &str| -> Vec<u64> {
+        let scenario =
+            common::parse(&common::dns_small(&fault(jitter), "max_stale_ms = 0")).unwrap_or_else(|d| panic!("{d}"));
+        let events = run_and_judge(&scenario, scenario.variant("v").unwrap(), 1).unwrap().run.events;
+        events
+            .iter()
+            .filter(|e| e.kind() == "msg-result" && &*e.node == "client-1" && e.str_field("from") == Some("backend-1"))
+            .filter(|e| (1_100_000..2_900_000).contains(&e.t_us))
+            .filter_map(|e| e.u64_field("latency_us"))
+            .collect()
+    };
+    let fixed = round_trips("");
+    assert!(!fixed.is_empty() && fixed.iter().all(|&us| (80_000..82_000).contains(&us)), "{fixed:?}");
+    let spread = round_trips("jitter_ms = 30\n");
+    assert!(spread.iter().all(|&us| (20_000..142_000).contains(&us)), "two legs of 10-70 ms each: {spread:?}");
+    assert!(spread.iter().max().unwrap() - spread.iter().min().unwrap() > 10_000, "the delays differ: {spread:?}");
+    let too_much =
+        common::parse(&common::dns_small(&fault("jitter_ms = 41\n"), "max_stale_ms = 0")).map(|_| ()).unwrap_err();
+    assert!(too_much.to_string().contains("faults[0].jitter_ms"), "{too_much}");
+}

@@ -39,8 +39,8 @@ pub struct Links {
     /// Held links and the legs waiting on each, released in the order they were sent (a
     /// `watch` would wake them in an order drawn from tokio's unseeded thread RNG).
     held: BTreeMap<Link, Vec<oneshot::Sender<()>>>,
-    /// Fixed latencies, by unordered pair.
-    latency_ms: BTreeMap<Link, u64>,
+    /// Set latencies, by unordered pair: a range each leg draws from (one value: fixed).
+    latency_ms: BTreeMap<Link, (u64, u64)>,
 }
 
 /// Locks the links: every engine shares one table between its hosts.
@@ -73,7 +73,7 @@ impl Links {
             configured: network.links.clone(),
             cut: BTreeSet::new(),
             held: BTreeMap::new(),
-            latency_ms: network.links.iter().map(|l| (pair(&l.a, &l.b), l.latency_ms)).collect(),
+            latency_ms: network.links.iter().map(|l| (pair(&l.a, &l.b), (l.latency_ms, l.latency_ms))).collect(),
         }
     }
 
@@ -97,7 +97,8 @@ impl Links {
     fn latency(&mut self, from: &str, to: &str) -> Duration {
         let fixed = if self.latency_ms.is_empty() { None } else { self.latency_ms.get(&pair(from, to)) };
         let ms = match fixed {
-            Some(fixed) => *fixed,
+            Some(&(low, high)) if low == high => low,
+            Some(&(low, high)) => self.rng.random_range(low..=high),
             None => self.rng.random_range(self.min_latency_ms..=self.max_latency_ms),
         };
         Duration::from_millis(ms)
@@ -140,16 +141,16 @@ impl Links {
                     }
                 }
             }
-            (FaultAction::Latency { from, to, latency_ms }, true) => {
+            (FaultAction::Latency { from, to, latency_ms, jitter_ms }, true) => {
                 for (a, b) in super::pairs(from, to) {
-                    self.latency_ms.insert(pair(a, b), *latency_ms);
+                    self.latency_ms.insert(pair(a, b), (latency_ms - jitter_ms, latency_ms + jitter_ms));
                 }
             }
             (FaultAction::Latency { from, to, .. }, false) => {
                 for (a, b) in super::pairs(from, to) {
                     let fixed = self.configured.iter().find(|l| pair(&l.a, &l.b) == pair(a, b));
                     match fixed {
-                        Some(link) => self.latency_ms.insert(pair(a, b), link.latency_ms),
+                        Some(link) => self.latency_ms.insert(pair(a, b), (link.latency_ms, link.latency_ms)),
                         None => self.latency_ms.remove(&pair(a, b)),
                     };
                 }

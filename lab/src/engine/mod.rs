@@ -336,8 +336,13 @@ fn apply(sim: &mut turmoil::Sim<'_>, scenario: &Scenario, op: &ScheduledOp<'_>, 
         }
         (FaultAction::Hold { from, to }, true) => pairs(from, to).for_each(|(a, b)| sim.hold(a, b)),
         (FaultAction::Hold { from, to }, false) => pairs(from, to).for_each(|(a, b)| sim.release(a, b)),
-        (FaultAction::Latency { from, to, latency_ms }, true) => {
-            pairs(from, to).for_each(|(a, b)| sim.set_link_latency(a, b, Duration::from_millis(*latency_ms)))
+        (FaultAction::Latency { from, to, latency_ms, jitter_ms }, true) => {
+            for (a, b) in pairs(from, to) {
+                sim.set_link_latency(a, b, Duration::from_millis(latency_ms - jitter_ms));
+                if *jitter_ms > 0 {
+                    sim.set_link_max_message_latency(a, b, Duration::from_millis(latency_ms + jitter_ms));
+                }
+            }
         }
         (FaultAction::Latency { from, to, .. }, false) => {
             pairs(from, to).for_each(|(a, b)| restore_link_latency(sim, scenario, a, b))
@@ -385,8 +390,13 @@ pub(crate) fn fault_record(
         }
         (FaultAction::Hold { from, to }, true) => record("hold").with("from", join(from)).with("to", join(to)),
         (FaultAction::Hold { from, to }, false) => record("release").with("from", join(from)).with("to", join(to)),
-        (FaultAction::Latency { from, to, latency_ms }, true) => {
-            record("latency").with("from", join(from)).with("to", join(to)).with("latency_ms", *latency_ms)
+        (FaultAction::Latency { from, to, latency_ms, jitter_ms }, true) => {
+            let record =
+                record("latency").with("from", join(from)).with("to", join(to)).with("latency_ms", *latency_ms);
+            match jitter_ms {
+                0 => record,
+                jitter_ms => record.with("jitter_ms", *jitter_ms),
+            }
         }
         (FaultAction::Latency { from, to, .. }, false) => {
             record("latency-restored").with("from", join(from)).with("to", join(to))

@@ -183,6 +183,8 @@ pub struct RawFault {
     pub from: Option<Spanned<Vec<Spanned<String>>>>,
     pub to: Option<Spanned<Vec<Spanned<String>>>>,
     pub latency_ms: Option<Spanned<u64>>,
+    /// A `latency` fault's spread: each message takes latency ± jitter.
+    pub jitter_ms: Option<Spanned<u64>>,
     pub action: Option<Spanned<RawAction>>,
     pub probability: Option<Spanned<Number>>,
     pub delay_ms: Option<Spanned<u64>>,

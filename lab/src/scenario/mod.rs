@@ -125,10 +125,12 @@ pub enum FaultAction {
         from: Vec<String>,
         to: Vec<String>,
     },
+    /// Each message on the links takes `latency_ms` ± `jitter_ms` (0: exactly `latency_ms`).
     Latency {
         from: Vec<String>,
         to: Vec<String>,
         latency_ms: u64,
+        jitter_ms: u64,
     },
     Crash {
         nodes: Vec<String>,

@@ -622,11 +622,13 @@ impl Checker<'_> {
                                 "latency_ms = <milliseconds>",
                             )
                         })?;
-                        FaultAction::Latency {
-                            from,
-                            to,
-                            latency_ms: self.at_most(latency, &field("latency_ms"), MAX_LATENCY_MS, "ms")?,
-                        }
+                        let latency_ms = self.at_most(latency, &field("latency_ms"), MAX_LATENCY_MS, "ms")?;
+                        let jitter_ms = match &f.jitter_ms {
+                            // Latency − jitter must stay a delay: no message arrives before it left.
+                            Some(jitter) => self.up_to(jitter, &field("jitter_ms"), latency_ms, "ms (the latency)")?,
+                            None => 0,
+                        };
+                        FaultAction::Latency { from, to, latency_ms, jitter_ms }
                     }
                 }
             }
@@ -769,13 +771,14 @@ impl Checker<'_> {
     fn only_fields_for(&self, kind: FaultKind, f: &RawFault, index: usize) -> Checked<()> {
         use FaultKind::*;
         let on_nodes = matches!(kind, Crash | Restart | Pause | Clock);
-        let present: [(&str, Option<Range<usize>>, bool); 14] = [
+        let present: [(&str, Option<Range<usize>>, bool); 15] = [
             ("nodes", f.nodes.as_ref().map(|v| v.span()), on_nodes),
             ("from", f.from.as_ref().map(|v| v.span()), !on_nodes),
             ("to", f.to.as_ref().map(|v| v.span()), !on_nodes),
             ("skew_ms", f.skew_ms.as_ref().map(|v| v.span()), kind == Clock),
             ("drift_ppm", f.drift_ppm.as_ref().map(|v| v.span()), kind == Clock),
             ("latency_ms", f.latency_ms.as_ref().map(|v| v.span()), kind == Latency),
+            ("jitter_ms", f.jitter_ms.as_ref().map(|v| v.span()), kind == Latency),
             ("action", f.action.as_ref().map(|v| v.span()), kind == Rpc || kind == Dns),
             ("probability", f.probability.as_ref().map(|v| v.span()), kind == Rpc || kind == Dns),
             ("delay_ms", f.delay_ms.as_ref().map(|v| v.span()), kind == Rpc || kind == SlowClose),
