@@ -175,7 +175,9 @@ impl<S: Socket> DialledStream<S> {
         false
     }
 
-    /// Registers to be woken at `at_us`; true if that time has come.
+    /// Registers to be woken at `at_us` (or earlier, if an earlier wake-up is pending: a reset
+    /// due and a bandwidth pause share the timer, and each poll registers what it still
+    /// needs); true if that time has come.
     fn poll_until(&mut self, cx: &mut Context<'_>, at_us: u64) -> bool {
         let now = self.now_us();
         if now >= at_us {
@@ -183,8 +185,11 @@ impl<S: Socket> DialledStream<S> {
         }
         let deadline = Instant::now() + Duration::from_micros(at_us - now);
         let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        timer.as_mut().reset(deadline);
-        timer.as_mut().poll(cx).is_ready()
+        if timer.is_elapsed() || timer.deadline() > deadline {
+            timer.as_mut().reset(deadline);
+        }
+        let _ = timer.as_mut().poll(cx);
+        false
     }
 
     /// Applies what does not depend on the direction: a reset that is due. Returns the effects,
