@@ -183,6 +183,8 @@ impl<S: Socket> DialledStream<S> {
         if now >= at_us {
             return true;
         }
+        // tokio's clock: simulated on turmoil (it moves with the run), the wall clock only in
+        // real mode, which runs on it anyway.
         let deadline = Instant::now() + Duration::from_micros(at_us - now);
         let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
         if timer.is_elapsed() || timer.deadline() > deadline {
