@@ -70,6 +70,8 @@ pub const HOST_RECORDS: &[&str] = &[
     "rpc-fault",
     "dns-fault",
     "tcp-fault",
+    "malformed-datagram",
+    "datagrams-stopped",
     crate::engine::CONNECT_FAILED,
     crate::engine::SYNCED,
     crate::engine::DISK_LOST,

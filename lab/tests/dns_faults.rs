@@ -62,6 +62,55 @@ fn nxdomain_and_servfail_replace_the_answer_only_in_their_window() {
     assert!(all(&resolved(&with_stale, "client-2", 1_010, 2_000), "stale:backend-1"), "serve-stale stands in");
 }
 
+/// The DNS messages of `events`: (message id, its `msg-send`, its `msg-deliver` if it came).
+fn dns_datagrams<'a>(events: &'a [Event], sender: &str) -> Vec<(&'a Event, Option<&'a Event>)> {
+    let sent = events.iter().filter(|e| e.kind() == "msg-send" && &*e.node == sender);
+    sent.filter(|e| e.str_field("body").is_some_and(|b| b.starts_with("dns_")))
+        .map(|send| {
+            let id = send.u64_field("msg");
+            (send, events.iter().find(|e| e.kind() == "msg-deliver" && e.u64_field("msg") == id))
+        })
+        .collect()
+}
+
+#[test]
+fn queries_and_answers_are_datagrams_that_links_delay_and_partitions_lose() {
+    let slow_link = "[[network.links]]\nbetween = [\"client-1\", \"dns\"]\nlatency_ms = 20\n";
+    let partition =
+        "[[faults]]\nkind = \"partition\"\nat_ms = 1_000\nfor_ms = 1_000\nfrom = [\"client-2\"]\nto = [\"dns\"]\n";
+    let text = common::dns_small(partition, NO_STALE)
+        .replace("[nodes.dns-server]", &format!("{slow_link}\n[nodes.dns-server]"));
+    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+    let events = run_and_judge(&scenario, scenario.variant("v").unwrap(), 1).unwrap().run.events;
+
+    let queries = dns_datagrams(&events, "client-1");
+    let answers = dns_datagrams(&events, "dns");
+    assert!(!queries.is_empty() && !answers.is_empty());
+    for (send, deliver) in queries.iter().chain(&answers) {
+        assert_eq!(send.bool_field("datagram"), Some(true), "{send:?}");
+        assert!(send.u64_field("timeout_ms").is_none(), "a datagram has no timeout of its own");
+        let msg = send.u64_field("msg");
+        assert!(!events.iter().any(|e| e.kind() == "msg-result" && e.u64_field("msg") == msg), "nor a result");
+        if send.str_field("to") == Some("client-1") || &*send.node == "client-1" {
+            let deliver = deliver.unwrap_or_else(|| panic!("{send:?} arrived"));
+            assert_eq!(deliver.t_us - send.t_us, 20_000, "the link's latency: {send:?}");
+        }
+    }
+
+    let cut = dns_datagrams(&events, "client-2");
+    let in_window = |e: &Event| (1_000_000..2_000_000).contains(&e.t_us);
+    let lost: Vec<_> = cut.iter().filter(|(send, _)| in_window(send)).collect();
+    assert!(!lost.is_empty(), "client-2 asked during the partition");
+    for (send, deliver) in lost {
+        assert!(deliver.is_none(), "a query sent into the partition never arrives: {send:?}");
+        let msg = send.u64_field("msg");
+        let noted = events.iter().find(|e| e.kind() == "msg-lost" && e.u64_field("msg") == msg);
+        assert_eq!(noted.and_then(|e| e.str_field("leg")), Some("datagram"));
+    }
+    assert!(all(&resolved(&events, "client-2", 1_110, 2_000), "failed"), "each lost query failed at its timer");
+    assert!(cut.iter().filter(|(send, _)| send.t_us > 2_100_000).all(|(_, deliver)| deliver.is_some()));
+}
+
 #[test]
 fn a_timeout_loses_the_query_before_the_server_sees_it() {
     let events = run(&fault("timeout", 1_000, 1_000, ""), NO_STALE, 1);

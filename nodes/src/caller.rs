@@ -81,7 +81,7 @@ impl Node for Caller {
                 out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
             Input::CallResult { tag, result } => self.finish(ctx, tag, result, out),
-            Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Request { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -87,7 +87,7 @@ impl Node for ApiClient {
                 out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
             Input::CallResult { tag, result } => self.finish_request(ctx, tag, result, out),
-            Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -40,7 +40,7 @@ impl Node for Dependency {
                     out.reply(id, Body::WorkReply(WorkReply { request_id }));
                 }
             }
-            Input::Start { .. } | Input::CallResult { .. } | Input::Synced { .. } => {}
+            Input::Start { .. } | Input::CallResult { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

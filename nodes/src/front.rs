@@ -165,7 +165,7 @@ impl Node for Front {
             }
             Input::Timer { tag } => self.on_healthy_work_done(tag, out),
             Input::CallResult { tag, result } => self.on_dependency_answer(ctx, tag, result, out),
-            Input::Start { .. } | Input::Synced { .. } => {}
+            Input::Start { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

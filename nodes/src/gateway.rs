@@ -234,7 +234,7 @@ impl Node for Gateway {
                 out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
             }
             Input::Timer { tag: SYNC_TIMER } => self.send_reports(ctx, out),
-            Input::Timer { .. } | Input::Synced { .. } => {}
+            Input::Timer { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
             Input::CallResult { tag, .. } if tag >= REPORT_TAG_BASE => {}
             Input::CallResult { tag, result } => self.handle_limiter_answer(tag, result, out),
         }

@@ -3,7 +3,8 @@
 //! A node is handed one [`Input`] at a time — a start, a request from a peer, the result of a
 //! call it made, a timer firing — together with the simulated time and its own random stream
 //! ([`Ctx`]). It answers by pushing [`Action`]s into an [`Out`] buffer: call a peer, reply to a
-//! request, set a timer, write to its disk and fsync it, record an event for the history. It
+//! request, send a datagram, set a timer, write to its disk and fsync it, record an event for
+//! the history. It
 //! never touches a socket, a clock, a file or a runtime. The lab's drivers turn actions into gRPC calls and timers under turmoil (and,
 //! later, madsim or real sockets), which is why the same logic can be unit-tested here with no
 //! network at all.
@@ -46,6 +47,8 @@ pub enum Input {
     Start { disk: Stored },
     /// A peer's request. Answer it with [`Out::reply`] now or later, or never (the caller times out).
     Request { id: RequestId, from: String, body: Body },
+    /// A datagram a peer sent with [`Out::send`]: no reply expected, none possible.
+    Datagram { from: String, body: Body },
     /// The end of a call this node made with [`Out::call`]; `tag` is the node's own label.
     CallResult { tag: u64, result: Result<Body, CallError> },
     /// A timer set with [`Out::set_timer`] fired.
@@ -99,6 +102,12 @@ pub enum Action {
         id: RequestId,
         body: Body,
     },
+    /// One datagram to `to`: sent once, never acknowledged, lost without a word if the network
+    /// or the peer drops it.
+    Send {
+        to: String,
+        body: Body,
+    },
     SetTimer {
         tag: u64,
         after_ms: u64,
@@ -133,6 +142,13 @@ impl Out {
 
     pub fn reply(&mut self, id: RequestId, body: Body) {
         self.actions.push(Action::Reply { id, body });
+    }
+
+    /// Sends `body` to `to` as one datagram (UDP on the engines): fire and forget. An answer,
+    /// if the peer sends one, is a datagram of its own ([`Input::Datagram`]); a lost one is
+    /// the sender's timer to notice.
+    pub fn send(&mut self, to: &str, body: Body) {
+        self.actions.push(Action::Send { to: to.to_owned(), body });
     }
 
     pub fn set_timer(&mut self, tag: u64, after_ms: u64) {

@@ -149,7 +149,7 @@ impl Node for Payer {
             }
             Input::Timer { tag } => self.send_attempt(ctx, tag, out),
             Input::CallResult { tag, result } => self.on_answer(ctx, tag, result, out),
-            Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Request { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

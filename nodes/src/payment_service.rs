@@ -110,7 +110,7 @@ impl Node for PaymentService {
                 out.record(Record::warn("unexpected-message").with("from", from).with("body", format!("{body:?}")))
             }
             Input::CallResult { tag, result } => self.on_ledger_answer(ctx, tag, result, out),
-            Input::Start { .. } | Input::Timer { .. } | Input::Synced { .. } => {}
+            Input::Start { .. } | Input::Timer { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

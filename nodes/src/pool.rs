@@ -150,7 +150,7 @@ impl Node for PoolClient {
                 out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
             Input::CallResult { tag, result } => self.on_result(now_ms, tag, result, out),
-            Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

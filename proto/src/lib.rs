@@ -51,6 +51,21 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 pub use lab::envelope::Body;
 pub use lab::{Ack, Envelope};
 
+/// The largest datagram a lab node receives: UDP's own limit.
+pub const MAX_DATAGRAM_BYTES: usize = 65_507;
+
+impl Envelope {
+    /// The envelope as the bytes of one datagram (its protobuf encoding, as on gRPC).
+    pub fn to_datagram(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+
+    /// An envelope read back from a datagram's bytes; anything else is an error, never a panic.
+    pub fn from_datagram(bytes: &[u8]) -> Result<Self, prost::DecodeError> {
+        prost::Message::decode(bytes)
+    }
+}
+
 impl Body {
     /// The message type's name as the proto spells its field (`count_report`), for traces.
     pub fn name(&self) -> &'static str {
@@ -111,5 +126,17 @@ impl Body {
             Body::ServiceCall(_) => "service_call",
             Body::ServiceAnswer(_) => "service_answer",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_envelope_survives_its_datagram_and_garbage_is_an_error() {
+        let envelope = Envelope { from: "client-1".into(), msg: 7, body: Some(Body::Ack(Ack {})) };
+        assert_eq!(Envelope::from_datagram(&envelope.to_datagram()), Ok(envelope));
+        assert!(Envelope::from_datagram(&[0xff, 0xff, 0xff]).is_err());
     }
 }

@@ -1,9 +1,10 @@
 //! The turmoil side of a host: gRPC (tonic) over turmoil's simulated TCP for calls and for
-//! serving, turmoil's clock, tokio's tasks. The node itself runs in [`super::host`].
+//! serving, turmoil's simulated UDP for datagrams, turmoil's clock, tokio's tasks. The node
+//! itself runs in [`super::host`].
 
 use super::dialled::Dialler;
 use super::host::{self, Calls, HostContext, Inbound, Refused, Runtime};
-use super::net::{SimConnector, SimStream, NODE_PORT};
+use super::net::{SimConnector, SimStream, DATAGRAM_PORT, NODE_PORT};
 use super::pool::{pooled_client, Pool, Slot};
 use super::Transport;
 use nodes::{Body, CallError, Record};
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tonic::transport::{Channel, Endpoint, Server};
 use tonic::{Code, Status};
+use turmoil::net::UdpSocket;
 
 /// turmoil's clock and tokio's tasks.
 pub struct Turmoil;
@@ -39,11 +41,12 @@ impl Runtime for Turmoil {
 
 /// Outgoing gRPC calls, dialled through the TCP faults: by default one lazily dialled channel
 /// per peer, whose call timeout covers everything; for a node with a [`Transport`], a
-/// [`Pool`].
+/// [`Pool`]. Datagrams go out of the host's UDP socket.
 struct GrpcCalls {
     peers: BTreeMap<String, NodeClient<Channel>>,
     dialler: Dialler,
     pool: Option<Pool>,
+    datagrams: Arc<UdpSocket>,
 }
 
 impl Calls for GrpcCalls {
@@ -97,6 +100,13 @@ impl Calls for GrpcCalls {
             Some(pool) => pool.forget(to, why),
         }
     }
+
+    /// turmoil carries a UDP datagram as it carries TCP segments: the link's latency, dropped on
+    /// a partitioned link or at a host that is down, queued on a held one. Sending never
+    /// blocks; it fails only for a peer turmoil does not know, and then the datagram is lost.
+    fn send(&mut self, to: &str, envelope: Envelope) {
+        let _ = self.datagrams.try_send_to(&envelope.to_datagram(), (to, DATAGRAM_PORT));
+    }
 }
 
 /// How a call reaches its peer: the lazily dialled channel, or a pool's slot.
@@ -112,14 +122,44 @@ fn call_error(status: &Status) -> CallError {
     }
 }
 
-/// The host's software: serve gRPC, run the node, until the host is crashed.
+/// The host's software: serve gRPC and datagrams, run the node, until the host is crashed.
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
     let dialler = Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone(), Turmoil::now_us);
     let pool = ctx.transport.map(Pool::new);
-    let (inbox, node) = host::start::<Turmoil, _>(&ctx, GrpcCalls { peers: BTreeMap::new(), dialler, pool });
-    tokio::spawn(serve(NodeService::<Turmoil>::new(ctx.inbound(inbox))));
+    let datagrams = Arc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), DATAGRAM_PORT)).await?);
+    let calls = GrpcCalls { peers: BTreeMap::new(), dialler, pool, datagrams: Arc::clone(&datagrams) };
+    let (inbox, node) = host::start::<Turmoil, _>(&ctx, calls);
+    let inbound = ctx.inbound(inbox);
+    tokio::spawn(receive_datagrams::<Turmoil>(inbound.clone(), async move |buffer: &mut [u8]| {
+        datagrams.recv_from(buffer).await.map(|(length, _)| length)
+    }));
+    tokio::spawn(serve(NodeService::<Turmoil>::new(inbound)));
     node.await;
     Ok(())
+}
+
+/// Hands every datagram the host's socket receives (`receive` reads one into the buffer and
+/// says its length) to the node, until the socket fails. A datagram that is not an envelope
+/// with a body is dropped with a warning: only lab nodes send here, so it would be a lab bug.
+pub(super) async fn receive_datagrams<R: Runtime>(
+    inbound: Inbound,
+    mut receive: impl AsyncFnMut(&mut [u8]) -> std::io::Result<usize>,
+) {
+    let mut buffer = vec![0; proto::MAX_DATAGRAM_BYTES];
+    loop {
+        let length = match receive(&mut buffer).await {
+            Ok(length) => length,
+            Err(error) => {
+                let record = Record::warn("datagrams-stopped").with("error", error.to_string());
+                return inbound.recorder.record(R::now_us(), &inbound.me, record);
+            }
+        };
+        match Envelope::from_datagram(&buffer[..length]) {
+            Ok(Envelope { from, msg, body: Some(body) }) => inbound.datagram(from, msg, body),
+            Ok(Envelope { body: None, .. }) => inbound.malformed_datagram::<R>("an envelope without a body"),
+            Err(error) => inbound.malformed_datagram::<R>(&error.to_string()),
+        }
+    }
 }
 
 async fn serve(service: NodeService<Turmoil>) {

@@ -2,12 +2,14 @@
 //! the inbox, the timers, the pending replies and the RPC fault layer. It is the only place
 //! where node logic meets I/O.
 //!
-//! Incoming calls, results of outgoing calls and timers are queued into one inbox and handed to
-//! the node one at a time; the node's actions become calls (with timeouts), replies, timers and
-//! trace records. What differs between engines — how time is read and waited on, how a task is
-//! spawned, how a call reaches its peer — comes in through [`Runtime`] and [`Calls`].
+//! Incoming calls and datagrams, results of outgoing calls and timers are queued into one inbox
+//! and handed to the node one at a time; the node's actions become calls (with timeouts),
+//! replies, datagrams, timers and trace records. What differs between engines — how time is
+//! read and waited on, how a task is spawned, how a call or a datagram reaches its peer — comes
+//! in through [`Runtime`] and [`Calls`].
 
 use super::disk::Disk;
+use super::dns_faults::DnsDoor;
 use super::fault_layer::{FaultLayer, LegFate};
 use crate::family::NodeBuilder;
 use crate::scenario::{NodeSpec, RpcFault, Storage};
@@ -82,7 +84,7 @@ pub trait Runtime: 'static {
     fn spawn(task: impl Future<Output = ()> + Send + 'static);
 }
 
-/// How a host's outgoing calls reach their peers.
+/// How a host's outgoing calls and datagrams reach their peers.
 pub trait Calls: 'static {
     /// A call to `to` that resolves to the peer's reply or why there is none (never later
     /// than `timeout`: then it is [`CallError::Timeout`]).
@@ -96,6 +98,10 @@ pub trait Calls: 'static {
     /// A call to `to` timed out or found it unreachable (`why`): drop whatever is cached for it,
     /// as the engine's connection policy says.
     fn forget(&mut self, _to: &str, _why: &CallError) {}
+
+    /// One datagram to `to`, through the network's faults and latencies: it arrives once
+    /// (as [`Inbound::datagram`] on the peer's host) or never, and the sender is not told.
+    fn send(&mut self, to: &str, envelope: Envelope);
 }
 
 pub enum DriverMsg {
@@ -103,6 +109,8 @@ pub enum DriverMsg {
     Request { from: String, msg: u64, body: Body, reply: oneshot::Sender<Body> },
     /// How this host's call `msg` to `to`, sent at `sent_us`, ended.
     CallResult { to: String, tag: u64, msg: u64, sent_us: u64, result: Result<Body, CallError> },
+    /// Datagram `msg` from `from`.
+    Datagram { from: String, msg: u64, body: Body },
 }
 
 /// A call the node has yet to answer: where the answer goes, and what the trace calls it.
@@ -151,6 +159,7 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
         next_timer_seq: 0,
         pending_replies: BTreeMap::new(),
         next_request_id: 0,
+        dns_door: DnsDoor::default(),
         calls,
         runtime: std::marker::PhantomData,
     };
@@ -215,6 +224,8 @@ struct HostState<R, C> {
     next_timer_seq: u64,
     pending_replies: BTreeMap<RequestId, PendingReply>,
     next_request_id: RequestId,
+    /// The DNS faults on the datagrams this host receives and sends.
+    dns_door: DnsDoor,
     calls: C,
     runtime: std::marker::PhantomData<R>,
 }
@@ -243,9 +254,7 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
     fn deliver(&mut self, msg: DriverMsg) {
         match msg {
             DriverMsg::Request { from, msg, body, reply } => {
-                self.record(
-                    Record::debug("msg-deliver").with("msg", msg).with("from", from.as_str()).with("body", body.name()),
-                );
+                self.record(message_record("msg-deliver", msg, ("from", &from), &body));
                 self.next_request_id += 1;
                 let id = self.next_request_id;
                 self.pending_replies.insert(id, PendingReply { reply, caller: from.clone(), msg });
@@ -257,6 +266,16 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
                     self.calls.forget(&to, why);
                 }
                 self.step(Input::CallResult { tag, result })
+            }
+            DriverMsg::Datagram { from, msg, body } => {
+                let (faults, me, recorder) = (self.faults.clone(), Arc::clone(&self.name), self.recorder.clone());
+                let record = |record| recorder.record(R::now_us(), &me, record);
+                if !self.dns_door.admit(&faults, &me, &from, msg, &body, record) {
+                    return;
+                }
+                self.record(message_record("msg-deliver", msg, ("from", &from), &body).with("datagram", true));
+                self.step(Input::Datagram { from, body });
+                self.dns_door.close();
             }
         }
     }
@@ -325,13 +344,7 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
         match action {
             Action::Call { to, tag, body, timeout_ms } => {
                 let msg = self.recorder.next_message_id();
-                self.record(
-                    Record::debug("msg-send")
-                        .with("msg", msg)
-                        .with("to", to.as_str())
-                        .with("body", body.name())
-                        .with("timeout_ms", timeout_ms),
-                );
+                self.record(message_record("msg-send", msg, ("to", &to), &body).with("timeout_ms", timeout_ms));
                 self.note_leg_fate(msg, "request", &to);
                 let envelope = Envelope { from: self.name.to_string(), msg, body: Some(body) };
                 let call = self.calls.call(&to, envelope, Duration::from_millis(timeout_ms));
@@ -345,15 +358,17 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
             Action::Reply { id, body } => {
                 // The caller may have given up already; a reply nobody waits for is dropped.
                 if let Some(PendingReply { reply, caller, msg }) = self.pending_replies.remove(&id) {
-                    self.record(
-                        Record::debug("msg-reply")
-                            .with("msg", msg)
-                            .with("to", caller.as_str())
-                            .with("body", body.name()),
-                    );
+                    self.record(message_record("msg-reply", msg, ("to", &caller), &body));
                     self.note_leg_fate(msg, "reply", &caller);
                     let _ = reply.send(body);
                 }
+            }
+            Action::Send { to, body } => {
+                let body = self.dns_door.release(&self.faults, &self.name, &to, body);
+                let msg = self.recorder.next_message_id();
+                self.record(message_record("msg-send", msg, ("to", &to), &body).with("datagram", true));
+                self.note_leg_fate(msg, "datagram", &to);
+                self.calls.send(&to, Envelope { from: self.name.to_string(), msg, body: Some(body) });
             }
             Action::SetTimer { tag, after_ms } => self.schedule(now_ms + after_ms, Due::Timer { tag }),
             Action::Write { key, value } => self.disk.lock().write(key, value),
@@ -392,7 +407,7 @@ impl Inbound {
             self.note_fault::<R>(&from, msg, fault);
         }
         match fault {
-            None => self.serve::<R>(from, msg, body).await,
+            None => self.forward(from, msg, body).await,
             Some(RpcFault::DropRequest) => std::future::pending().await,
             Some(RpcFault::DropResponse) => {
                 // The node acts on the request; its answer is lost on the way back.
@@ -411,8 +426,18 @@ impl Inbound {
         }
     }
 
+    /// Hands a datagram to the node, if it runs: a datagram to a crashed node is lost.
+    pub fn datagram(&self, from: String, msg: u64, body: Body) {
+        let _ = self.inbox.send(DriverMsg::Datagram { from, msg, body });
+    }
+
+    /// A datagram that was not a lab envelope: dropped, and said (`why`).
+    pub(super) fn malformed_datagram<R: Runtime>(&self, why: &str) {
+        self.recorder.record(R::now_us(), &self.me, Record::warn("malformed-datagram").with("error", why));
+    }
+
     /// Hands the request to the node and returns a future of its reply.
-    pub(super) fn forward(&self, from: String, msg: u64, body: Body) -> impl Future<Output = Result<Body, Refused>> {
+    fn forward(&self, from: String, msg: u64, body: Body) -> impl Future<Output = Result<Body, Refused>> {
         let (reply, answer) = oneshot::channel();
         let queued = self.inbox.send(DriverMsg::Request { from, msg, body, reply });
         async move {
@@ -434,6 +459,12 @@ impl Inbound {
         }
         self.recorder.record(R::now_us(), &self.me, record);
     }
+}
+
+/// A message event of the trace (`msg-send`, `msg-deliver`, `msg-reply`): message `msg`, the
+/// peer it goes to or comes from (`("to", name)` or `("from", name)`), and what it carries.
+fn message_record(kind: &'static str, msg: u64, (direction, peer): (&'static str, &str), body: &Body) -> Record {
+    Record::debug(kind).with("msg", msg).with(direction, peer).with("body", body.name())
 }
 
 /// How a call ended, for the trace: `msg-result` on the caller.

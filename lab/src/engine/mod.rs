@@ -36,7 +36,7 @@ use std::time::{Duration, UNIX_EPOCH};
 /// real clock (turmoil's default epoch is the real time).
 const EPOCH_SECS: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
-/// Per-socket buffer of simulated TCP, in segments.
+/// Per-socket buffer of simulated TCP, in segments (and of simulated UDP, in datagrams).
 const TCP_CAPACITY_SEGMENTS: usize = 65_536;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +157,8 @@ pub fn run(scenario: &Scenario, variant: &Variant, seed: u64) -> RunResult {
         // A held link releases everything it queued at once; the default socket buffer (64
         // segments) would overflow and turmoil panics rather than drop.
         .tcp_capacity(TCP_CAPACITY_SEGMENTS)
+        // turmoil drops datagrams beyond a socket's buffer; a held link's release must not.
+        .udp_capacity(TCP_CAPACITY_SEGMENTS)
         .build();
 
     for spec in &variant.nodes {

@@ -17,6 +17,9 @@ use turmoil::net::TcpStream;
 /// The port every node's gRPC server listens on (hosts are told apart by name).
 pub const NODE_PORT: u16 = 9000;
 
+/// The UDP port every node receives datagrams on (DNS's own port: DNS is what they carry).
+pub const DATAGRAM_PORT: u16 = 53;
+
 /// A simulated TCP stream that both tonic's server and hyper's client accept.
 pub struct SimStream(pub TcpStream);
 

@@ -5,7 +5,8 @@
 //!
 //! Messages are passed in memory as the same `Envelope`s the gRPC engine sends. A call is a
 //! request leg and a reply leg; each leg waits for its link's latency, is dropped if the link is
-//! partitioned when it is sent, and waits while the link is held.
+//! partitioned when it is sent, and waits while the link is held. A datagram is one such leg,
+//! with nobody waiting for an answer; it is lost if its receiver is down when it arrives.
 
 use super::host::{self, Calls, HostContext, Inbound, Runtime};
 use super::links::{self, carry, Links};
@@ -97,6 +98,21 @@ impl Calls for NetCalls {
                 () = once_sleep::sleep(timeout) => Err(CallError::Timeout),
             }
         }
+    }
+
+    /// Carried by a task of the sender's node, as a call's request leg is: a datagram still
+    /// on its way when its sender crashes is lost with it (on turmoil it would arrive).
+    fn send(&mut self, to: &str, envelope: Envelope) {
+        let (me, to, net, links) = (self.me.to_string(), to.to_owned(), Arc::clone(&self.net), Arc::clone(&self.links));
+        madsim::task::spawn(async move {
+            if !carry::<Madsim>(&links, &me, &to).await {
+                return;
+            }
+            let receiver = net.lock().expect("the network lock is never poisoned").listening.get(&to).cloned();
+            if let (Some(receiver), Some(body)) = (receiver, envelope.body) {
+                receiver.datagram(envelope.from, envelope.msg, body);
+            }
+        });
     }
 }
 

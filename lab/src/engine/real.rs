@@ -10,16 +10,18 @@
 //!
 //! Each node incarnation runs on its own thread with its own single-threaded tokio runtime,
 //! which owns everything the incarnation started: its server and every connection it
-//! accepted, its node, its outgoing calls. A crash stops that runtime, which drops all of it
-//! at once, as a killed process would: its sockets close and its callers see the connection
-//! fail. A restart binds the same port again and starts a fresh incarnation.
+//! accepted, its UDP socket, its node, its outgoing calls. A crash stops that runtime, which
+//! drops all of it at once, as a killed process would: its sockets close, its callers see the
+//! connection fail, and datagrams sent to it are lost. A restart binds the same ports again
+//! and starts a fresh incarnation.
 //!
 //! Network faults go through [`super::links`], a gate each caller passes at the message level
 //! (cut → the leg is lost, held → it waits for the release, then the link's latency), not a
-//! proxy between sockets: the gRPC bytes themselves always travel over loopback at once.
+//! proxy between sockets: the gRPC bytes themselves always travel over loopback at once. A
+//! datagram passes the same gate before it leaves its sender's UDP socket.
 
 use super::dialled::{DialledStream, Dialler};
-use super::driver::NodeService;
+use super::driver::{receive_datagrams, NodeService};
 use super::fault_layer::FaultLayer;
 use super::host::{self, Calls, HostContext, Inbound, Runtime};
 use super::links::{self, carry, Links};
@@ -35,7 +37,7 @@ use proto::lab::node_server::NodeServer;
 use proto::Envelope;
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
@@ -81,6 +83,8 @@ impl Runtime for Real {
 /// What every node's outgoing calls share: where each node listens, and the link gate.
 struct Network {
     addresses: BTreeMap<String, SocketAddr>,
+    /// Where each node receives datagrams (a UDP port of its own).
+    datagram_addresses: BTreeMap<String, SocketAddr>,
     links: Mutex<Links>,
 }
 
@@ -94,6 +98,8 @@ struct RealCalls {
     dialler: Dialler,
     /// For a node with a transport: its pool, instead of tonic's lazy channels.
     pool: Option<Pool>,
+    /// The incarnation's UDP socket, for the datagrams it sends.
+    datagrams: Arc<tokio::net::UdpSocket>,
 }
 
 impl RealCalls {
@@ -165,6 +171,19 @@ impl Calls for RealCalls {
         if let Some(pool) = &mut self.pool {
             pool.forget(to, why);
         }
+    }
+
+    /// Through the link gate (a cut link loses it, a held one keeps it, then the latency),
+    /// then out of the socket at once; a send the system refuses loses the datagram, as UDP does.
+    fn send(&mut self, to: &str, envelope: Envelope) {
+        let Some(&address) = self.network.datagram_addresses.get(to) else { return };
+        let (me, to, network, socket) =
+            (Arc::clone(&self.me), to.to_owned(), Arc::clone(&self.network), Arc::clone(&self.datagrams));
+        tokio::spawn(async move {
+            if carry::<Real>(&network.links, &me, &to).await {
+                let _ = socket.send_to(&envelope.to_datagram(), address).await;
+            }
+        });
     }
 }
 
@@ -243,14 +262,40 @@ struct Incarnation {
 struct Host {
     ctx: Arc<HostContext>,
     address: SocketAddr,
+    datagram_address: SocketAddr,
     running: Option<Incarnation>,
 }
 
+/// The sockets an incarnation serves on: gRPC's listener and the datagrams' UDP socket.
+struct Sockets {
+    listener: TcpListener,
+    datagrams: UdpSocket,
+}
+
+impl Sockets {
+    /// Binds both on `127.0.0.1`: at the given ports, or (port 0) at ports the system picks.
+    fn bind(name: &str, address: SocketAddr, datagram_address: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(address).with_context(|| format!("cannot listen on {address} for {name}"))?;
+        let datagrams = UdpSocket::bind(datagram_address)
+            .with_context(|| format!("cannot bind UDP {datagram_address} for {name}"))?;
+        Ok(Self { listener, datagrams })
+    }
+
+    fn addresses(&self, name: &str) -> anyhow::Result<(SocketAddr, SocketAddr)> {
+        let read = || Ok::<_, std::io::Error>((self.listener.local_addr()?, self.datagrams.local_addr()?));
+        read().with_context(|| format!("cannot read {name}'s addresses"))
+    }
+}
+
 impl Host {
-    /// Starts an incarnation serving on `listener`.
-    fn launch(&mut self, listener: TcpListener, network: &Arc<Network>, log: &tracing::Dispatch) -> anyhow::Result<()> {
+    /// Starts an incarnation serving on `sockets`.
+    fn launch(&mut self, sockets: Sockets, network: &Arc<Network>, log: &tracing::Dispatch) -> anyhow::Result<()> {
         let name = Arc::clone(&self.ctx.name);
+        let Sockets { listener, datagrams } = sockets;
         listener.set_nonblocking(true).with_context(|| format!("cannot serve {name} on {}", self.address))?;
+        datagrams
+            .set_nonblocking(true)
+            .with_context(|| format!("cannot receive datagrams for {name} on {}", self.datagram_address))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -265,9 +310,28 @@ impl Host {
                     let dialler =
                         Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone(), Real::now_us);
                     let pool = ctx.transport.map(Pool::new);
-                    let calls = RealCalls { me: Arc::clone(&ctx.name), network, peers: BTreeMap::new(), dialler, pool };
+                    let datagrams = match tokio::net::UdpSocket::from_std(datagrams) {
+                        Ok(socket) => Arc::new(socket),
+                        Err(error) => {
+                            let record = Record::warn("datagrams-stopped").with("error", error.to_string());
+                            return ctx.recorder.record(Real::now_us(), &ctx.name, record);
+                        }
+                    };
+                    let me = Arc::clone(&ctx.name);
+                    let calls = RealCalls {
+                        me,
+                        network,
+                        peers: BTreeMap::new(),
+                        dialler,
+                        pool,
+                        datagrams: Arc::clone(&datagrams),
+                    };
                     let (inbox, node) = host::start::<Real, _>(&ctx, calls);
-                    tokio::spawn(serve(listener, ctx.inbound(inbox)));
+                    let inbound = ctx.inbound(inbox);
+                    tokio::spawn(receive_datagrams::<Real>(inbound.clone(), async move |buffer: &mut [u8]| {
+                        datagrams.recv_from(buffer).await.map(|(length, _)| length)
+                    }));
+                    tokio::spawn(serve(listener, inbound));
                     tokio::select! {
                         () = node => {}
                         _ = stopped => {}
@@ -371,21 +435,24 @@ impl<'a> Cluster<'a> {
             let _runtime = harness.enter();
             Interrupt::install().context("cannot catch Ctrl-C")?
         };
-        let mut listeners = Vec::new();
+        let mut bound = Vec::new();
         for spec in &variant.nodes {
-            // Port 0: the system picks a free port; the node keeps it across restarts.
-            let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-                .with_context(|| format!("cannot listen on 127.0.0.1 for {}", spec.name))?;
-            let address = listener.local_addr().with_context(|| format!("cannot read {}'s address", spec.name))?;
-            listeners.push((address, listener));
+            // Port 0: the system picks free ports; the node keeps them across restarts.
+            let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+            let sockets = Sockets::bind(&spec.name, any_port, any_port)?;
+            bound.push((sockets.addresses(&spec.name)?, sockets));
         }
-        let network = Arc::new(Network {
-            addresses: variant
+        let addresses_of = |pick: fn(&(SocketAddr, SocketAddr)) -> SocketAddr| {
+            variant
                 .nodes
                 .iter()
-                .zip(&listeners)
-                .map(|(spec, (address, _))| (spec.name.clone(), *address))
-                .collect(),
+                .zip(&bound)
+                .map(|(spec, (addresses, _))| (spec.name.clone(), pick(addresses)))
+                .collect()
+        };
+        let network = Arc::new(Network {
+            addresses: addresses_of(|&(tcp, _)| tcp),
+            datagram_addresses: addresses_of(|&(_, udp)| udp),
             links: Mutex::new(Links::new(&scenario.network, stream_rng(seed, "real/net"))),
         });
 
@@ -403,11 +470,11 @@ impl<'a> Cluster<'a> {
             harness,
             interrupt,
         };
-        for (spec, (address, listener)) in variant.nodes.iter().zip(listeners) {
+        for (spec, ((address, datagram_address), sockets)) in variant.nodes.iter().zip(bound) {
             let ctx = Arc::new(HostContext::new(spec, seed, &scenario.storage, &recorder, &faults));
-            cluster.hosts.push(Host { ctx, address, running: None });
+            cluster.hosts.push(Host { ctx, address, datagram_address, running: None });
             let host = cluster.hosts.last_mut().expect("just pushed");
-            host.launch(listener, &cluster.network, &cluster.log)?;
+            host.launch(sockets, &cluster.network, &cluster.log)?;
         }
         Ok(cluster)
     }
@@ -506,11 +573,11 @@ impl<'a> Cluster<'a> {
             return Ok(());
         };
         host.stop().map_err(anyhow::Error::msg)?;
-        // Another program may have taken the port while the node was down; then it cannot come
+        // Another program may have taken a port while the node was down; then it cannot come
         // back where its peers will call it, and the run ends saying so.
-        let listener = TcpListener::bind(host.address)
-            .with_context(|| format!("{name} cannot listen on {} again after its restart", host.address))?;
-        host.launch(listener, &network, &log)
+        let sockets = Sockets::bind(name, host.address, host.datagram_address)
+            .with_context(|| format!("{name} cannot serve again after its restart"))?;
+        host.launch(sockets, &network, &log)
     }
 }
 

@@ -11,6 +11,13 @@ const FAULT_ENDS = {
   pause: "resume",
   clock: "clock-restored",
   "rpc-faults-on": "rpc-faults-off",
+  "dns-faults-on": "dns-faults-off",
+  reset: "tcp-restored",
+  "black-hole": "tcp-restored",
+  "connect-timeout": "tcp-restored",
+  "slow-close": "tcp-restored",
+  bandwidth: "tcp-restored",
+  "limit-data": "tcp-restored",
 };
 
 /** Fault kinds that name nodes (`nodes`) rather than links (`from`, `to`). */
@@ -47,7 +54,7 @@ export function buildModel(data) {
   const untriggered = [];
   for (const e of events) {
     const f = e.fields;
-    if (MESSAGE_KINDS.has(e.kind) || (e.kind === "rpc-fault" && f.msg !== undefined)) {
+    if (MESSAGE_KINDS.has(e.kind) || ((e.kind === "rpc-fault" || e.kind === "dns-fault") && f.msg !== undefined)) {
       const m = message(f.msg);
       switch (e.kind) {
         case "msg-send":
@@ -63,7 +70,7 @@ export function buildModel(data) {
           m.result = e;
           break;
         default:
-          m.fates.push(e); // msg-lost, msg-held, rpc-fault
+          m.fates.push(e); // msg-lost, msg-held, rpc-fault, dns-fault
       }
       continue;
     }
@@ -140,6 +147,8 @@ function faultLabel(kind, f) {
 /** The outcome class of a message, for its colour and its end mark. */
 export function messageFate(m) {
   if (m.fates.some((e) => e.kind === "msg-lost" || (e.kind === "rpc-fault" && String(e.fields.fault).startsWith("drop")))) return "lost";
+  // A datagram has no result: one that never arrived was lost, whether or not a fault says why.
+  if (m.send.fields.datagram && m.delivers.length === 0) return "lost";
   if (m.result && m.result.fields.outcome !== "ok") return "failed";
   if (m.fates.length) return "faulted";
   return "ok";

@@ -27,6 +27,13 @@ const FAULT_COLOURS = {
   pause: "rgba(40,120,160,0.18)",
   clock: "rgba(60,150,90,0.14)",
   "rpc-faults-on": "rgba(138,79,181,0.12)",
+  "dns-faults-on": "rgba(138,79,181,0.12)",
+  reset: "rgba(196,49,49,0.12)",
+  "black-hole": "rgba(196,49,49,0.16)",
+  "connect-timeout": "rgba(196,49,49,0.12)",
+  "slow-close": "rgba(208,138,30,0.12)",
+  bandwidth: "rgba(208,138,30,0.12)",
+  "limit-data": "rgba(208,138,30,0.12)",
 };
 
 function kindColour(kind) {
@@ -554,7 +561,7 @@ function renderFilters(model, state, diagram) {
   });
   const bodies = new Map();
   for (const m of model.messages) bodies.set(m.body, (bodies.get(m.body) || 0) + 1);
-  const recordKinds = [...model.kinds.entries()].filter(([k]) => !k.startsWith("msg-") && k !== "fault" && k !== "rpc-fault");
+  const recordKinds = [...model.kinds.entries()].filter(([k]) => !k.startsWith("msg-") && k !== "fault" && k !== "rpc-fault" && k !== "dns-fault");
   const kinds = document.getElementById("kind-filter");
   kinds.innerHTML =
     recordKinds.map(([k, n]) => `<label><input type="checkbox" data-kind="${escapeHtml(k)}" checked> <span style="color:${kindColour(k)}">■</span> ${escapeHtml(k)} (${n})</label>`).join("") +

@@ -4,11 +4,17 @@
 //! the cache sends its own query, as a stub resolver without request coalescing does: what
 //! negative caching and TTLs save the DNS server is counted in `dns-query` records.
 //!
+//! Queries go out as datagrams, as DNS over UDP does: one query, at most one answer, no
+//! retransmission. The client keeps each query's 16-bit id and takes only an answer from its
+//! DNS server with an id it is waiting for (a late answer, after its timer gave up, is
+//! dropped); a query whose answer has not come by `dns_timeout_ms` has failed.
+//!
 //! Records: `dns-query`, `dns-resolved`, `service-call`, `service-result` (see
 //! `records::dns`).
 
 use super::resolver::{Lookup, Resolved, Resolver, ResolverConfig};
 use super::wire;
+use super::wire::Answer;
 use super::Addresses;
 use crate::client::Arrivals;
 use crate::records::dns::{
@@ -16,7 +22,7 @@ use crate::records::dns::{
     SERVICE_RESULT,
 };
 use crate::{Body, CallError, Ctx, Input, Node, Out, Record};
-use proto::dns::{DnsQuery, ServiceCall};
+use proto::dns::{DnsQuery, DnsResponse, ServiceCall};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -36,13 +42,19 @@ pub struct DnsClientConfig {
 
 const ARRIVAL_TIMER: u64 = 0;
 
-// A request's calls are tagged with its id: ×2 for the service call, ×2 + 1 for its DNS query.
+// A request's service call is tagged with its id ×2; its DNS query's timer with id ×2 + 1.
 fn service_tag(id: u64) -> u64 {
     id * 2
 }
 
-fn query_tag(id: u64) -> u64 {
+fn query_timer(id: u64) -> u64 {
     id * 2 + 1
+}
+
+/// A request's DNS query id: the request's id folded into DNS's 16 bits. Two queries out at
+/// once share an id only 65,536 requests apart, far more than a query's timeout lets overlap.
+fn query_id(id: u64) -> u16 {
+    id as u16
 }
 
 pub struct DnsClient {
@@ -52,13 +64,15 @@ pub struct DnsClient {
     next_id: u64,
     /// Requests in flight: id → (started at, the backend once known).
     open: BTreeMap<u64, (u64, Option<String>)>,
+    /// Queries waiting for their answer: DNS id → the request that asked.
+    asking: BTreeMap<u16, u64>,
 }
 
 impl DnsClient {
     pub fn new(config: DnsClientConfig) -> Self {
         let arrivals = Arrivals::new(config.requests_per_second);
         let resolver = Resolver::new(config.resolver.clone());
-        Self { config, arrivals, resolver, next_id: 0, open: BTreeMap::new() }
+        Self { config, arrivals, resolver, next_id: 0, open: BTreeMap::new(), asking: BTreeMap::new() }
     }
 
     fn start_request(&mut self, now_ms: u64, out: &mut Out) {
@@ -68,26 +82,38 @@ impl DnsClient {
         match self.resolver.lookup(&self.config.service, now_ms) {
             Lookup::Address(address) | Lookup::Stale(address) => self.call_backend(now_ms, id, address, out),
             Lookup::Missing => self.finish(now_ms, id, NXDOMAIN, out),
-            Lookup::Ask => {
-                // The query id is the request's, folded into DNS's 16 bits.
-                match wire::query(id as u16, &self.config.service) {
-                    Ok(wire) => {
-                        out.record(Record::debug(DNS_QUERY).with(NAME, self.config.service.as_str()));
-                        let body = Body::DnsQuery(DnsQuery { wire });
-                        out.call(&self.config.dns_server, query_tag(id), body, self.config.dns_timeout_ms);
-                    }
-                    Err(_) => self.finish(now_ms, id, DNS_FAILED, out),
+            Lookup::Ask => match wire::query(query_id(id), &self.config.service) {
+                Ok(wire) => {
+                    out.record(Record::debug(DNS_QUERY).with(NAME, self.config.service.as_str()));
+                    self.asking.insert(query_id(id), id);
+                    out.send(&self.config.dns_server, Body::DnsQuery(DnsQuery { wire }));
+                    out.set_timer(query_timer(id), self.config.dns_timeout_ms);
                 }
-            }
+                Err(_) => self.finish(now_ms, id, DNS_FAILED, out),
+            },
         }
     }
 
-    fn on_dns_result(&mut self, now_ms: u64, id: u64, result: Result<Body, CallError>, out: &mut Out) {
+    /// A datagram from the DNS server: the answer to one of the queries out, or nothing we
+    /// asked for (a garbled answer, or a late one whose request has given up).
+    fn on_dns_response(&mut self, now_ms: u64, response: &DnsResponse, out: &mut Out) {
+        let Ok((query, answer)) = wire::parse_response(&response.wire) else { return };
+        if let Some(id) = self.asking.remove(&query) {
+            self.on_dns_result(now_ms, id, Some(answer), out);
+        }
+    }
+
+    /// A query's timer: still unanswered, it has failed.
+    fn on_dns_timeout(&mut self, now_ms: u64, id: u64, out: &mut Out) {
+        if self.asking.get(&query_id(id)) == Some(&id) {
+            self.asking.remove(&query_id(id));
+            self.on_dns_result(now_ms, id, None, out);
+        }
+    }
+
+    /// What the query asked for `id` came to: an answer, or none in time.
+    fn on_dns_result(&mut self, now_ms: u64, id: u64, answer: Option<Answer>, out: &mut Out) {
         let service = self.config.service.clone();
-        let answer = match result {
-            Ok(Body::DnsResponse(response)) => wire::parse_response(&response.wire).ok().map(|(_, answer)| answer),
-            _ => None,
-        };
         let resolved = match answer {
             Some(answer) => self.resolver.on_answer(&service, &answer, now_ms),
             None => self.resolver.on_failure(&service, now_ms),
@@ -154,9 +180,12 @@ impl Node for DnsClient {
                 }
                 out.set_timer(ARRIVAL_TIMER, wait_ms);
             }
-            Input::CallResult { tag, result } if tag % 2 == 1 => self.on_dns_result(now_ms, tag / 2, result, out),
+            Input::Timer { tag } => self.on_dns_timeout(now_ms, tag / 2, out),
+            Input::Datagram { from, body: Body::DnsResponse(response) } if from == self.config.dns_server => {
+                self.on_dns_response(now_ms, &response, out)
+            }
             Input::CallResult { tag, result } => self.on_service_result(now_ms, tag / 2, result, out),
-            Input::Timer { .. } | Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Request { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }
@@ -195,14 +224,9 @@ mod tests {
         let mut out = Out::default();
         client.start_request(now_ms, &mut out);
         actions.extend(out.take());
-        let asked = actions.iter().find_map(|a| match a {
-            Action::Call { tag, body: Body::DnsQuery(_), .. } => Some(*tag),
-            _ => None,
-        });
-        if let Some(tag) = asked {
-            let wire = wire::response(tag as u16 / 2, "api.lab", dns).unwrap();
-            let result = Ok(Body::DnsResponse(DnsResponse { wire }));
-            actions.extend(step(client, rng, now_ms + 2, Input::CallResult { tag, result }));
+        let asked = sent_query(&actions);
+        if let Some(query) = asked {
+            actions.extend(step(client, rng, now_ms + 2, answer_from("dns", query, dns)));
         }
         let called = actions.iter().find_map(|a| match a {
             Action::Call { to, tag, body: Body::ServiceCall(_), .. } => Some((to.clone(), *tag)),
@@ -215,7 +239,70 @@ mod tests {
         (called.map(|(to, _)| to), asked.is_some())
     }
 
+    /// The id of the DNS query among `actions`, sent as a datagram to the DNS server.
+    fn sent_query(actions: &[Action]) -> Option<u16> {
+        actions.iter().find_map(|a| match a {
+            Action::Send { to, body: Body::DnsQuery(query) } if to == "dns" => {
+                Some(wire::parse_query(&query.wire).unwrap().0)
+            }
+            _ => None,
+        })
+    }
+
+    fn answer_from(from: &str, query: u16, dns: &Answer) -> Input {
+        let wire = wire::response(query, "api.lab", dns).unwrap();
+        Input::Datagram { from: from.into(), body: Body::DnsResponse(DnsResponse { wire }) }
+    }
+
+    fn outcomes(actions: &[Action]) -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Record(r) if r.kind == SERVICE_RESULT => r.field(OUTCOME).map(ToString::to_string),
+                _ => None,
+            })
+            .collect()
+    }
+
     const MISSING: Answer = Answer::NxDomain;
+
+    /// A client with an empty cache, after its first request at 0 ms: it and what it did.
+    fn asked_once() -> (DnsClient, Vec<Action>) {
+        let mut c = client(TtlPolicy::Respect, 0);
+        let mut out = Out::default();
+        c.start_request(0, &mut out);
+        (c, out.take())
+    }
+
+    #[test]
+    fn an_unanswered_query_fails_at_its_timeout_and_its_late_answer_is_dropped() {
+        let mut rng = stream_rng(1, "dns-client");
+        let (mut c, actions) = asked_once();
+        let query = sent_query(&actions).expect("an empty cache asks");
+        let timer = actions.iter().find_map(|a| match a {
+            Action::SetTimer { tag, after_ms } if *tag != ARRIVAL_TIMER => Some((*tag, *after_ms)),
+            _ => None,
+        });
+        assert_eq!(timer.map(|(_, after)| after), Some(100), "the query's timer is dns_timeout_ms");
+        let failed = step(&mut c, &mut rng, 100, Input::Timer { tag: timer.unwrap().0 });
+        assert_eq!(outcomes(&failed), vec![DNS_FAILED.to_owned()]);
+        let late = step(&mut c, &mut rng, 150, answer_from("dns", query, &points_to(1)));
+        assert!(late.is_empty(), "nobody waits for a late answer: {late:?}");
+    }
+
+    #[test]
+    fn only_the_dns_server_can_answer_and_only_a_query_that_is_out() {
+        let mut rng = stream_rng(1, "dns-client");
+        let (mut c, actions) = asked_once();
+        let query = sent_query(&actions).unwrap();
+        assert!(step(&mut c, &mut rng, 1, answer_from("backend-blue", query, &points_to(1))).is_empty());
+        assert!(step(&mut c, &mut rng, 1, answer_from("dns", query.wrapping_add(1), &points_to(1))).is_empty());
+        let answered = step(&mut c, &mut rng, 2, answer_from("dns", query, &points_to(1)));
+        let called = answered
+            .iter()
+            .any(|a| matches!(a, Action::Call { to, body: Body::ServiceCall(_), .. } if to == "backend-blue"));
+        assert!(called, "the real answer goes through: {answered:?}");
+    }
 
     fn points_to(node: u8) -> Answer {
         Answer::Addresses(vec![(Ipv4Addr::new(10, 0, 0, node), 5)])

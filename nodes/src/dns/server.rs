@@ -1,7 +1,7 @@
 //! The lab's DNS server: answers A queries from its zone as the zone stands at the moment
-//! (`now_ms` on the server's clock), authoritatively, with each record's TTL. A name the zone
-//! does not hold gets NXDOMAIN; a query that does not parse gets SERVFAIL and a record saying
-//! why — never a panic.
+//! (`now_ms` on the server's clock), authoritatively, with each record's TTL. Queries and
+//! answers are datagrams, as on UDP port 53. A name the zone does not hold gets NXDOMAIN; a
+//! query that does not parse gets no answer and a SERVFAIL record saying why — never a panic.
 //!
 //! Records: `dns-answer` (`client`, `name`, `answer`: the node, `nxdomain` or `servfail`).
 
@@ -9,7 +9,7 @@ use super::wire::{self, Answer};
 use super::zone::Zone;
 use super::Addresses;
 use crate::records::dns::{ANSWER, CLIENT, DNS_ANSWER, NAME, NXDOMAIN, SERVFAIL};
-use crate::{Body, Ctx, Input, Node, Out, Record, RequestId};
+use crate::{Body, Ctx, Input, Node, Out, Record};
 use proto::dns::DnsResponse;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,11 +45,12 @@ impl DnsServer {
         }
     }
 
-    fn on_query(&self, now_ms: u64, id: RequestId, from: &str, query: &[u8], out: &mut Out) {
+    /// A query datagram from `from`; the answer goes back to it as a datagram of its own.
+    fn on_query(&self, now_ms: u64, from: &str, query: &[u8], out: &mut Out) {
         let (wire, name, said) = self.answer(now_ms, query);
         out.record(Record::info(DNS_ANSWER).with(CLIENT, from).with(NAME, name).with(ANSWER, said));
         if !wire.is_empty() {
-            out.reply(id, Body::DnsResponse(DnsResponse { wire }));
+            out.send(from, Body::DnsResponse(DnsResponse { wire }));
         }
     }
 }
@@ -57,14 +58,13 @@ impl DnsServer {
 impl Node for DnsServer {
     fn on_input(&mut self, ctx: &mut Ctx<'_>, input: Input, out: &mut Out) {
         match input {
-            Input::Request { id, from, body: Body::DnsQuery(query) } => {
-                self.on_query(ctx.now_ms, id, &from, &query.wire, out)
-            }
+            Input::Datagram { from, body: Body::DnsQuery(query) } => self.on_query(ctx.now_ms, &from, &query.wire, out),
             Input::Start { .. }
             | Input::Request { .. }
             | Input::CallResult { .. }
             | Input::Timer { .. }
-            | Input::Synced { .. } => {}
+            | Input::Synced { .. }
+            | Input::Datagram { .. } => {}
         }
     }
 }
@@ -89,14 +89,16 @@ mod tests {
     fn ask(server: &mut DnsServer, now_ms: u64, wire: Vec<u8>) -> Vec<Action> {
         let mut rng = stream_rng(1, "dns");
         let mut out = Out::default();
-        let input = Input::Request { id: 4, from: "client-1".into(), body: Body::DnsQuery(DnsQuery { wire }) };
+        let input = Input::Datagram { from: "client-1".into(), body: Body::DnsQuery(DnsQuery { wire }) };
         server.on_input(&mut Ctx { now_ms, rng: &mut rng }, input, &mut out);
         out.take()
     }
 
     fn answer(actions: &[Action]) -> Option<Answer> {
         actions.iter().find_map(|a| match a {
-            Action::Reply { body: Body::DnsResponse(r), .. } => Some(wire::parse_response(&r.wire).unwrap().1),
+            Action::Send { to, body: Body::DnsResponse(r) } if to == "client-1" => {
+                Some(wire::parse_response(&r.wire).unwrap().1)
+            }
             _ => None,
         })
     }

@@ -117,7 +117,7 @@ impl Node for LockServer {
                     out.reply(id, Body::Grant(grant));
                 }
             }
-            Input::Request { .. } | Input::CallResult { .. } | Input::Timer { .. } => {}
+            Input::Request { .. } | Input::CallResult { .. } | Input::Timer { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -85,7 +85,7 @@ impl Node for Storage {
                     out.reply(id, Body::StorageReply(reply));
                 }
             }
-            Input::Request { .. } | Input::CallResult { .. } | Input::Timer { .. } => {}
+            Input::Request { .. } | Input::CallResult { .. } | Input::Timer { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -246,7 +246,11 @@ impl Node for Worker {
             Input::Timer { .. } if kind == WORK_DONE_TIMER => self.on_work_done(now_ms, out),
             Input::Timer { .. } if kind == COMMIT_TIMER => self.on_commit(out),
             Input::CallResult { result, .. } if kind == WRITE_CALL => self.on_wrote(result, out),
-            Input::Timer { .. } | Input::CallResult { .. } | Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Timer { .. }
+            | Input::CallResult { .. }
+            | Input::Request { .. }
+            | Input::Synced { .. }
+            | Input::Datagram { .. } => {}
         }
     }
 }

@@ -354,7 +354,7 @@ impl Node for Broker {
                 Body::Nack(nack) => self.on_nack(id, from, nack, out),
                 _ => {}
             },
-            Input::Timer { .. } | Input::CallResult { .. } => {}
+            Input::Timer { .. } | Input::CallResult { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -117,7 +117,11 @@ impl Node for Producer {
                 }
             }
             Input::CallResult { tag: PUBLISH_TAG, result } => self.on_result(ctx, result, out),
-            Input::Timer { .. } | Input::CallResult { .. } | Input::Request { .. } | Input::Synced { .. } => {}
+            Input::Timer { .. }
+            | Input::CallResult { .. }
+            | Input::Request { .. }
+            | Input::Synced { .. }
+            | Input::Datagram { .. } => {}
         }
     }
 }

@@ -91,7 +91,7 @@ impl Node for Store {
                     Self::answer(held, out);
                 }
             }
-            Input::Request { .. } | Input::CallResult { .. } | Input::Timer { .. } => {}
+            Input::Request { .. } | Input::CallResult { .. } | Input::Timer { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -178,7 +178,7 @@ impl Node for Controller {
             Input::Synced { tag } if tag == self.epoch && matches!(self.phase, Phase::Syncing) => {
                 self.ask_replicas(out)
             }
-            Input::Synced { .. } => {}
+            Input::Synced { .. } | Input::Datagram { .. } => {}
             Input::Timer { tag: HEALTH_TIMER } => {
                 if let (Phase::Monitoring { .. }, Some(primary)) = (&self.phase, &self.primary) {
                     out.call(primary, HEALTH_TAG, Body::Health(Health {}), self.config.health_timeout_ms);

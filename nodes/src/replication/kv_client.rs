@@ -223,7 +223,7 @@ impl Node for KvClient {
                 }
             }
             Input::CallResult { tag: AUDIT_TAG, result } => self.on_audit_result(result, out),
-            Input::CallResult { .. } | Input::Request { .. } | Input::Synced { .. } => {}
+            Input::CallResult { .. } | Input::Request { .. } | Input::Synced { .. } | Input::Datagram { .. } => {}
         }
     }
 }

@@ -488,7 +488,7 @@ impl Node for Replica {
                 self.log.sync(out);
                 out.set_timer(BACKGROUND_FSYNC_TIMER, BACKGROUND_FSYNC_MS);
             }
-            Input::Timer { .. } => {}
+            Input::Timer { .. } | Input::Datagram { .. } => {}
             Input::Synced { tag } => self.on_synced(tag, out),
         }
     }
