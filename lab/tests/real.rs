@@ -10,6 +10,7 @@
 
 mod common;
 
+use lab::engine::real::Cluster;
 use lab::scenario::Scenario;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
@@ -453,4 +454,29 @@ fn tcp_faults_apply_in_real_mode() {
         field(e, "node") == "client-1" && field(e, "kind") == "service-result" && field(e, "outcome") == "timeout"
     });
     assert!(timed_out, "no call of client-1 timed out in the hole\n{shown}");
+}
+
+/// A node's UDP port is open to anything on the machine, so what arrives there is input: a
+/// datagram that is not a lab envelope is dropped with a `malformed-datagram` record, and the
+/// DNS server goes on answering its clients.
+#[test]
+fn garbage_datagrams_are_dropped_and_said() {
+    let text = common::dns_small("", "max_stale_ms = 0").replace("duration_ms = 8_000", "duration_ms = 1_500");
+    let scenario = common::parse(&text).unwrap_or_else(|d| panic!("{d}"));
+    let mut cluster = Cluster::start(&scenario, scenario.variant("v").unwrap(), 1, tracing::Dispatch::none()).unwrap();
+    let dns = cluster.datagram_addresses().into_iter().find(|(name, _)| *name == "dns").unwrap().1;
+    let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    // Not protobuf; protobuf with no body; a string field cut short.
+    let garbage: [&[u8]; 3] = [&[0xff, 0xff, 0xff], b"", &[0x0a, 0x03, b'a', b'b']];
+    for datagram in garbage {
+        sender.send_to(datagram, dns).unwrap();
+    }
+    let events = cluster.run_workload(1_500).run.events;
+    cluster.stop();
+    let said: Vec<_> = events.iter().filter(|e| e.kind() == "malformed-datagram").collect();
+    assert_eq!(said.len(), 3, "each garbage datagram said: {said:?}");
+    assert!(said.iter().all(|e| &*e.node == "dns" && e.str_field("error").is_some_and(|why| !why.is_empty())));
+    let last_garbage_us = said.iter().map(|e| e.t_us).max().unwrap();
+    let answered_after = events.iter().any(|e| e.kind() == "dns-answer" && e.t_us > last_garbage_us);
+    assert!(answered_after, "the DNS server answered on after the garbage");
 }

@@ -139,4 +139,23 @@ mod tests {
         assert_eq!(Envelope::from_datagram(&envelope.to_datagram()), Ok(envelope));
         assert!(Envelope::from_datagram(&[0xff, 0xff, 0xff]).is_err());
     }
+
+    proptest::proptest! {
+        /// A node's UDP port takes whatever arrives: any bytes decode or fail, never panic.
+        #[test]
+        fn any_bytes_decode_or_fail(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = Envelope::from_datagram(&bytes);
+        }
+
+        /// A real envelope (a DNS query) with one byte changed or the tail cut: the same.
+        #[test]
+        fn a_damaged_envelope_decodes_or_fails(at in 0usize..64, to in proptest::num::u8::ANY, cut in 0usize..64) {
+            let query = dns::DnsQuery { wire: vec![0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, b'a', b'p', b'i', 0, 0, 1, 0, 1] };
+            let mut bytes = Envelope { from: "client-1".into(), msg: 42, body: Some(Body::DnsQuery(query)) }.to_datagram();
+            let at = at % bytes.len();
+            bytes[at] = to;
+            bytes.truncate(bytes.len().saturating_sub(cut));
+            let _ = Envelope::from_datagram(&bytes);
+        }
+    }
 }

@@ -484,6 +484,11 @@ impl<'a> Cluster<'a> {
         self.hosts.iter().map(|host| (&*host.ctx.name, host.address)).collect()
     }
 
+    /// Every node's name and the UDP address it receives datagrams on, in the variant's order.
+    pub fn datagram_addresses(&self) -> Vec<(&str, SocketAddr)> {
+        self.hosts.iter().map(|host| (&*host.ctx.name, host.datagram_address)).collect()
+    }
+
     /// Runs the workload for `run_ms` real milliseconds (or until Ctrl-C), applying every fault
     /// due by then at its time, then ends the recording: the nodes go on running (see
     /// [`Cluster::serve_until_interrupted`]) until [`Cluster::stop`].
