@@ -171,3 +171,26 @@ fn dns_fault_mistakes_are_located() {
     let error = common::parse(&no_dns_server).map(|_| ()).unwrap_err().to_string();
     assert!(error.contains("no DNS server"), "{error}");
 }
+
+/// dns-failover with its SERVFAIL outage replaced by a partition between the clients and the
+/// DNS server: queries are datagrams lost without an answer, and each takes the whole
+/// `dns_timeout_ms` to fail. The correct resolver serves stale and, while a refresh is out,
+/// lets no other request ask: it rides the outage out without a query storm. The resolver
+/// without serve-stale fails requests and storms.
+#[test]
+fn a_dns_server_cut_off_by_a_partition_is_an_outage_serve_stale_rides_out() {
+    let text = std::fs::read_to_string(common::repo_root().join("scenarios/dns-failover.toml")).unwrap();
+    let servfail = "kind = \"dns\"\nat_ms = 48_000\nfor_ms = 10_000\naction = \"servfail\"\nnames = [\"api.lab\"]\nprobability = 1.0\n";
+    let partition = "kind = \"partition\"\nat_ms = 48_000\nfor_ms = 10_000\nfrom = [\"client-1\", \"client-2\", \"client-3\"]\nto = [\"dns\"]\n";
+    assert!(text.contains(servfail), "the scenario's outage is where this test expects it");
+    let scenario = common::parse(&text.replace(servfail, partition)).unwrap_or_else(|d| panic!("{d}"));
+    let failed = |variant: &str| -> Vec<String> {
+        let judged = run_and_judge(&scenario, scenario.variant(variant).unwrap(), 1).unwrap();
+        let lost =
+            judged.run.events.iter().filter(|e| e.kind() == "msg-lost" && e.str_field("leg") == Some("datagram"));
+        assert!(lost.count() > 0, "{variant}: queries were lost to the partition");
+        judged.verdicts.iter().filter(|v| !v.passed()).map(|v| v.check.to_owned()).collect()
+    };
+    assert_eq!(failed("respect-ttl"), Vec::<String>::new());
+    assert_eq!(failed("fail-on-servfail"), ["availability", "dns-query-rate"]);
+}

@@ -86,6 +86,8 @@ impl DnsClient {
                 Ok(wire) => {
                     out.record(Record::debug(DNS_QUERY).with(NAME, self.config.service.as_str()));
                     self.asking.insert(query_id(id), id);
+                    let gives_up_ms = now_ms + self.config.dns_timeout_ms;
+                    self.resolver.refreshing(&self.config.service, now_ms, gives_up_ms);
                     out.send(&self.config.dns_server, Body::DnsQuery(DnsQuery { wire }));
                     out.set_timer(query_timer(id), self.config.dns_timeout_ms);
                 }

@@ -6,7 +6,11 @@
 //! - **serve-stale** (RFC 8767): when the DNS server fails or does not answer, an expired
 //!   answer is used for up to `max_stale_ms` instead of failing the call; after such a
 //!   failure the stale answer is used without asking for `stale_refresh_ms` (RFC 8767's
-//!   failure recheck timer), so a dead DNS server is not asked on every request.
+//!   failure recheck timer), so a dead DNS server is not asked on every request. And while a
+//!   refresh is out ([`Resolver::refreshing`]), requests use the expired answer rather than
+//!   send a query of their own: a server that does not answer at all (a partition, a lost
+//!   datagram) takes a whole query timeout to fail, and without this every request in that
+//!   time would ask again.
 //!
 //! Time is the caller's (`now_ms`); nothing here reads a clock.
 
@@ -87,6 +91,19 @@ impl Resolver {
             }
             Some(&Cached::Missing { until_ms }) if now_ms < until_ms => Lookup::Missing,
             _ => Lookup::Ask,
+        }
+    }
+
+    /// A query for `name` went out now and will have failed by `until_ms`: if an expired
+    /// answer may still be served, lookups until then use it instead of asking again.
+    pub fn refreshing(&mut self, name: &str, now_ms: u64, until_ms: u64) {
+        let max_stale_ms = self.config.max_stale_ms;
+        if let Some(Cached::Address { expires_ms: Some(expired_ms), recheck_ms, .. }) =
+            self.cache.get_mut(&normalize(name))
+        {
+            if now_ms < *expired_ms + max_stale_ms {
+                *recheck_ms = until_ms;
+            }
         }
     }
 
@@ -195,5 +212,22 @@ mod tests {
         assert_eq!(r.lookup("api.lab", 35_000), Lookup::Ask, "past max_stale_ms nothing stale is served");
         r.on_answer("api.lab", &Answer::Addresses(vec![(GREEN, 5)]), 36_000);
         assert_eq!(r.lookup("api.lab", 36_001), Lookup::Address(GREEN));
+    }
+
+    #[test]
+    fn while_a_refresh_is_out_the_expired_answer_stands_in_and_nobody_asks_again() {
+        let mut r = resolver(TtlPolicy::Respect, 0, 30_000);
+        r.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        assert_eq!(r.lookup("api.lab", 10_000), Lookup::Ask);
+        r.refreshing("api.lab", 10_000, 10_200);
+        assert_eq!(r.lookup("api.lab", 10_199), Lookup::Stale(BLUE), "the query is still out");
+        assert_eq!(r.lookup("api.lab", 10_200), Lookup::Ask, "it has failed by now: ask again");
+        r.on_answer("api.lab", &Answer::Addresses(vec![(GREEN, 5)]), 10_100);
+        assert_eq!(r.lookup("api.lab", 10_101), Lookup::Address(GREEN), "the answer replaces the stand-in");
+
+        let mut strict = resolver(TtlPolicy::Respect, 0, 0);
+        strict.on_answer("api.lab", &Answer::Addresses(vec![(BLUE, 5)]), 0);
+        strict.refreshing("api.lab", 10_000, 10_200);
+        assert_eq!(strict.lookup("api.lab", 10_100), Lookup::Ask, "without serve-stale every request asks");
     }
 }
