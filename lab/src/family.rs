@@ -72,6 +72,7 @@ pub const HOST_RECORDS: &[&str] = &[
     "tcp-fault",
     "malformed-datagram",
     "datagrams-stopped",
+    crate::engine::DATAGRAM_NOT_SENT,
     crate::engine::CONNECT_FAILED,
     crate::engine::SYNCED,
     crate::engine::DISK_LOST,
@@ -114,12 +115,20 @@ pub trait NodeGroup: Any {
 pub struct NodeBuilder {
     build: Arc<dyn Fn() -> Box<dyn Node> + Send + Sync>,
     transport: Option<Transport>,
+    datagrams: bool,
 }
 
 impl NodeBuilder {
     /// A builder that makes a new node from a copy of `config` each time it is called.
     pub fn new<C: Clone + Send + Sync + 'static, N: Node + 'static>(config: C, new: fn(C) -> N) -> Self {
-        Self { build: Arc::new(move || Box::new(new(config.clone()))), transport: None }
+        Self { build: Arc::new(move || Box::new(new(config.clone()))), transport: None, datagrams: false }
+    }
+
+    /// The same builder, for a node that sends or receives datagrams (`Out::send`): its host
+    /// opens a UDP socket. A host whose software uses no UDP opens none, as a real process
+    /// would — and, on turmoil, runs no receive task that would shift its tasks' polling order.
+    pub fn with_datagrams(self) -> Self {
+        Self { datagrams: true, ..self }
     }
 
     /// The same builder, whose node's calls go through connections set up as `transport` says.
@@ -133,6 +142,10 @@ impl NodeBuilder {
 
     pub fn transport(&self) -> Option<Transport> {
         self.transport
+    }
+
+    pub fn uses_datagrams(&self) -> bool {
+        self.datagrams
     }
 }
 

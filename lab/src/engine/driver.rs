@@ -46,7 +46,8 @@ struct GrpcCalls {
     peers: BTreeMap<String, NodeClient<Channel>>,
     dialler: Dialler,
     pool: Option<Pool>,
-    datagrams: Arc<UdpSocket>,
+    /// The host's UDP socket, if its node uses datagrams.
+    datagrams: Option<Arc<UdpSocket>>,
 }
 
 impl Calls for GrpcCalls {
@@ -105,7 +106,9 @@ impl Calls for GrpcCalls {
     /// a partitioned link or at a host that is down, queued on a held one. Sending never
     /// blocks; it fails only for a peer turmoil does not know, and then the datagram is lost.
     fn send(&mut self, to: &str, envelope: Envelope) {
-        let _ = self.datagrams.try_send_to(&envelope.to_datagram(), (to, DATAGRAM_PORT));
+        if let Some(socket) = &self.datagrams {
+            let _ = socket.try_send_to(&envelope.to_datagram(), (to, DATAGRAM_PORT));
+        }
     }
 }
 
@@ -126,13 +129,18 @@ fn call_error(status: &Status) -> CallError {
 pub async fn run_host(ctx: Rc<HostContext>) -> turmoil::Result {
     let dialler = Dialler::new(Arc::clone(&ctx.name), ctx.faults.clone(), ctx.recorder.clone(), Turmoil::now_us);
     let pool = ctx.transport.map(Pool::new);
-    let datagrams = Arc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), DATAGRAM_PORT)).await?);
-    let calls = GrpcCalls { peers: BTreeMap::new(), dialler, pool, datagrams: Arc::clone(&datagrams) };
+    let datagrams = match ctx.datagrams {
+        true => Some(Arc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), DATAGRAM_PORT)).await?)),
+        false => None,
+    };
+    let calls = GrpcCalls { peers: BTreeMap::new(), dialler, pool, datagrams: datagrams.clone() };
     let (inbox, node) = host::start::<Turmoil, _>(&ctx, calls);
     let inbound = ctx.inbound(inbox);
-    tokio::spawn(receive_datagrams::<Turmoil>(inbound.clone(), async move |buffer: &mut [u8]| {
-        datagrams.recv_from(buffer).await.map(|(length, _)| length)
-    }));
+    if let Some(socket) = datagrams {
+        tokio::spawn(receive_datagrams::<Turmoil>(inbound.clone(), async move |buffer: &mut [u8]| {
+            socket.recv_from(buffer).await.map(|(length, _)| length)
+        }));
+    }
     tokio::spawn(serve(NodeService::<Turmoil>::new(inbound)));
     node.await;
     Ok(())

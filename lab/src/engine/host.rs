@@ -31,6 +31,8 @@ pub struct HostContext {
     pub build: NodeBuilder,
     /// How the node's calls use their connections (turmoil), when its kind says.
     pub transport: Option<super::Transport>,
+    /// Whether the node sends or receives datagrams: only then does its host open a UDP socket.
+    pub datagrams: bool,
     pub recorder: Recorder,
     pub faults: FaultLayer,
     /// How many times the node has started; each start gets a fresh random stream.
@@ -60,6 +62,7 @@ impl HostContext {
             seed,
             build: spec.builder.clone(),
             transport: spec.builder.transport(),
+            datagrams: spec.builder.uses_datagrams(),
             recorder: recorder.clone(),
             faults: faults.clone(),
             starts: Default::default(),
@@ -70,7 +73,13 @@ impl HostContext {
 
     /// The serving side of this host's current incarnation, delivering into `inbox`.
     pub fn inbound(&self, inbox: Inbox) -> Inbound {
-        Inbound { me: Arc::clone(&self.name), inbox, faults: self.faults.clone(), recorder: self.recorder.clone() }
+        Inbound {
+            me: Arc::clone(&self.name),
+            inbox,
+            faults: self.faults.clone(),
+            recorder: self.recorder.clone(),
+            datagrams: self.datagrams,
+        }
     }
 }
 
@@ -160,6 +169,7 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
         pending_replies: BTreeMap::new(),
         next_request_id: 0,
         dns_door: DnsDoor::default(),
+        datagrams: ctx.datagrams,
         calls,
         runtime: std::marker::PhantomData,
     };
@@ -209,6 +219,8 @@ pub fn start<R: Runtime, C: Calls>(ctx: &HostContext, calls: C) -> (Inbox, impl 
 pub const DISK_LOST: &str = "disk-lost";
 /// An fsync finished (`writes`: how many it made durable).
 pub const SYNCED: &str = "synced";
+/// A node sent a datagram from a host without a UDP socket: a lab bug, said instead of hidden.
+pub const DATAGRAM_NOT_SENT: &str = "datagram-not-sent";
 
 struct HostState<R, C> {
     disk: SharedDisk,
@@ -226,6 +238,8 @@ struct HostState<R, C> {
     next_request_id: RequestId,
     /// The DNS faults on the datagrams this host receives and sends.
     dns_door: DnsDoor,
+    /// Whether the host has a UDP socket to send datagrams from.
+    datagrams: bool,
     calls: C,
     runtime: std::marker::PhantomData<R>,
 }
@@ -363,6 +377,10 @@ impl<R: Runtime, C: Calls> HostState<R, C> {
                     let _ = reply.send(body);
                 }
             }
+            Action::Send { to, .. } if !self.datagrams => {
+                let why = "its kind does not use datagrams (NodeBuilder::with_datagrams)";
+                self.record(Record::warn(DATAGRAM_NOT_SENT).with("to", to.as_str()).with("error", why));
+            }
             Action::Send { to, body } => {
                 let body = self.dns_door.release(&self.faults, &self.name, &to, body);
                 let msg = self.recorder.next_message_id();
@@ -396,6 +414,8 @@ pub struct Inbound {
     pub inbox: Inbox,
     pub faults: FaultLayer,
     pub recorder: Recorder,
+    /// Whether the host has a UDP socket (see [`HostContext::datagrams`]).
+    pub datagrams: bool,
 }
 
 impl Inbound {
@@ -426,9 +446,12 @@ impl Inbound {
         }
     }
 
-    /// Hands a datagram to the node, if it runs: a datagram to a crashed node is lost.
+    /// Hands a datagram to the node, if it runs and has a UDP socket: otherwise it is lost,
+    /// as a datagram to a crashed host or a closed port is.
     pub fn datagram(&self, from: String, msg: u64, body: Body) {
-        let _ = self.inbox.send(DriverMsg::Datagram { from, msg, body });
+        if self.datagrams {
+            let _ = self.inbox.send(DriverMsg::Datagram { from, msg, body });
+        }
     }
 
     /// A datagram that was not a lab envelope: dropped, and said (`why`).

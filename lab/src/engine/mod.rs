@@ -25,7 +25,7 @@ use crate::scenario::{DnsFault, Fault, FaultAction, FaultStart, Scenario, TcpFau
 use crate::trace::{Event, Fired, Recorder, WatchId, LAB_NODE};
 use fault_layer::FaultLayer;
 use host::HostContext;
-pub use host::{DISK_LOST, SYNCED};
+pub use host::{DATAGRAM_NOT_SENT, DISK_LOST, SYNCED};
 use nodes::Record;
 pub use pool::CONNECT_FAILED;
 use std::rc::Rc;

@@ -134,7 +134,7 @@ impl NodeGroup for RawDnsServers {
             });
         }
         let config = DnsServerConfig { zone: Zone::new(zone), addresses: Addresses::of_topology(cx.topology) };
-        Ok(NodeBuilder::new(config, DnsServer::new))
+        Ok(NodeBuilder::new(config, DnsServer::new).with_datagrams())
     }
 }
 
@@ -179,7 +179,7 @@ impl NodeGroup for RawDnsClients {
             },
             addresses: Addresses::of_topology(cx.topology),
         };
-        Ok(NodeBuilder::new(config, DnsClient::new))
+        Ok(NodeBuilder::new(config, DnsClient::new).with_datagrams())
     }
 }
 
