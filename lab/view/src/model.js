@@ -140,8 +140,10 @@ function faultLanes(kind, f, lanes) {
 
 function faultLabel(kind, f) {
   const what = NODE_FAULTS.has(kind) ? names(f.nodes).join(", ") : `${f.from || "any"} → ${f.to || "any"}`;
+  // A DNS fault says what it answers, and for which names.
+  const action = f.action ? ` ${f.action}${f.names ? ` ${f.names}` : ""}` : "";
   const when = f.when ? ` — on ${f.when}` : "";
-  return `#${f.index} ${kind} ${what}${when}`;
+  return `#${f.index} ${kind}${action} ${what}${when}`;
 }
 
 /** The outcome class of a message, for its colour and its end mark. */
