@@ -98,12 +98,21 @@ pub fn run_recorded(
         run_and_judge_on(engine, scenario, variant, seed)
     };
     if let Ok(judged) = &judged {
-        let mut text = judged.trace_lines().join("\n");
-        text.push('\n');
-        std::fs::write(&files.trace, text)
+        write_trace(&files.trace, &judged.run.events)
             .with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
     }
     Ok(judged)
+}
+
+/// Writes `events` as JSON Lines, one line at a time (a long run's whole trace as one string
+/// would be a second copy of it in memory).
+fn write_trace(path: &Path, events: &[crate::trace::Event]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for event in events {
+        writeln!(file, "{}", event.to_json_line())?;
+    }
+    file.flush()
 }
 
 /// The command that replays `seed` of `variant`, as a user types it (`arg` names the scenario

@@ -6,7 +6,10 @@
 
 use crate::checks::Verdict;
 use crate::trace::{field_json, Event};
-use serde_json::{json, Map, Value};
+use nodes::Field;
+use serde::ser::{SerializeTuple, Serializer};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 const TEMPLATE: &str = include_str!("../view/template.html");
 const SCRIPT: &str = include_str!("../view/dist/view.js");
@@ -37,7 +40,7 @@ pub fn render(info: &RunInfo<'_>, verdicts: &[Verdict], events: &[Event]) -> Str
         "simulated_us": info.simulated_us,
     });
     let verdicts = verdicts.iter().map(verdict_json).collect();
-    page(run, verdicts, &info.nodes, events.iter().map(event_json).collect())
+    page(run, verdicts, &info.nodes, EventColumns(events))
 }
 
 /// The page for a trace file read back (`lab diff --traces … --html`): its events, no verdicts.
@@ -68,14 +71,18 @@ pub fn render_trace(title: &str, text: &str) -> String {
     page(run, Vec::new(), &nodes.iter().map(String::as_str).collect::<Vec<_>>(), events)
 }
 
-fn page(run: Value, verdicts: Vec<Value>, nodes: &[&str], events: Vec<Value>) -> String {
-    let data = json!({
-        "run": run,
-        "nodes": nodes,
-        "verdicts": verdicts,
-        // Columns rather than objects keep the page small: [seq, t_us, node, kind, fields].
-        "events": events,
-    });
+/// The data the page's script reads, in this order.
+#[derive(Serialize)]
+struct PageData<'a, E> {
+    run: Value,
+    nodes: &'a [&'a str],
+    verdicts: Vec<Value>,
+    /// Columns rather than objects keep the page small: [seq, t_us, node, kind, fields].
+    events: E,
+}
+
+fn page(run: Value, verdicts: Vec<Value>, nodes: &[&str], events: impl Serialize) -> String {
+    let data = PageData { run, nodes, verdicts, events };
     fill_in_order(
         TEMPLATE,
         &[("__LAB_DATA__", &json_in_script(&data)), ("__LAB_SCRIPT__", &SCRIPT.replace("</script", "<\\/script"))],
@@ -84,8 +91,9 @@ fn page(run: Value, verdicts: Vec<Value>, nodes: &[&str], events: Vec<Value>) ->
 
 /// JSON to sit inside a `<script>` element: a `</` in a string must not end the element early
 /// (`<\/` is the same string to JSON).
-pub(crate) fn json_in_script(value: &Value) -> String {
-    value.to_string().replace("</", "<\\/")
+pub(crate) fn json_in_script(value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value).expect("the page's data has string keys only");
+    json.replace("</", "<\\/")
 }
 
 /// `template` with each placeholder, in order, replaced by its value. The template is split once
@@ -115,10 +123,37 @@ fn verdict_json(v: &Verdict) -> Value {
     })
 }
 
-fn event_json(e: &Event) -> Value {
-    let fields: Map<String, Value> =
-        e.record.fields.iter().map(|(name, value)| ((*name).to_owned(), field_json(value))).collect();
-    json!([e.seq, e.t_us, &*e.node, e.record.kind, fields])
+/// A run's events as the page's columns, written straight from the trace: a JSON tree per
+/// event would hold a second, larger copy of a long run beside its events.
+struct EventColumns<'a>(&'a [Event]);
+
+impl Serialize for EventColumns<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(EventColumn))
+    }
+}
+
+struct EventColumn<'a>(&'a Event);
+
+impl Serialize for EventColumn<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let event = self.0;
+        let mut columns = serializer.serialize_tuple(5)?;
+        columns.serialize_element(&event.seq)?;
+        columns.serialize_element(&event.t_us)?;
+        columns.serialize_element(&*event.node)?;
+        columns.serialize_element(event.record.kind)?;
+        columns.serialize_element(&EventFields(&event.record.fields))?;
+        columns.end()
+    }
+}
+
+struct EventFields<'a>(&'a [(&'static str, Field)]);
+
+impl Serialize for EventFields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (name, field_json(value))))
+    }
 }
 
 #[cfg(test)]
