@@ -438,7 +438,7 @@ fn execute(cli: &Cli) -> anyhow::Result<bool> {
             runnable(*engine, &scenario)?;
             let judged = lab::runner::run_and_judge_on(*engine, &scenario, variant, *seed);
             if let (Ok(judged), Some(path)) = (&judged, trace) {
-                std::fs::write(path, judged.trace_lines().join("\n") + "\n")
+                lab::runner::write_trace(path, &judged.run.events)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             if let (Ok(judged), Some(path)) = (&judged, html) {

@@ -57,9 +57,8 @@ pub fn execute(dir: &Path, args: &RealArgs) -> anyhow::Result<bool> {
 
     let verdicts = checks::evaluate(&scenario.checks, variant, &run);
     let judged = Judged { run, verdicts };
-    let mut text = judged.trace_lines().join("\n");
-    text.push('\n');
-    std::fs::write(&files.trace, text).with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
+    lab::runner::write_trace(&files.trace, &judged.run.events)
+        .with_context(|| format!("cannot write the trace {}", files.trace.display()))?;
     let info = lab::view::RunInfo {
         scenario: &scenario.name,
         variant: &variant.name,

@@ -106,7 +106,7 @@ pub fn run_recorded(
 
 /// Writes `events` as JSON Lines, one line at a time (a long run's whole trace as one string
 /// would be a second copy of it in memory).
-fn write_trace(path: &Path, events: &[crate::trace::Event]) -> std::io::Result<()> {
+pub fn write_trace(path: &Path, events: &[crate::trace::Event]) -> std::io::Result<()> {
     use std::io::Write;
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
     for event in events {
